@@ -1,0 +1,130 @@
+/**
+ * The error model: one base class with a stable string `code`, and subclasses per failure family.
+ * Every code is listed in docs/errors.md.
+ * @packageDocumentation
+ */
+
+/**
+ * Stable error codes of @nanokit/protocol. Codes never change meaning between releases.
+ * @see docs/errors.md
+ */
+export const ProtocolErrorCode = {
+  /** Packet type byte outside 1–5. */
+  UnknownPacketType: 'ERR_UNKNOWN_PACKET_TYPE',
+  /** Packet body length above the configured limit (or above the 24-bit maximum when encoding). */
+  PacketTooLarge: 'ERR_PACKET_TOO_LARGE',
+  /** A buffer ended inside a packet header or body. */
+  TruncatedPacket: 'ERR_TRUNCATED_PACKET',
+  /** A Data packet with an empty body (a message needs at least a flag byte). */
+  EmptyMessage: 'ERR_EMPTY_MESSAGE',
+  /** Message type bits hold 4–7. */
+  UnknownMessageType: 'ERR_UNKNOWN_MESSAGE_TYPE',
+  /** The message id varint has no terminating byte. */
+  TruncatedVarint: 'ERR_TRUNCATED_VARINT',
+  /** A message id that is not an integer in 0…2^53−1. */
+  InvalidMessageId: 'ERR_INVALID_MESSAGE_ID',
+  /** The message ends where the route length byte should be. */
+  MissingRoute: 'ERR_MISSING_ROUTE',
+  /** The route length byte points past the end of the message. */
+  RouteOverrun: 'ERR_ROUTE_OVERRUN',
+  /** A compressed route has fewer than 2 code bytes. */
+  TruncatedRouteCode: 'ERR_TRUNCATED_ROUTE_CODE',
+  /** A compressed route code that the dictionary does not hold (or no dictionary was given). */
+  UnknownRouteCode: 'ERR_UNKNOWN_ROUTE_CODE',
+  /** Route bytes that are not valid UTF-8. */
+  InvalidUtf8: 'ERR_INVALID_UTF8',
+  /** A route longer than 255 UTF-8 bytes. */
+  RouteTooLong: 'ERR_ROUTE_TOO_LONG',
+  /** A route that is not a string. */
+  InvalidRoute: 'ERR_INVALID_ROUTE',
+  /** A route dictionary with a code outside 0–65535, a non-integer code, or a duplicate code. */
+  InvalidDictionary: 'ERR_INVALID_DICTIONARY',
+  /** A handshake body that is not the expected JSON object. */
+  InvalidHandshake: 'ERR_INVALID_HANDSHAKE',
+  /** A gzip-compressed handshake body (pitaya) and no `gunzip` function was supplied. */
+  CompressedHandshake: 'ERR_COMPRESSED_HANDSHAKE',
+  /** The server refused the handshake (code other than 200); thrown as {@link HandshakeError}. */
+  HandshakeRefused: 'ERR_HANDSHAKE_REFUSED',
+  /** A Kick body that is not a JSON object. */
+  InvalidKick: 'ERR_INVALID_KICK',
+  /** A payload the serializer cannot decode (e.g. invalid JSON, invalid protobuf). */
+  InvalidPayload: 'ERR_INVALID_PAYLOAD',
+  /** A value the serializer cannot encode (e.g. a cyclic object, a BigInt). */
+  SerializeFailed: 'ERR_SERIALIZE_FAILED',
+  /** The protobuf serializer has no message type for this route and direction. */
+  UnknownProtoRoute: 'ERR_UNKNOWN_PROTO_ROUTE',
+  /** An argument of the wrong kind (e.g. a packet body that is not a Uint8Array). */
+  InvalidArgument: 'ERR_INVALID_ARGUMENT',
+} as const;
+/** One of the {@link ProtocolErrorCode} values. */
+export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];
+
+/** Options accepted by every nanokit error. */
+export interface NanoErrorOptions {
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error thrown by nanokit packages. Check errors with {@link isNanoError} rather than
+ * `instanceof`: it also works when two copies of the package (ESM and CJS) are loaded.
+ */
+export class NanoError extends Error {
+  /** Stable, documented error code, e.g. `ERR_UNKNOWN_PACKET_TYPE`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: NanoErrorOptions) {
+    super(message);
+    // ES5 targets (the global build) lose the prototype chain of Error subclasses without this.
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = 'NanoError';
+    this.code = code;
+    if (options && options.cause !== undefined) {
+      (this as { cause?: unknown }).cause = options.cause;
+    }
+  }
+}
+
+/** Bad bytes or bad arguments for the codec. `code` is one of {@link ProtocolErrorCode}. */
+export class ProtocolError extends NanoError {
+  declare readonly code: ProtocolErrorCode;
+
+  constructor(code: ProtocolErrorCode, message: string, options?: NanoErrorOptions) {
+    super(code, message, options);
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = 'ProtocolError';
+  }
+}
+
+/** The server answered the handshake with a code other than 200. */
+export class HandshakeError extends NanoError {
+  /** The code the server sent (pomelo: 500 refused, 501 old client; pitaya: 400). */
+  readonly serverCode: number;
+  /** The whole decoded reply, for server-specific details. */
+  readonly response: unknown;
+
+  constructor(serverCode: number, response: unknown, message?: string) {
+    super(ProtocolErrorCode.HandshakeRefused, message ?? `handshake refused by the server with code ${serverCode}`);
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = 'HandshakeError';
+    this.serverCode = serverCode;
+    this.response = response;
+  }
+}
+
+/**
+ * True when `error` is a nanokit error, optionally with the given code. Checks `name`/`code` fields, not
+ * `instanceof`, so it works across duplicate package copies.
+ */
+export function isNanoError(error: unknown, code?: string): error is NanoError {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; name?: unknown };
+  if (typeof e.code !== 'string' || typeof e.name !== 'string') return false;
+  if (!/Error$/.test(e.name) || !/^ERR_/.test(e.code)) return false;
+  return code === undefined || e.code === code;
+}
+
+/** @internal Shorthand used across the codec. */
+export function protocolError(code: ProtocolErrorCode, message: string, cause?: unknown): ProtocolError {
+  return new ProtocolError(code, message, cause === undefined ? undefined : { cause });
+}

@@ -1,0 +1,204 @@
+/**
+ * The handshake: the client's JSON request, the server's JSON reply, and the rules derived from it (heartbeat
+ * interval, route dictionary). The handshake is always JSON, whatever payload serializer is in use.
+ *
+ * ```
+ * C → S  01 LL LL LL {"sys":{"type":"js-websocket","version":"0.0.1"},"user":{…}}
+ * S → C  01 LL LL LL {"code":200,"sys":{"dict":{…},"heartbeat":30,"servertime":1700000000}}
+ * C → S  02 00 00 00   (HandshakeAck)
+ * ```
+ * @see docs/protocol.md#handshake
+ * @packageDocumentation
+ */
+import { HandshakeCode } from './constants.js';
+import { HandshakeError, ProtocolErrorCode, protocolError } from './errors.js';
+import { isPlainObject, parseJsonBytes, stringifyGoStyle } from './json.js';
+import { RouteDictionary } from './route-dictionary.js';
+import { encodeUtf8 } from './utf8.js';
+
+/** Options of {@link createHandshakeRequest}. */
+export interface HandshakeRequestOptions {
+  /**
+   * `sys.type`: the client kind. pomelo servers may check it.
+   * @default 'js-websocket'
+   */
+  type?: string;
+  /**
+   * `sys.version`: the client version. pomelo servers may check it.
+   * @default '0.0.1'
+   */
+  version?: string;
+  /** More `sys` fields, e.g. pinus `dictVersion`/`protoVersion`, pitaya `platform`/`libVersion`, starx `rsa: {}`. */
+  sys?: Record<string, unknown>;
+  /** The user payload (auth token…), sent as `user`; nano passes the raw handshake to its validator. Omitted when undefined. */
+  user?: unknown;
+}
+
+/** The client's handshake object. */
+export interface HandshakeRequest {
+  sys: { type: string; version: string; [key: string]: unknown };
+  user?: unknown;
+}
+
+/**
+ * Builds the client's handshake object, with keys in the order the reference JS clients use, so the JSON is
+ * byte-identical to theirs: `{"sys":{"type":"js-websocket","version":"0.0.1"},"user":…}`.
+ */
+export function createHandshakeRequest(options: HandshakeRequestOptions = {}): HandshakeRequest {
+  const sys: HandshakeRequest['sys'] = { type: options.type ?? 'js-websocket', version: options.version ?? '0.0.1' };
+  if (options.sys) {
+    for (const key of Object.keys(options.sys)) sys[key] = options.sys[key];
+  }
+  const request: HandshakeRequest = { sys };
+  if (options.user !== undefined) request.user = options.user;
+  return request;
+}
+
+/** JSON bytes of a handshake request (the body of a Handshake packet). */
+export function encodeHandshakeRequest(request: HandshakeRequest | HandshakeRequestOptions = {}): Uint8Array {
+  const obj =
+    isPlainObject((request as HandshakeRequest).sys) && typeof (request as HandshakeRequest).sys.type === 'string'
+      ? request
+      : createHandshakeRequest(request as HandshakeRequestOptions);
+  return encodeUtf8(JSON.stringify(obj));
+}
+
+/**
+ * Parses a client's handshake body on the server. nano accepts any bytes here, including an empty body (its Go
+ * benchmark client sends one); so does this: an empty body gives `{}`.
+ * @throws {ProtocolError} `ERR_INVALID_HANDSHAKE` when the body is not empty and not a JSON object.
+ */
+export function parseHandshakeRequest(body: Uint8Array): Partial<HandshakeRequest> & Record<string, unknown> {
+  if (body.length === 0) return {};
+  const value = parseJsonBytes(body, ProtocolErrorCode.InvalidHandshake, 'handshake request');
+  if (!isPlainObject(value)) {
+    throw protocolError(ProtocolErrorCode.InvalidHandshake, 'handshake request is not a JSON object');
+  }
+  return value as Partial<HandshakeRequest> & Record<string, unknown>;
+}
+
+/** The server's handshake reply, parsed. Unknown fields are kept in `raw`. */
+export interface HandshakeResponse {
+  /** 200 (only successful replies are returned; others throw {@link HandshakeError}). */
+  code: number;
+  /** `sys.heartbeat` in seconds, possibly fractional (nano: 1.5); 0 when the server sent none. */
+  heartbeat: number;
+  /** The heartbeat interval in milliseconds (`heartbeat * 1000`, rounded). */
+  heartbeatMs: number;
+  /** `sys.dict` (route → code), if the server sent one (nano since 2022; pomelo `useDict`). */
+  dict?: Record<string, number>;
+  /** `sys.dict` as a {@link RouteDictionary} (empty when none was sent). */
+  dictionary: RouteDictionary;
+  /** `sys.servertime`: nano's start time in Unix seconds (not the time of the handshake). */
+  servertime?: number;
+  /** pitaya `sys.serializer` ("json" / "protos"). */
+  serializer?: string;
+  /** pomelo/pinus `sys.protos`, kept raw (pomelo-protobuf JSON). */
+  protos?: unknown;
+  /** pomelo/pinus `sys.useProto`. */
+  useProto?: boolean;
+  /** pomelo/pinus `user`: the user handshake callback's result. */
+  user?: unknown;
+  /** The whole decoded reply. */
+  raw: Record<string, unknown>;
+}
+
+/** Options of {@link parseHandshakeResponse}. */
+export interface HandshakeParseOptions {
+  /** Inflates a gzip-compressed reply (pitaya may compress it, without a flag: the body starts `1f 8b`). */
+  gunzip?: (bytes: Uint8Array) => Uint8Array;
+}
+
+/**
+ * Parses the server's handshake reply (nano, pomelo, pinus or pitaya).
+ * @throws {HandshakeError} when `code` is not 200 (`serverCode` holds it).
+ * @throws {ProtocolError} `ERR_INVALID_HANDSHAKE` for a body that is not the expected JSON object (or an invalid
+ *   `sys.dict`, `sys.heartbeat`); `ERR_COMPRESSED_HANDSHAKE` for a gzip body without `options.gunzip`.
+ */
+export function parseHandshakeResponse(body: Uint8Array, options?: HandshakeParseOptions): HandshakeResponse {
+  let bytes = body;
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    if (options?.gunzip === undefined) {
+      throw protocolError(
+        ProtocolErrorCode.CompressedHandshake,
+        'handshake reply is gzip-compressed; pass a gunzip function',
+      );
+    }
+    bytes = options.gunzip(bytes);
+  }
+  const raw = parseJsonBytes(bytes, ProtocolErrorCode.InvalidHandshake, 'handshake reply');
+  if (!isPlainObject(raw))
+    throw protocolError(ProtocolErrorCode.InvalidHandshake, 'handshake reply is not a JSON object');
+  const code = raw['code'];
+  if (typeof code !== 'number')
+    throw protocolError(ProtocolErrorCode.InvalidHandshake, 'handshake reply has no numeric code');
+  if (code !== HandshakeCode.Ok) throw new HandshakeError(code, raw);
+  const sysValue = raw['sys'] ?? {};
+  if (!isPlainObject(sysValue))
+    throw protocolError(ProtocolErrorCode.InvalidHandshake, 'handshake reply "sys" is not an object');
+  const sys = sysValue;
+  const hb = sys['heartbeat'] ?? 0;
+  if (typeof hb !== 'number' || !(hb >= 0) || !Number.isFinite(hb)) {
+    throw protocolError(
+      ProtocolErrorCode.InvalidHandshake,
+      'handshake reply "sys.heartbeat" is not a non-negative number',
+    );
+  }
+  const response: HandshakeResponse = {
+    code,
+    heartbeat: hb,
+    heartbeatMs: Math.round(hb * 1000),
+    dictionary: new RouteDictionary(),
+    raw,
+  };
+  const dict = sys['dict'];
+  if (dict !== undefined && dict !== null) {
+    if (!isPlainObject(dict))
+      throw protocolError(ProtocolErrorCode.InvalidHandshake, 'handshake reply "sys.dict" is not an object');
+    try {
+      response.dictionary = new RouteDictionary(dict as Record<string, number>);
+    } catch (cause) {
+      throw protocolError(ProtocolErrorCode.InvalidHandshake, 'handshake reply "sys.dict" is invalid', cause);
+    }
+    response.dict = dict as Record<string, number>;
+  }
+  if (typeof sys['servertime'] === 'number') response.servertime = sys['servertime'];
+  if (typeof sys['serializer'] === 'string') response.serializer = sys['serializer'];
+  if (sys['protos'] !== undefined) response.protos = sys['protos'];
+  if (typeof sys['useProto'] === 'boolean') response.useProto = sys['useProto'];
+  if (raw['user'] !== undefined) response.user = raw['user'];
+  return response;
+}
+
+/** What a server puts in its handshake reply (see {@link encodeHandshakeResponse}). */
+export interface HandshakeResponseInit {
+  /** @default 200 */
+  code?: number;
+  /** Heartbeat interval in seconds (fractional allowed). */
+  heartbeat: number;
+  /** Route dictionary to announce as `sys.dict`; omitted when empty, as nano does. */
+  dict?: RouteDictionary | Record<string, number>;
+  /** Unix seconds; nano sends its start time. Omitted when undefined. */
+  servertime?: number;
+  /** More `sys` fields (pitaya `serializer`…). */
+  sys?: Record<string, unknown>;
+  /** Top-level `user` field (pomelo). nano never sends it. */
+  user?: unknown;
+}
+
+/**
+ * JSON bytes of a server handshake reply, byte-identical to nano's: keys sorted as Go's `json.Marshal` of a map
+ * does, `heartbeat` printed as a number (`30`, `1.5`), `dict` only when non-empty.
+ * @example encodeHandshakeResponse({ heartbeat: 30, servertime: 1700000000 })
+ *   // {"code":200,"sys":{"heartbeat":30,"servertime":1700000000}}
+ */
+export function encodeHandshakeResponse(init: HandshakeResponseInit): Uint8Array {
+  const sys: Record<string, unknown> = { heartbeat: init.heartbeat };
+  const dict = init.dict instanceof RouteDictionary ? init.dict.toJSON() : init.dict;
+  if (dict !== undefined && Object.keys(dict).length > 0) sys['dict'] = dict;
+  if (init.servertime !== undefined) sys['servertime'] = init.servertime;
+  if (init.sys) for (const key of Object.keys(init.sys)) sys[key] = init.sys[key];
+  const reply: Record<string, unknown> = { code: init.code ?? HandshakeCode.Ok, sys };
+  if (init.user !== undefined) reply['user'] = init.user;
+  return encodeUtf8(stringifyGoStyle(reply));
+}

@@ -1,0 +1,54 @@
+/**
+ * JSON helpers shared by the handshake, kick and the JSON serializer.
+ * @packageDocumentation
+ */
+import { type ProtocolErrorCode, protocolError } from './errors.js';
+import { decodeUtf8 } from './utf8.js';
+
+/** @internal Parses UTF-8 JSON bytes, throwing a ProtocolError with `code` on any failure. */
+export function parseJsonBytes(bytes: Uint8Array, code: ProtocolErrorCode, what: string): unknown {
+  let text: string;
+  try {
+    text = decodeUtf8(bytes);
+  } catch (cause) {
+    throw protocolError(code, `${what} is not valid UTF-8`, cause);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw protocolError(code, `${what} is not valid JSON`, cause);
+  }
+}
+
+/** @internal True for a non-null, non-array object. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const GO_ESCAPES: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
+/**
+ * `JSON.stringify` with Go `encoding/json` conventions for maps: object keys sorted (by UTF-16 code unit order,
+ * which equals Go's byte order for the BMP), and `<`, `>`, `&`, U+2028, U+2029 escaped. Used for byte-exact
+ * handshake replies (wire spec §3.3).
+ */
+export function stringifyGoStyle(value: unknown): string {
+  const text = JSON.stringify(sortKeys(value));
+  return text === undefined ? 'null' : text.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] as string);
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (isPlainObject(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
+    return out;
+  }
+  return value;
+}

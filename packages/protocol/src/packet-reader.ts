@@ -1,0 +1,131 @@
+/**
+ * Incremental packet decoder for byte streams (TCP, or WebSocket messages treated as one stream as nano does).
+ * Handles any split of the stream: a packet may arrive one byte at a time, and one chunk may hold many packets.
+ *
+ * Unlike nano's Go decoder it never stalls on bodies of 1–3 bytes (wire spec §1.4, V30), and it validates the
+ * type and length as soon as the 4-byte header is complete, before any of the body is buffered.
+ * @see docs/protocol.md#streams
+ * @packageDocumentation
+ */
+import { DEFAULT_MAX_BODY_LENGTH, PACKET_HEADER_LENGTH, type PacketType } from './constants.js';
+import type { ProtocolError } from './errors.js';
+import { checkPacketHeader, type Packet, type PacketDecodeOptions } from './packet.js';
+
+const EMPTY = /*#__PURE__*/ new Uint8Array(0);
+
+/**
+ * A streaming packet reader: feed it chunks in arrival order, it returns the packets completed by each chunk.
+ *
+ * Bodies of packets that lie wholly inside one chunk are views into that chunk (no copy); bodies that span chunks
+ * are copied into a buffer of exactly their size, allocated once the header has been validated.
+ *
+ * After an error the reader is poisoned: every later call throws the same error (the stream position is lost;
+ * close the connection).
+ *
+ * @example
+ * const reader = new PacketReader({ maxBodyLength: 65536 });
+ * socket.on('data', (chunk) => { for (const p of reader.push(chunk)) handle(p); });
+ */
+export class PacketReader {
+  /** The inclusive body-length limit in force. */
+  readonly maxBodyLength: number;
+  private readonly header = new Uint8Array(PACKET_HEADER_LENGTH);
+  private headerFill = 0;
+  private type = 0;
+  private body: Uint8Array | null = null;
+  private bodyFill = 0;
+  private failure: ProtocolError | null = null;
+
+  constructor(options?: PacketDecodeOptions) {
+    this.maxBodyLength = options?.maxBodyLength ?? DEFAULT_MAX_BODY_LENGTH;
+  }
+
+  /** Bytes held for a packet that is not complete yet (header and body). */
+  get bufferedBytes(): number {
+    return this.headerFill + this.bodyFill;
+  }
+
+  /**
+   * Feeds a chunk and returns the packets it completes (possibly none).
+   * @throws {ProtocolError} `ERR_UNKNOWN_PACKET_TYPE` or `ERR_PACKET_TOO_LARGE` as soon as a bad header is complete.
+   *   Packets completed earlier in the same chunk are lost with the throw; use {@link PacketReader.read} to handle
+   *   them before the error.
+   */
+  push(chunk: Uint8Array): Packet[] {
+    const packets: Packet[] = [];
+    this.read(chunk, (p) => {
+      packets.push(p);
+    });
+    return packets;
+  }
+
+  /**
+   * Feeds a chunk and calls `onPacket` for every packet it completes, in order. If the chunk holds a bad header,
+   * every packet before it is delivered first, then the error is thrown (nano's "partial + error" behaviour).
+   * @throws {ProtocolError} as {@link PacketReader.push}.
+   */
+  read(chunk: Uint8Array, onPacket: (packet: Packet) => void): void {
+    if (this.failure !== null) throw this.failure;
+    const end = chunk.length;
+    let offset = 0;
+    while (offset < end) {
+      const body = this.body;
+      if (body !== null) {
+        // Continue a body that spans chunks.
+        const take = Math.min(body.length - this.bodyFill, end - offset);
+        body.set(chunk.subarray(offset, offset + take), this.bodyFill);
+        this.bodyFill += take;
+        offset += take;
+        if (this.bodyFill === body.length) {
+          this.body = null;
+          this.bodyFill = 0;
+          onPacket({ type: this.type as PacketType, body });
+        }
+        continue;
+      }
+      let length: number;
+      if (this.headerFill === 0 && end - offset >= PACKET_HEADER_LENGTH) {
+        // Fast path: the whole header is in this chunk.
+        this.type = chunk[offset] as number;
+        length =
+          ((chunk[offset + 1] as number) << 16) | ((chunk[offset + 2] as number) << 8) | (chunk[offset + 3] as number);
+        offset += PACKET_HEADER_LENGTH;
+      } else {
+        const h = this.header;
+        while (this.headerFill < PACKET_HEADER_LENGTH && offset < end) {
+          h[this.headerFill++] = chunk[offset++] as number;
+        }
+        if (this.headerFill < PACKET_HEADER_LENGTH) return;
+        this.headerFill = 0;
+        this.type = h[0] as number;
+        length = ((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number);
+      }
+      try {
+        checkPacketHeader(this.type, length, this.maxBodyLength);
+      } catch (error) {
+        this.failure = error as ProtocolError;
+        throw error;
+      }
+      if (length === 0) {
+        onPacket({ type: this.type as PacketType, body: EMPTY });
+      } else if (end - offset >= length) {
+        onPacket({ type: this.type as PacketType, body: chunk.subarray(offset, offset + length) });
+        offset += length;
+      } else {
+        const partial = new Uint8Array(length);
+        partial.set(chunk.subarray(offset, end), 0);
+        this.bodyFill = end - offset;
+        this.body = partial;
+        offset = end;
+      }
+    }
+  }
+
+  /** Drops any partial packet and clears a previous error, e.g. when a connection is reused. */
+  reset(): void {
+    this.headerFill = 0;
+    this.body = null;
+    this.bodyFill = 0;
+    this.failure = null;
+  }
+}

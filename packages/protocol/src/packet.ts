@@ -1,0 +1,134 @@
+/**
+ * The packet layer: a 4-byte header (type, 24-bit big-endian body length) and a body.
+ *
+ * ```
+ * +------+------------------------+-----------------+
+ * | type | body length (3 B, BE)  | body            |
+ * | 1 B  | 0 … 16 777 215         | length bytes    |
+ * +------+------------------------+-----------------+
+ * ```
+ * @see docs/protocol.md#packets
+ * @packageDocumentation
+ */
+import { DEFAULT_MAX_BODY_LENGTH, MAX_PACKET_BODY_LENGTH, PACKET_HEADER_LENGTH, type PacketType } from './constants.js';
+import { ProtocolErrorCode, protocolError } from './errors.js';
+
+/** A decoded packet. `body` is a view into the decoded bytes (no copy): copy it if you keep it and reuse the input. */
+export interface Packet {
+  type: PacketType;
+  body: Uint8Array;
+}
+
+/** Options of {@link decodePackets} and {@link PacketReader}. */
+export interface PacketDecodeOptions {
+  /**
+   * Largest body length accepted, inclusive. A header announcing more is rejected as soon as it is read.
+   * @default 65536 (nano's MaxPacketSize)
+   */
+  maxBodyLength?: number;
+}
+
+/** Options of {@link encodePacket}. */
+export interface PacketEncodeOptions {
+  /**
+   * Largest body length allowed, inclusive; checked before anything is allocated.
+   * @default 16777215 (what the 24-bit length field can hold)
+   */
+  maxBodyLength?: number;
+}
+
+const EMPTY = /*#__PURE__*/ new Uint8Array(0);
+
+/** @internal True for 1…5. */
+export function isPacketType(type: number): type is PacketType {
+  return type >= 1 && type <= 5;
+}
+
+/** @internal Validates a header; throws the matching ProtocolError. */
+export function checkPacketHeader(type: number, length: number, maxBodyLength: number): void {
+  if (!isPacketType(type)) {
+    throw protocolError(ProtocolErrorCode.UnknownPacketType, `unknown packet type ${type}`);
+  }
+  if (length > maxBodyLength) {
+    throw protocolError(
+      ProtocolErrorCode.PacketTooLarge,
+      `packet body of ${length} bytes exceeds the limit of ${maxBodyLength}`,
+    );
+  }
+}
+
+/** @internal Writes a packet header at `offset`. */
+export function writePacketHeader(dest: Uint8Array, offset: number, type: number, length: number): void {
+  dest[offset] = type;
+  dest[offset + 1] = (length >>> 16) & 0xff;
+  dest[offset + 2] = (length >>> 8) & 0xff;
+  dest[offset + 3] = length & 0xff;
+}
+
+/** @internal Checks a body length against the encoder limits, before allocation. */
+export function checkEncodeLength(length: number, maxBodyLength: number | undefined): void {
+  const limit = maxBodyLength === undefined ? MAX_PACKET_BODY_LENGTH : Math.min(maxBodyLength, MAX_PACKET_BODY_LENGTH);
+  if (length > limit) {
+    throw protocolError(
+      ProtocolErrorCode.PacketTooLarge,
+      `packet body of ${length} bytes exceeds the limit of ${limit}`,
+    );
+  }
+}
+
+/**
+ * Encodes one packet: header + body, in one allocation.
+ *
+ * @param type - packet type, 1–5.
+ * @param body - the body; empty when omitted.
+ * @throws {ProtocolError} `ERR_UNKNOWN_PACKET_TYPE`, `ERR_PACKET_TOO_LARGE` (body over the 24-bit maximum or
+ *   `options.maxBodyLength`), `ERR_INVALID_ARGUMENT` (body not a Uint8Array).
+ * @example encodePacket(PacketType.Heartbeat) // 03 00 00 00
+ */
+export function encodePacket(type: PacketType, body?: Uint8Array, options?: PacketEncodeOptions): Uint8Array {
+  if (!isPacketType(type)) {
+    throw protocolError(ProtocolErrorCode.UnknownPacketType, `unknown packet type ${type}`);
+  }
+  if (body !== undefined && !(body instanceof Uint8Array)) {
+    throw protocolError(ProtocolErrorCode.InvalidArgument, 'packet body must be a Uint8Array');
+  }
+  const length = body === undefined ? 0 : body.length;
+  checkEncodeLength(length, options?.maxBodyLength);
+  const out = new Uint8Array(PACKET_HEADER_LENGTH + length);
+  writePacketHeader(out, 0, type, length);
+  if (body !== undefined && length > 0) out.set(body, PACKET_HEADER_LENGTH);
+  return out;
+}
+
+/**
+ * Decodes every packet in `bytes`, which must hold whole packets only (one WebSocket message may carry several).
+ * Always returns an array; an empty input gives `[]`. Bodies are views into `bytes`.
+ *
+ * @throws {ProtocolError} `ERR_UNKNOWN_PACKET_TYPE`, `ERR_PACKET_TOO_LARGE`, `ERR_TRUNCATED_PACKET`.
+ *   For streams where packets may be split (TCP), use {@link PacketReader}.
+ */
+export function decodePackets(bytes: Uint8Array, options?: PacketDecodeOptions): Packet[] {
+  const max = options?.maxBodyLength ?? DEFAULT_MAX_BODY_LENGTH;
+  const packets: Packet[] = [];
+  const end = bytes.length;
+  let offset = 0;
+  while (offset < end) {
+    if (end - offset < PACKET_HEADER_LENGTH) {
+      throw protocolError(ProtocolErrorCode.TruncatedPacket, `packet header cut short at byte ${offset}`);
+    }
+    const type = bytes[offset] as number;
+    const length =
+      ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number);
+    checkPacketHeader(type, length, max);
+    offset += PACKET_HEADER_LENGTH;
+    if (end - offset < length) {
+      throw protocolError(
+        ProtocolErrorCode.TruncatedPacket,
+        `packet body cut short: ${length} bytes announced, ${end - offset} present`,
+      );
+    }
+    packets.push({ type: type as PacketType, body: length === 0 ? EMPTY : bytes.subarray(offset, offset + length) });
+    offset += length;
+  }
+  return packets;
+}

@@ -1,0 +1,85 @@
+/**
+ * Route compression: a two-way map between routes (`Room.Join`, `onMessage`) and 16-bit codes, built from the
+ * handshake's `sys.dict`. A compressed route travels as a 2-byte big-endian code instead of length + UTF-8.
+ * @see docs/route-compression.md
+ * @packageDocumentation
+ */
+import { MAX_ROUTE_CODE } from './constants.js';
+import { ProtocolErrorCode, protocolError } from './errors.js';
+
+/** A dictionary as it appears in JSON (`sys.dict`): route → code. */
+export type RouteDictionaryInit = Readonly<Record<string, number>> | Iterable<readonly [string, number]>;
+
+/**
+ * An immutable route ↔ code map.
+ *
+ * @example
+ * const dict = new RouteDictionary({ 'Room.Join': 1, onMessage: 2 });
+ * dict.code('Room.Join'); // 1
+ * dict.route(2);          // 'onMessage'
+ */
+export class RouteDictionary {
+  private readonly codes: Map<string, number>;
+  private readonly routes: Map<number, string>;
+
+  /**
+   * @throws {ProtocolError} `ERR_INVALID_DICTIONARY` for a code that is not an integer in 0–65535, or a code used by
+   *   two routes (nano only logs these and lets the last one win, leaving stale entries behind).
+   */
+  constructor(init?: RouteDictionaryInit) {
+    this.codes = new Map();
+    this.routes = new Map();
+    if (init === undefined || init === null) return;
+    const entries: Iterable<readonly [string, number]> =
+      typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function'
+        ? (init as Iterable<readonly [string, number]>)
+        : Object.keys(init).map((k) => [k, (init as Record<string, number>)[k] as number] as const);
+    for (const [route, code] of entries) {
+      if (typeof route !== 'string') {
+        throw protocolError(ProtocolErrorCode.InvalidDictionary, 'route dictionary keys must be strings');
+      }
+      if (typeof code !== 'number' || !(code >= 0 && code <= MAX_ROUTE_CODE) || Math.floor(code) !== code) {
+        throw protocolError(
+          ProtocolErrorCode.InvalidDictionary,
+          `route dictionary code for "${route}" must be an integer in 0–65535, got ${String(code)}`,
+        );
+      }
+      const other = this.routes.get(code);
+      if (other !== undefined && other !== route) {
+        throw protocolError(
+          ProtocolErrorCode.InvalidDictionary,
+          `route dictionary code ${code} is used by both "${other}" and "${route}"`,
+        );
+      }
+      this.codes.set(route, code);
+      this.routes.set(code, route);
+    }
+  }
+
+  /** Number of routes. */
+  get size(): number {
+    return this.codes.size;
+  }
+
+  /** The code of `route`, or `undefined` when it is not compressed. */
+  code(route: string): number | undefined {
+    return this.codes.get(route);
+  }
+
+  /** The route of `code`, or `undefined` when the code is unknown. */
+  route(code: number): string | undefined {
+    return this.routes.get(code);
+  }
+
+  /** `[route, code]` pairs. */
+  entries(): IterableIterator<[string, number]> {
+    return this.codes.entries();
+  }
+
+  /** The dictionary as a plain object (route → code), as sent in `sys.dict`. */
+  toJSON(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [route, code] of this.codes) out[route] = code;
+    return out;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Payload serializers: how message bodies become bytes and back. Keyed by route (and message type), so one
+ * serializer can pick a different schema per route, as protobuf needs.
+ * @packageDocumentation
+ */
+import type { MessageType } from './constants.js';
+import { ProtocolErrorCode, protocolError } from './errors.js';
+import { decodeUtf8, type Utf8Codec } from './utf8.js';
+
+/**
+ * Turns message bodies into bytes and back.
+ *
+ * `type` tells which side of a route is meant: a Request and its Response share the route (`Room.Join`) but
+ * usually not the schema. For a Response, `route` is the route of the request it answers.
+ */
+export interface Serializer {
+  /** A short name for logs and the handshake (`json`, `protobuf`). */
+  readonly name: string;
+  /**
+   * Serializes a body. May return a string, which is written as UTF-8 straight into the packet (saves a copy).
+   * @throws {ProtocolError} `ERR_SERIALIZE_FAILED` (or `ERR_UNKNOWN_PROTO_ROUTE`) when the value cannot be encoded.
+   */
+  encode(route: string, value: unknown, type: MessageType): Uint8Array | string;
+  /**
+   * Deserializes a body. `bytes` may be a view into a larger buffer: copy it if you keep it.
+   * @throws {ProtocolError} `ERR_INVALID_PAYLOAD` when the bytes are not a valid body.
+   */
+  decode(route: string, bytes: Uint8Array, type: MessageType): unknown;
+}
+
+/** Options of {@link createJsonSerializer}. */
+export interface JsonSerializerOptions {
+  /** UTF-8 codec used to decode bodies. @default the built-in codec (native TextDecoder where present) */
+  utf8?: Utf8Codec;
+  /** Passed to `JSON.parse`. */
+  reviver?: (key: string, value: unknown) => unknown;
+}
+
+/**
+ * Creates a JSON serializer. Encoding returns the JSON text (written as UTF-8 by the codec); `undefined` encodes
+ * to an empty body, and an empty body decodes to `undefined`.
+ */
+export function createJsonSerializer(options: JsonSerializerOptions = {}): Serializer {
+  const codec = options.utf8;
+  const reviver = options.reviver;
+  return {
+    name: 'json',
+    encode(route, value) {
+      let text: string | undefined;
+      try {
+        text = JSON.stringify(value);
+      } catch (cause) {
+        throw protocolError(
+          ProtocolErrorCode.SerializeFailed,
+          `cannot serialize the body for "${route}" as JSON`,
+          cause,
+        );
+      }
+      return text === undefined ? '' : text;
+    },
+    decode(route, bytes) {
+      if (bytes.length === 0) return undefined;
+      let text: string;
+      try {
+        text = codec === undefined ? decodeUtf8(bytes) : codec.decode(bytes);
+      } catch (cause) {
+        throw protocolError(ProtocolErrorCode.InvalidPayload, `body for "${route}" is not valid UTF-8`, cause);
+      }
+      try {
+        return JSON.parse(text, reviver);
+      } catch (cause) {
+        throw protocolError(ProtocolErrorCode.InvalidPayload, `body for "${route}" is not valid JSON`, cause);
+      }
+    },
+  };
+}
+
+/** The default serializer: JSON, UTF-8, stateless. */
+export const jsonSerializer: Serializer = /*#__PURE__*/ createJsonSerializer();

@@ -1,0 +1,128 @@
+// Builds every package of the monorepo. Per package: ESM (`dist/*.mjs`), CommonJS (`dist/*.js`; the packages have
+// no "type" field), bundled typings (`dist/*.d.ts` and `dist/*.d.mts`), and for the client an ES5 global build
+// (`dist/nanokit.global.js` + `.min.js`) for Egret, Cocos 2.x plugin scripts, WeChat and `<script>` tags.
+// File names follow ../shared/docs/runtimes.md §5.
+import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+/**
+ * Package build descriptions. `entries` map an output name to a source file; `global` describes the ES5 IIFE
+ * build, which bundles every dependency.
+ */
+const packages = [
+  {
+    dir: 'packages/protocol',
+    entries: { index: 'src/index.ts', protobuf: 'src/protobuf.ts' },
+  },
+  {
+    dir: 'packages/client',
+    entries: { index: 'src/index.ts', node: 'src/node.ts' },
+    global: { input: 'src/global.ts', name: 'NanoKit', file: 'nanokit' },
+  },
+  {
+    dir: 'packages/server-lite',
+    entries: { index: 'src/index.ts' },
+  },
+];
+
+function externalFor(pkgJson) {
+  const deps = [
+    ...Object.keys(pkgJson.dependencies ?? {}),
+    ...Object.keys(pkgJson.peerDependencies ?? {}),
+    ...Object.keys(pkgJson.optionalDependencies ?? {}),
+  ];
+  return (id) =>
+    nodeBuiltins.includes(id) || deps.some((d) => id === d || id.startsWith(`${d}/`)) || id.startsWith('@nanokit/');
+}
+
+function tsPlugin(dir, target) {
+  return typescript({
+    tsconfig: path.join(dir, 'tsconfig.json'),
+    compilerOptions: {
+      target,
+      declaration: false,
+      declarationMap: false,
+      noEmit: false,
+      outDir: undefined,
+      rootDir: path.resolve(dir, 'src'),
+      sourceMap: false,
+      removeComments: true,
+      importHelpers: false,
+      noEmitHelpers: false,
+      ...(target === 'ES5' ? { downlevelIteration: true, lib: ['ES2017', 'DOM'] } : {}),
+    },
+    noForceEmit: false,
+    outputToFilesystem: false,
+  });
+}
+
+const configs = [];
+for (const pkg of packages) {
+  if (!existsSync(path.join(pkg.dir, 'package.json'))) continue;
+  const entries = Object.fromEntries(
+    Object.entries(pkg.entries)
+      .filter(([, src]) => existsSync(path.join(pkg.dir, src)))
+      .map(([name, src]) => [name, path.join(pkg.dir, src)]),
+  );
+  if (Object.keys(entries).length === 0) continue;
+  const pkgJson = JSON.parse(readFileSync(path.join(pkg.dir, 'package.json'), 'utf8'));
+  const external = externalFor(pkgJson);
+  const banner = `/*! ${pkgJson.name} v${pkgJson.version} | MIT */`;
+  const outDir = path.join(pkg.dir, 'dist');
+
+  configs.push({
+    input: entries,
+    external,
+    plugins: [tsPlugin(pkg.dir, 'ES2017')],
+    treeshake: { moduleSideEffects: false },
+    output: [
+      { dir: outDir, format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '_chunks/[name]-[hash].mjs', banner },
+      {
+        dir: outDir,
+        format: 'cjs',
+        entryFileNames: '[name].js',
+        chunkFileNames: '_chunks/[name]-[hash].js',
+        exports: 'named',
+        banner,
+      },
+    ],
+  });
+  configs.push({
+    input: entries,
+    external,
+    plugins: [dts({ tsconfig: path.join(pkg.dir, 'tsconfig.json') })],
+    output: [
+      { dir: outDir, format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: '_chunks/[name]-[hash].d.ts' },
+      { dir: outDir, format: 'es', entryFileNames: '[name].d.mts', chunkFileNames: '_chunks/[name]-[hash].d.mts' },
+    ],
+  });
+  if (pkg.global && existsSync(path.join(pkg.dir, pkg.global.input))) {
+    const g = pkg.global;
+    const out = (min) => ({
+      file: path.join(outDir, `${g.file}.global${min ? '.min' : ''}.js`),
+      format: 'iife',
+      name: `__${g.name}`,
+      banner,
+      // The IIFE itself assigns to the real global object (see src/global.ts); the var is only a fallback.
+      plugins: min ? [terser({ ecma: 5, compress: { passes: 2 }, format: { comments: /^!/ } })] : [],
+    });
+    configs.push({
+      input: path.join(pkg.dir, g.input),
+      plugins: [
+        nodeResolve({ browser: true, preferBuiltins: false, exportConditions: ['@source', 'browser', 'default'] }),
+        tsPlugin(pkg.dir, 'ES5'),
+      ],
+      treeshake: { moduleSideEffects: (id) => id.endsWith(g.input) },
+      output: [out(false), out(true)],
+    });
+  }
+}
+
+export default configs;
