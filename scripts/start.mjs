@@ -1,2 +1,6 @@
-// Placeholder until the chat example lands: tells a newcomer what works today.
-console.log('nanokit: the chat example is not here yet. Run the test suite with:\n\n  npm test\n');
+// `npm start`: builds the packages if their dist is missing or stale, then starts the chat room
+// (examples/chat/server.mjs). Flags and env pass through: `npm start -- --port 8080`, `PORT=8080 npm start`.
+import { ensureBuild } from './ensure-build.mjs';
+
+ensureBuild();
+await import('../examples/chat/server.mjs');

@@ -1,0 +1,72 @@
+// The chat server: one node:http server serves the page on `/` and the nano WebSocket endpoint on `/nano`.
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { NanoServer } from '@nanokit/server-lite';
+import { Room } from './room.mjs';
+
+const webDir = fileURLToPath(new URL('./web/', import.meta.url));
+const clientDist = fileURLToPath(new URL('../../packages/client/dist/', import.meta.url));
+
+/** URL path -> [file, content type]. Everything else is a 404. */
+const files = {
+  '/': [`${webDir}index.html`, 'text/html; charset=utf-8'],
+  '/index.html': [`${webDir}index.html`, 'text/html; charset=utf-8'],
+  '/chat.js': [`${webDir}chat.js`, 'text/javascript; charset=utf-8'],
+  '/chat.css': [`${webDir}chat.css`, 'text/css; charset=utf-8'],
+  '/nanokit.global.js': [`${clientDist}nanokit.global.js`, 'text/javascript; charset=utf-8'],
+};
+
+async function serveFile(req, res) {
+  const entry = files[new URL(req.url ?? '/', 'http://x').pathname];
+  if (!entry || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return;
+  }
+  try {
+    const body = await readFile(entry[0]);
+    res.writeHead(200, { 'content-type': entry[1], 'cache-control': 'no-store' }).end(body);
+  } catch {
+    res.writeHead(500, { 'content-type': 'text/plain' }).end(`missing ${entry[0]}: run npm run build`);
+  }
+}
+
+/**
+ * Starts the chat room.
+ * @param {{ port?: number, host?: string, heartbeat?: number }} [options] port 0 picks a free port.
+ * @returns {Promise<{ url: string, wsUrl: string, port: number, host: string, close(): Promise<void> }>}
+ */
+export async function startChatServer(options = {}) {
+  const host = options.host ?? '127.0.0.1';
+  const http = createServer((req, res) => void serveFile(req, res));
+  const sockets = new Set();
+  http.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  const nano = new NanoServer({ heartbeat: options.heartbeat ?? 10_000 });
+  nano.register(new Room(), { name: 'room', nameFunc: (method) => method.toLowerCase() });
+  await nano.listen({ server: http, path: '/nano' });
+
+  await new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 3250, host, () => resolve(undefined));
+  });
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${port}/`,
+    wsUrl: `ws://${shown}:${port}/nano`,
+    port,
+    host,
+    async close() {
+      await nano.close();
+      await new Promise((resolve) => {
+        http.close(() => resolve(undefined));
+        for (const socket of sockets) socket.destroy();
+      });
+    },
+  };
+}
