@@ -41,6 +41,8 @@ export { decodeMessage, encodeDataPacket, encodeMessage } from './message.js';
 export type { Packet, PacketDecodeOptions, PacketEncodeOptions } from './packet.js';
 export { decodePackets, encodePacket } from './packet.js';
 export { PacketReader } from './packet-reader.js';
+export type { PacketWriterOptions } from './packet-writer.js';
+export { PacketWriter } from './packet-writer.js';
 export type { RouteDictionaryInit } from './route-dictionary.js';
 export { RouteDictionary } from './route-dictionary.js';
 export type { JsonSerializerOptions, Serializer } from './serializer.js';

@@ -17,16 +17,17 @@ import {
   FLAG_ERROR,
   FLAG_GZIP,
   FLAG_ROUTE_COMPRESSED,
+  MAX_MESSAGE_ID,
   MAX_ROUTE_LENGTH,
   MessageType,
   PACKET_HEADER_LENGTH,
   PacketType,
 } from './constants.js';
-import { ProtocolErrorCode, protocolError } from './errors.js';
+import { type ProtocolError, ProtocolErrorCode, protocolError } from './errors.js';
 import { checkEncodeLength, writePacketHeader } from './packet.js';
 import type { RouteDictionary } from './route-dictionary.js';
-import { decodeUtf8, utf8Length, writeUtf8 } from './utf8.js';
-import { readVarint, varintLength, writeVarint } from './varint.js';
+import { decodeUtf8, encodeUtf8, tryWriteAscii, usesNativeEncoder, utf8Length, writeUtf8 } from './utf8.js';
+import { varintLength, writeVarint } from './varint.js';
 
 /** A decoded message. Every field is always present, so all messages share one object shape. */
 export interface Message {
@@ -85,22 +86,25 @@ function hasId(type: number): boolean {
   return type === MessageType.Request || type === MessageType.Response;
 }
 
-/** Size and layout of a message, computed before allocation. */
-interface Layout {
+/** @internal The validated flag, id and route of a message: everything before the payload. */
+export interface MessageHead {
   flag: number;
   id: number;
+  /** Bytes of the id varint; 0 when the type has no id. */
   idLength: number;
   route: string;
-  /** -1 when the route is written as text. */
+  /** The dictionary code, or -1 when the route is written as text (or there is no route). */
   routeCode: number;
-  /** UTF-8 bytes of the route; -1 when there is no route field. */
-  routeLength: number;
-  body: Uint8Array | string;
-  bodyLength: number;
-  size: number;
+  /** True for Request, Notify and Push. */
+  hasRoute: boolean;
 }
 
-function layout(msg: MessageInit, dictionary: RouteDictionary | undefined): Layout {
+/**
+ * @internal Validates the type, id and route of `msg` and resolves the route code.
+ * @throws {ProtocolError} `ERR_UNKNOWN_MESSAGE_TYPE`, `ERR_INVALID_MESSAGE_ID`, `ERR_INVALID_ROUTE`,
+ *   `ERR_ROUTE_TOO_LONG` (only when the route has more than 255 UTF-16 units; callers check the UTF-8 length).
+ */
+export function messageHead(msg: MessageInit, dictionary: RouteDictionary | undefined): MessageHead {
   const type = msg.type;
   if (!(type >= 0 && type <= 3) || Math.floor(type) !== type) {
     throw protocolError(ProtocolErrorCode.UnknownMessageType, `unknown message type ${String(type)}`);
@@ -108,18 +112,16 @@ function layout(msg: MessageInit, dictionary: RouteDictionary | undefined): Layo
   let flag = type << 1;
   if (msg.gzip === true) flag |= FLAG_GZIP;
   if (msg.error === true) flag |= FLAG_ERROR;
-  let size = 1;
   let id = 0;
   let idLength = 0;
   if (hasId(type)) {
     id = msg.id ?? -1;
     idLength = varintLength(id);
-    size += idLength;
   }
   let route = '';
   let routeCode = -1;
-  let routeLength = -1;
-  if (type !== MessageType.Response) {
+  const hasRoute = type !== MessageType.Response;
+  if (hasRoute) {
     route = msg.route as string;
     if (typeof route !== 'string') {
       throw protocolError(ProtocolErrorCode.InvalidRoute, 'a Request, Notify or Push needs a string route');
@@ -128,45 +130,79 @@ function layout(msg: MessageInit, dictionary: RouteDictionary | undefined): Layo
     if (code !== undefined) {
       flag |= FLAG_ROUTE_COMPRESSED;
       routeCode = code;
-      size += 2;
-    } else {
-      routeLength = utf8Length(route);
-      if (routeLength > MAX_ROUTE_LENGTH) {
-        throw protocolError(
-          ProtocolErrorCode.RouteTooLong,
-          `route is ${routeLength} UTF-8 bytes; the limit is ${MAX_ROUTE_LENGTH}`,
-        );
-      }
-      size += 1 + routeLength;
+    } else if (route.length > MAX_ROUTE_LENGTH) {
+      // Every UTF-16 unit takes at least one UTF-8 byte.
+      throw routeTooLong(utf8Length(route));
     }
   }
-  const body = msg.body ?? EMPTY;
-  let bodyLength: number;
-  if (typeof body === 'string') {
-    bodyLength = utf8Length(body);
-  } else if (body instanceof Uint8Array) {
-    bodyLength = body.length;
-  } else {
-    throw protocolError(ProtocolErrorCode.InvalidArgument, 'message body must be a Uint8Array or a string');
-  }
-  size += bodyLength;
-  return { flag, id, idLength, route, routeCode, routeLength, body, bodyLength, size };
+  return { flag, id, idLength, route, routeCode, hasRoute };
 }
 
-function write(l: Layout, out: Uint8Array, offset: number): void {
-  out[offset++] = l.flag;
-  if (l.idLength > 0) offset = writeVarint(l.id, out, offset);
-  if (l.routeCode >= 0) {
-    out[offset++] = (l.routeCode >>> 8) & 0xff;
-    out[offset++] = l.routeCode & 0xff;
-  } else if (l.routeLength >= 0) {
-    out[offset++] = l.routeLength;
-    offset += writeUtf8(l.route, out, offset);
+/** @internal The error for a route of `length` UTF-8 bytes. */
+export function routeTooLong(length: number): ProtocolError {
+  return protocolError(
+    ProtocolErrorCode.RouteTooLong,
+    `route is ${length} UTF-8 bytes; the limit is ${MAX_ROUTE_LENGTH}`,
+  );
+}
+
+/** @internal Writes flag, id and route at `offset`; returns the offset after them. */
+export function writeMessageHead(h: MessageHead, dest: Uint8Array, offset: number): number {
+  dest[offset++] = h.flag;
+  if (h.idLength > 0) offset = writeVarint(h.id, dest, offset);
+  if (h.routeCode >= 0) {
+    dest[offset++] = (h.routeCode >>> 8) & 0xff;
+    dest[offset++] = h.routeCode & 0xff;
+  } else if (h.hasRoute) {
+    const n = writeUtf8(h.route, dest, offset + 1);
+    dest[offset] = n;
+    offset += 1 + n;
   }
-  if (l.bodyLength > 0) {
-    if (typeof l.body === 'string') writeUtf8(l.body, out, offset);
-    else out.set(l.body, offset);
+  return offset;
+}
+
+/** @internal Checks the payload type; returns it as bytes or a string. */
+export function checkBody(body: unknown): Uint8Array | string {
+  if (body === undefined || body === null) return EMPTY;
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  throw protocolError(ProtocolErrorCode.InvalidArgument, 'message body must be a Uint8Array or a string');
+}
+
+/**
+ * Encodes a message, with a packet header in front when `header` is 4 (0 for the bare message), in one allocation.
+ * A string payload of ASCII text (the usual JSON) is written straight into the exactly sized result; other text is
+ * measured first (without `TextEncoder`) or encoded once and copied (with it).
+ */
+function encode(msg: MessageInit, options: MessageEncodeOptions | undefined, header: number): Uint8Array {
+  const h = messageHead(msg, options?.dictionary);
+  const routeLength = h.routeCode >= 0 ? 2 : h.hasRoute ? 1 + utf8Length(h.route) : 0;
+  if (routeLength > 1 + MAX_ROUTE_LENGTH) throw routeTooLong(routeLength - 1);
+  let body = checkBody(msg.body);
+  const max = options?.maxBodyLength;
+  const prefix = 1 + h.idLength + routeLength;
+  if (typeof body === 'string' && usesNativeEncoder(body.length)) {
+    // Guess ASCII (one byte per unit, the minimum UTF-8 length); fall back to a real encoding when it is not.
+    const size = prefix + body.length;
+    checkEncodeLength(size, max);
+    const out = new Uint8Array(header + size);
+    if (tryWriteAscii(body, out, header + prefix)) {
+      if (header > 0) writePacketHeader(out, 0, PacketType.Data, size);
+      writeMessageHead(h, out, header);
+      return out;
+    }
+    body = encodeUtf8(body);
   }
+  const bodyLength = typeof body === 'string' ? utf8Length(body) : body.length;
+  const size = prefix + bodyLength;
+  checkEncodeLength(size, max);
+  const out = new Uint8Array(header + size);
+  if (header > 0) writePacketHeader(out, 0, PacketType.Data, size);
+  const offset = writeMessageHead(h, out, header);
+  if (bodyLength > 0) {
+    if (typeof body === 'string') writeUtf8(body, out, offset);
+    else out.set(body, offset);
+  }
+  return out;
 }
 
 /**
@@ -179,25 +215,17 @@ function write(l: Layout, out: Uint8Array, offset: number): void {
  *   // 00 01 09 52 6f 6f 6d 2e 4a 6f 69 6e 7b 22 61 22 3a 31 7d
  */
 export function encodeMessage(msg: MessageInit, options?: MessageEncodeOptions): Uint8Array {
-  const l = layout(msg, options?.dictionary);
-  checkEncodeLength(l.size, options?.maxBodyLength);
-  const out = new Uint8Array(l.size);
-  write(l, out, 0);
-  return out;
+  return encode(msg, options, 0);
 }
 
 /**
  * Encodes a message directly as a whole Data packet (header + message) in one allocation: the same bytes as
- * `encodePacket(PacketType.Data, encodeMessage(msg))` without the intermediate copy.
+ * `encodePacket(PacketType.Data, encodeMessage(msg))` without the intermediate copy. To encode many small
+ * messages quickly, use a {@link PacketWriter}.
  * @throws {ProtocolError} as {@link encodeMessage}.
  */
 export function encodeDataPacket(msg: MessageInit, options?: MessageEncodeOptions): Uint8Array {
-  const l = layout(msg, options?.dictionary);
-  checkEncodeLength(l.size, options?.maxBodyLength);
-  const out = new Uint8Array(PACKET_HEADER_LENGTH + l.size);
-  writePacketHeader(out, 0, PacketType.Data, l.size);
-  write(l, out, PACKET_HEADER_LENGTH);
-  return out;
+  return encode(msg, options, PACKET_HEADER_LENGTH);
 }
 
 /**
@@ -220,9 +248,16 @@ export function decodeMessage(bytes: Uint8Array, options?: MessageDecodeOptions)
   let offset = 1;
   let id = 0;
   if (type === MessageType.Request || type === MessageType.Response) {
-    const v = readVarint(bytes, offset, end);
-    id = v.value;
-    offset = v.offset;
+    // LEB128, least-significant group first (readVarint, inlined: this is the hot path).
+    let scale = 1;
+    for (;;) {
+      if (offset >= end) throw protocolError(ProtocolErrorCode.TruncatedVarint, 'message id varint is cut short');
+      const b = bytes[offset++] as number;
+      id += (b & 0x7f) * scale;
+      if (b < 0x80) break;
+      scale *= 128;
+    }
+    if (!(id <= MAX_MESSAGE_ID)) throw protocolError(ProtocolErrorCode.InvalidMessageId, 'message id exceeds 2^53−1');
   }
   let route = '';
   let compressed = false;

@@ -36,8 +36,8 @@ declare const TextDecoder:
 
 /** Strings shorter than this are encoded by the JS loop, which beats the native call for them. */
 const NATIVE_ENCODE_MIN_CHARS = 48;
-/** Byte runs shorter than this are decoded by the JS loop. */
-const NATIVE_DECODE_MIN_BYTES = 48;
+/** Byte runs longer than this are decoded by the native decoder; shorter ones by the JS code. */
+const SHORT_DECODE_MAX_BYTES = 32;
 
 function createNativeEncoder(): NativeEncoder | undefined {
   try {
@@ -192,30 +192,92 @@ function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
 }
 
 /**
+ * Short ASCII runs (routes) as one `String.fromCharCode` call with explicit arguments: no temporary array or view,
+ * several times faster than `apply` or a native decoder call for a handful of bytes. `n` is 1…16.
+ */
+function asciiUpTo16(b: Uint8Array, o: number, n: number): string {
+  const f = String.fromCharCode;
+  switch (n) {
+    case 1:
+      return f(b[o] as number);
+    case 2:
+      return f(b[o] as number, b[o + 1] as number);
+    case 3:
+      return f(b[o] as number, b[o + 1] as number, b[o + 2] as number);
+    case 4:
+      return f(b[o] as number, b[o + 1] as number, b[o + 2] as number, b[o + 3] as number);
+    default: {
+      // 5…16: two to four groups of up to four.
+      let out = f(b[o] as number, b[o + 1] as number, b[o + 2] as number, b[o + 3] as number);
+      for (let i = o + 4, end = o + n; i < end; i += 4) {
+        const left = end - i;
+        out +=
+          left >= 4
+            ? f(b[i] as number, b[i + 1] as number, b[i + 2] as number, b[i + 3] as number)
+            : asciiUpTo16(b, i, left);
+      }
+      return out;
+    }
+  }
+}
+
+/**
  * Decodes `bytes[start, end)` as UTF-8.
  * @throws {ProtocolError} `ERR_INVALID_UTF8` on malformed input.
  */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end: number = bytes.length): string {
   const len = end - start;
-  if (nativeDecoder !== undefined && len >= NATIVE_DECODE_MIN_BYTES) {
+  if (len <= SHORT_DECODE_MAX_BYTES) {
+    if (len <= 0) return '';
+    for (let i = start; i < end; i++) {
+      if ((bytes[i] as number) >= 0x80) return decodeUtf8Js(bytes, start, end);
+    }
+    return len <= 16
+      ? asciiUpTo16(bytes, start, len)
+      : asciiUpTo16(bytes, start, 16) + asciiUpTo16(bytes, start + 16, len - 16);
+  }
+  if (nativeDecoder !== undefined) {
     try {
       return nativeDecoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
     } catch (cause) {
       throw protocolError(ProtocolErrorCode.InvalidUtf8, 'invalid UTF-8 sequence', cause);
     }
   }
-  // Short ASCII fast path: no validation state needed.
-  let ascii = true;
-  for (let i = start; i < end; i++) {
-    if ((bytes[i] as number) >= 0x80) {
-      ascii = false;
-      break;
+  if (len <= 4096) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if ((bytes[i] as number) >= 0x80) {
+        ascii = false;
+        break;
+      }
     }
-  }
-  if (ascii && len <= 4096) {
-    return len === 0 ? '' : String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
   }
   return decodeUtf8Js(bytes, start, end);
+}
+
+/**
+ * @internal Writes `text` at `offset` if it is pure ASCII and `dest` has `text.length` bytes there; returns false
+ * (having written an unspecified prefix) as soon as a non-ASCII character appears. Lets encoders size a buffer
+ * exactly for the common ASCII case without a separate length pass.
+ */
+export function tryWriteAscii(text: string, dest: Uint8Array, offset: number): boolean {
+  const n = text.length;
+  if (nativeEncoder !== undefined && n >= NATIVE_ENCODE_MIN_CHARS) {
+    const r = nativeEncoder.encodeInto(text, dest.subarray(offset, offset + n));
+    return r.read === n && r.written === n;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return false;
+    dest[offset + i] = c;
+  }
+  return true;
+}
+
+/** @internal True when the fast native encoder is used for strings of this length. */
+export function usesNativeEncoder(length: number): boolean {
+  return nativeEncoder !== undefined && length >= NATIVE_ENCODE_MIN_CHARS;
 }
 
 /** The default codec: native `TextEncoder`/`TextDecoder` where present, else the built-in JS codec. */

@@ -52,7 +52,8 @@ export function readVarint(bytes: Uint8Array, offset: number, end: number): Vari
     const b = bytes[i] as number;
     value += (b & 0x7f) * scale;
     if (b < 0x80) {
-      if (value > MAX_MESSAGE_ID) {
+      // `!(<=)` also catches NaN: a long run of 0x80 bytes drives `scale` to Infinity and 0 * Infinity is NaN.
+      if (!(value <= MAX_MESSAGE_ID)) {
         throw protocolError(ProtocolErrorCode.InvalidMessageId, 'message id exceeds 2^53−1');
       }
       return { value, offset: i + 1 };
