@@ -1,0 +1,76 @@
+/**
+ * Components: objects whose methods become handlers, routed as `<name>.<method>` (nano's `component` package).
+ * @packageDocumentation
+ */
+import { ServerErrorCode, serverError } from './errors.js';
+import type { Session } from './session.js';
+
+/** A handler: `(session, body) => value | Promise<value>`. A request's result is its response body. */
+export type HandlerFunction = (session: Session, body: never) => unknown;
+
+/** Optional lifetime methods of a component, called by the server (nano's `component.Component`). */
+export interface ComponentLifetime {
+  /** Called on the first `listen`/`attach`, before any listener opens. */
+  init?(): void | Promise<void>;
+  /** Called after every component's `init`. */
+  afterInit?(): void | Promise<void>;
+  /** Called at `close()`, before the sessions are kicked. */
+  beforeShutdown?(): void | Promise<void>;
+  /** Called at `close()`, after every session is closed. */
+  shutdown?(): void | Promise<void>;
+}
+
+/** Options of {@link NanoServer.register}. */
+export interface RegisterOptions {
+  /**
+   * The service part of the routes.
+   * @default the class name (`component.constructor.name`)
+   */
+  name?: string;
+  /** Renames each method for its route, e.g. `(m) => m.toLowerCase()`. @default the method name as written */
+  nameFunc?: (method: string) => string;
+}
+
+/** @internal A registered handler. */
+export interface Handler {
+  readonly route: string;
+  readonly component: object;
+  readonly fn: HandlerFunction;
+}
+
+const LIFETIME = new Set(['constructor', 'init', 'afterInit', 'beforeShutdown', 'shutdown']);
+
+/**
+ * @internal The handlers of a component: every function-valued property on the instance and its prototype chain
+ * (up to `Object.prototype`), except the constructor, the lifetime methods and names starting with `_`.
+ * @throws {ServerLiteError} `ERR_INVALID_COMPONENT` when there is none, or a name is not a valid route part.
+ */
+export function collectHandlers(component: object, options: RegisterOptions = {}): Handler[] {
+  if (typeof component !== 'object' || component === null) {
+    throw serverError(ServerErrorCode.InvalidComponent, 'a component must be an object');
+  }
+  const name = options.name ?? (component.constructor as { name?: string } | undefined)?.name ?? '';
+  if (typeof name !== 'string' || name === '') {
+    throw serverError(ServerErrorCode.InvalidComponent, 'the component has no name: pass { name }');
+  }
+  const seen = new Set<string>();
+  const handlers: Handler[] = [];
+  for (let proto: object | null = component; proto !== null && proto !== Object.prototype; ) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (seen.has(key) || LIFETIME.has(key) || key.startsWith('_')) continue;
+      seen.add(key);
+      const descriptor = Object.getOwnPropertyDescriptor(proto, key);
+      if (descriptor === undefined || typeof descriptor.value !== 'function') continue;
+      const method = options.nameFunc ? options.nameFunc(key) : key;
+      if (typeof method !== 'string' || method === '') {
+        throw serverError(ServerErrorCode.InvalidComponent, `nameFunc gave an empty name for method "${key}"`);
+      }
+      handlers.push({ route: `${name}.${method}`, component, fn: descriptor.value as HandlerFunction });
+    }
+    proto = Object.getPrototypeOf(proto) as object | null;
+  }
+  if (handlers.length === 0) {
+    throw serverError(ServerErrorCode.InvalidComponent, `component "${name}" has no handler methods`);
+  }
+  return handlers;
+}

@@ -1,0 +1,147 @@
+/**
+ * Options and hook types of {@link NanoServer}.
+ * @packageDocumentation
+ */
+import type { IncomingMessage } from 'node:http';
+import type { HandshakeRequest, MessageType, RouteDictionary, Serializer } from '@nanokit/protocol';
+import type { Session } from './session.js';
+
+/**
+ * Where the server writes what it does not throw: refused connections, malformed input, handler errors. Every
+ * method takes a message and an optional context object (session id, remote address, route, error…).
+ */
+export interface Logger {
+  debug(message: string, context?: Record<string, unknown>): void;
+  info(message: string, context?: Record<string, unknown>): void;
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(message: string, context?: Record<string, unknown>): void;
+}
+
+/**
+ * A message as the pipeline hooks see it. Inbound: decoded from a Request or Notify, `body` still serialized.
+ * Outbound: a Response or Push about to be encoded, `body` already serialized. For a Response, `route` is the route
+ * of the request it answers (a Response carries no route on the wire).
+ */
+export interface PipelineMessage {
+  type: MessageType;
+  /** Request/Response id; 0 for Notify and Push. */
+  id: number;
+  route: string;
+  /** The serialized payload (a string is written as UTF-8). */
+  body: Uint8Array | string;
+  /** Outbound only: true for an error response (flag 0x20). */
+  error?: boolean;
+}
+
+/**
+ * A pipeline hook (nano's `WithPipeline`): runs synchronously for every inbound or outbound message, e.g. to count
+ * or rewrite them. Return nothing to let the message through, a message to replace it, or `false` to drop it
+ * (a dropped request gets no response: the hook took responsibility). A hook that throws is logged; an inbound
+ * request then gets a `PIT-500` error response.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook may simply return nothing
+export type PipelineHook = (session: Session, message: PipelineMessage) => PipelineMessage | false | undefined | void;
+
+/**
+ * Decides whether a client may complete its handshake (auth tokens live in `request.user`). May be async; may
+ * `bind` or `set` on the session. Return (or resolve) nothing or `true` to accept, `false` to refuse with code 500,
+ * or a number other than 200 to refuse with that code. A throw or rejection refuses with 500. A refused client gets
+ * the handshake reply `{"code":<code>}` and the connection is closed.
+ */
+export type HandshakeValidator = (
+  session: Session,
+  request: Partial<HandshakeRequest> & Record<string, unknown>,
+) => HandshakeVerdict | PromiseLike<HandshakeVerdict>;
+
+/** What a {@link HandshakeValidator} returns: nothing or `true` accepts, `false` or a code other than 200 refuses. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a validator may simply return nothing
+export type HandshakeVerdict = boolean | number | undefined | void;
+
+/** Inbound message rate limit per session (a fixed window). */
+export interface RateLimit {
+  /** Messages (Data packets) allowed per window. */
+  messages: number;
+  /** Window length in milliseconds. */
+  interval: number;
+}
+
+/** Lifetime hooks of the server itself (components may also have `init`, `afterInit`, `beforeShutdown`, `shutdown`). */
+export interface LifetimeHooks {
+  /** Before the first listener opens, after the components' `init`. */
+  init?: () => void | Promise<void>;
+  /** After `init` of everything, still before the first listener opens. */
+  afterInit?: () => void | Promise<void>;
+  /** At `close()`, after the listeners stopped accepting and before the sessions are kicked. */
+  beforeShutdown?: () => void | Promise<void>;
+  /** At `close()`, after every session is closed. */
+  shutdown?: () => void | Promise<void>;
+}
+
+/** Options of {@link NanoServer}. */
+export interface NanoServerOptions {
+  /**
+   * Heartbeat interval in milliseconds: the server sends a heartbeat to every handshaken session each interval and
+   * closes sessions silent for more than two intervals (checked at each tick, so the cut comes 2–3 intervals after
+   * the last packet, as in nano). Sent to clients in seconds (`sys.heartbeat`).
+   * @default 30000
+   */
+  heartbeat?: number;
+  /** Route dictionary (route → code): announced as `sys.dict`, compresses pushes, resolves compressed requests. */
+  dictionary?: Record<string, number> | RouteDictionary;
+  /**
+   * Payload serializer; protobuf via `createProtobufSerializer` from `@nanokit/protocol/protobuf`.
+   * @default jsonSerializer
+   */
+  serializer?: Serializer;
+  /** @default console (debug messages are dropped) */
+  logger?: Logger;
+  /**
+   * Answer failed requests (unknown route, undecodable body, handler error) with a pitaya-style error response
+   * (flag 0x20, JSON body `{"code","msg"}`). `false` gives strict nano behaviour: no answer at all.
+   * @default true
+   */
+  errorResponses?: boolean;
+  /** Handshake validator (nano's `WithHandshakeValidator`). */
+  handshakeValidator?: HandshakeValidator;
+  /** Pipeline hooks (nano's `WithPipeline`). */
+  pipeline?: { inbound?: PipelineHook[]; outbound?: PipelineHook[] };
+  /**
+   * Largest inbound packet body in bytes, inclusive; checked as soon as a header arrives.
+   * @default 65536
+   */
+  maxPacketSize?: number;
+  /**
+   * Most open sessions; more connections are refused (WebSocket: HTTP 503; TCP: closed at once).
+   * @default Infinity
+   */
+  maxConnections?: number;
+  /** Per-session inbound rate limit; beyond it the session is kicked. @default no limit */
+  rateLimit?: RateLimit;
+  /**
+   * Bound on the bytes waiting to be written to one peer (ws `bufferedAmount` / socket `writableLength`). A send that
+   * would exceed it closes the session with `ERR_SLOW_CONSUMER` instead of queueing without bound.
+   * @default 1048576 (1 MiB)
+   */
+  maxOutboundBuffer?: number;
+  /** WebSocket origin check; return false to refuse the upgrade with HTTP 403. @default every origin is accepted */
+  checkOrigin?: (origin: string | undefined, request: IncomingMessage) => boolean;
+  /**
+   * How long `close()` waits for kicked peers to close their connections before cutting them, in milliseconds.
+   * @default 3000
+   */
+  shutdownTimeout?: number;
+  /** Called once for every session that ends, whatever the reason (see `session.closeCode`). */
+  onSessionClosed?: (session: Session) => void;
+  /** Lifetime hooks of the server. */
+  hooks?: LifetimeHooks;
+}
+
+/** The default logger: `console` for info/warn/error; debug messages are dropped. */
+export function defaultLogger(): Logger {
+  return {
+    debug() {},
+    info: (message, context) => console.info(`[nanokit] ${message}`, context ?? ''),
+    warn: (message, context) => console.warn(`[nanokit] ${message}`, context ?? ''),
+    error: (message, context) => console.error(`[nanokit] ${message}`, context ?? ''),
+  };
+}

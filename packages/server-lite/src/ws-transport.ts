@@ -1,0 +1,143 @@
+/**
+ * The WebSocket transport on `ws`: an upgrade handler for an http/https server (owned or attached) and the
+ * session subclass. Incoming WebSocket messages are treated as one byte stream, as nano does.
+ * @packageDocumentation
+ */
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { NanoServer } from './server.js';
+import { Session } from './session.js';
+
+/** Property under which a socket carries its session, so the listeners are shared functions, not closures. */
+const SESSION = Symbol('nanokit.session');
+type Tagged = { [SESSION]: WsSession };
+
+/** ws limits the close reason to 123 bytes. */
+function closeReason(reason: string): string {
+  return Buffer.byteLength(reason) <= 123 ? reason : Buffer.from(reason).subarray(0, 120).toString('utf8');
+}
+
+/** A session over a WebSocket. */
+export class WsSession extends Session {
+  readonly transport = 'ws' as const;
+  /** @internal */ readonly _ws: WebSocket;
+
+  /** @internal */
+  constructor(server: NanoServer, ws: WebSocket, id: number, remoteAddress: string, maxPacket: number, tick: number) {
+    super(server, id, remoteAddress, maxPacket, tick);
+    this._ws = ws;
+    (ws as unknown as Tagged)[SESSION] = this;
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('error', onError);
+  }
+
+  /** @internal */
+  _bufferedBytes(): number {
+    return this._ws.bufferedAmount;
+  }
+
+  protected _write(packet: Uint8Array): void {
+    this._ws.send(packet);
+  }
+
+  protected _endGracefully(code: number, reason: string): void {
+    this._ws.close(code, closeReason(reason));
+  }
+
+  /** @internal */
+  _destroy(): void {
+    this._ws.terminate();
+  }
+}
+
+function onMessage(this: WebSocket, data: Buffer): void {
+  (this as unknown as Tagged)[SESSION]._receive(data);
+}
+
+function onClose(this: WebSocket): void {
+  (this as unknown as Tagged)[SESSION]._onSocketClosed();
+}
+
+function onError(this: WebSocket, error: Error): void {
+  const session = (this as unknown as Tagged)[SESSION];
+  session._server._logger.debug('websocket error', { session: session.id, error });
+}
+
+/** Options of a WebSocket endpoint. */
+export interface WsEndpointOptions {
+  /** URL path of the endpoint; `undefined` accepts every path. */
+  path: string | undefined;
+  /** Largest WebSocket message accepted. */
+  maxPayload: number;
+}
+
+/** @internal Answers an upgrade request with an HTTP error and closes the socket. */
+function refuse(socket: Duplex, status: number, text: string): void {
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy();
+}
+
+/** @internal One WebSocket endpoint on an http/https server. */
+export class WsEndpoint {
+  readonly http: HttpServer;
+  readonly path: string | undefined;
+  /** True when the endpoint created the http server (and so closes it). */
+  readonly owned: boolean;
+  private readonly wss: WebSocketServer;
+  private readonly server: NanoServer;
+  private readonly onUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+  constructor(server: NanoServer, http: HttpServer, owned: boolean, options: WsEndpointOptions) {
+    this.server = server;
+    this.http = http;
+    this.owned = owned;
+    this.path = options.path;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+      maxPayload: options.maxPayload,
+    });
+    this.onUpgrade = (request, socket, head) => this.upgrade(request, socket, head);
+    http.on('upgrade', this.onUpgrade);
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.path !== undefined) {
+      const url = request.url ?? '/';
+      const q = url.indexOf('?');
+      const pathname = q === -1 ? url : url.slice(0, q);
+      if (pathname !== this.path) {
+        // Another upgrade listener on a shared server may own this path.
+        if (this.http.listenerCount('upgrade') <= 1) refuse(socket, 404, 'Not Found');
+        return;
+      }
+    }
+    const verdict = this.server._admit('ws', request);
+    if (verdict !== 0) {
+      refuse(socket, verdict, verdict === 403 ? 'Forbidden' : 'Service Unavailable');
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      this.server._acceptWs(ws, request.socket.remoteAddress ?? '');
+    });
+  }
+
+  /** Stops accepting upgrades (and closes the http server when owned). Resolves when the http server is closed. */
+  stop(): Promise<void> {
+    this.http.off('upgrade', this.onUpgrade);
+    if (!this.owned) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.http.close(() => resolve());
+      // Idle keep-alive HTTP connections would hold close() open; the WebSockets are closed by the server.
+      this.http.closeIdleConnections();
+    });
+  }
+}

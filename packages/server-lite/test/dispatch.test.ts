@@ -1,0 +1,181 @@
+// Requests, notifies, pushes, route naming, error responses and the handshake reply, over real ws and TCP sockets.
+import { MessageType, PacketType } from '@nanokit/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HandlerError, NanoServer, type Session } from '../src/index.js';
+import { RawClient, recordingLogger } from './raw-client.js';
+
+class Room {
+  notes: unknown[] = [];
+  Join(session: Session, body: { name: string }) {
+    session.bind(7);
+    session.set('name', body.name);
+    return { code: 0, uid: session.uid, name: session.get('name') };
+  }
+  Note(session: Session, body: unknown) {
+    this.notes.push(body);
+    session.push('onNote', { got: body });
+  }
+  Nothing() {
+    return undefined;
+  }
+  async Slow(_s: Session, body: { wait: number; tag: string }) {
+    await new Promise((r) => setTimeout(r, body.wait));
+    return { tag: body.tag };
+  }
+  Fail() {
+    throw new Error('boom');
+  }
+  async Refuse() {
+    throw new HandlerError('ROOM-403', 'room is full', { capacity: 2 });
+  }
+  init() {
+    throw new Error('lifetime methods are not handlers; init is called, and this throw would fail listen');
+  }
+}
+
+const servers: NanoServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function start(transport: 'ws' | 'tcp', options: ConstructorParameters<typeof NanoServer>[0] = {}) {
+  const logger = recordingLogger();
+  const server = new NanoServer({ logger, ...options });
+  servers.push(server);
+  const room = new Room();
+  (room as { init?: unknown }).init = undefined; // shadow the throwing prototype hook
+  server.register(room, { name: 'room', nameFunc: (m) => m.toLowerCase() });
+  const info =
+    transport === 'ws'
+      ? await server.listen({ port: 0, host: '127.0.0.1', path: '/nano' })
+      : await server.listen({ tcp: true, port: 0, host: '127.0.0.1' });
+  const connect = () =>
+    transport === 'ws' ? RawClient.ws(`ws://127.0.0.1:${info.port}/nano`) : RawClient.tcp(info.port);
+  return { server, room, info, logger, connect };
+}
+
+describe.each(['ws', 'tcp'] as const)('dispatch over %s', (transport) => {
+  it('answers requests, takes notifies, pushes, and names routes with nameFunc', async () => {
+    const { server, room, connect } = await start(transport, { dictionary: { 'room.join': 1, onNote: 9 } });
+    expect(server.routes().sort()).toEqual([
+      'room.fail',
+      'room.join',
+      'room.note',
+      'room.nothing',
+      'room.refuse',
+      'room.slow',
+    ]);
+    const c = await connect();
+    const hs = await c.handshake();
+    expect(hs.dict).toEqual({ 'room.join': 1, onNote: 9 });
+    const id = c.request('room.join', { name: 'ann' });
+    expect((await c.response(id)).body).toEqual({ code: 0, uid: 7, name: 'ann' });
+
+    c.notify('room.note', { n: 1 });
+    const push = await c.next((p) => p.type === PacketType.Data);
+    // Compressed push route: flag 0x07, code 00 09.
+    expect(Array.from(push.body.subarray(0, 3))).toEqual([0x07, 0x00, 0x09]);
+    expect(room.notes).toEqual([{ n: 1 }]);
+
+    // A compressed inbound route is resolved through the dictionary.
+    c.send([0x04, 0x00, 0x00, 0x11, 0x01, 0x05, 0x00, 0x01, ...Buffer.from('{"name":"bo"}')]);
+    expect((await c.response(5)).body).toEqual({ code: 0, uid: 7, name: 'bo' });
+    c.close();
+  });
+
+  it('never sends an empty response body: undefined becomes null', async () => {
+    const { connect } = await start(transport);
+    const c = await connect();
+    await c.handshake();
+    const id = c.request('room.nothing');
+    const r = await c.response(id);
+    expect(r.body).toBeNull();
+    expect(Buffer.from(r.raw.body).toString()).toBe('null');
+    c.close();
+  });
+
+  it('answers async handlers with the right ids when they finish out of order', async () => {
+    const { connect } = await start(transport);
+    const c = await connect();
+    await c.handshake();
+    const slow = c.request('room.slow', { wait: 80, tag: 'slow' });
+    const fast = c.request('room.slow', { wait: 1, tag: 'fast' });
+    const sync = c.request('room.join', { name: 'x' });
+    const first = await c.message((m) => m.type === MessageType.Response);
+    const order = [first.id];
+    const rest = await Promise.all([c.response(slow), c.response(fast)]);
+    expect(rest.map((r) => r.body)).toEqual([{ tag: 'slow' }, { tag: 'fast' }]);
+    expect(order[0]).not.toBe(slow);
+    expect([slow, fast, sync]).toContain(order[0]);
+    c.close();
+  });
+
+  it('answers unknown routes, handler errors, bad bodies and HandlerErrors with flag 0x20 error responses', async () => {
+    const { connect, logger } = await start(transport);
+    const c = await connect();
+    await c.handshake();
+    const unknown = c.request('room.nope', {});
+    const fail = c.request('room.fail', {});
+    const refuse = c.request('room.refuse', {});
+    c.send(encodeRawRequest(99, 'room.join', '{not json'));
+    const r404 = await c.response(unknown);
+    expect(r404.error).toBe(true);
+    expect(r404.body).toEqual({ code: 'PIT-404', msg: 'no handler for route "room.nope"' });
+    expect(await c.response(fail)).toMatchObject({ error: true, body: { code: 'PIT-500', msg: 'boom' } });
+    expect(await c.response(refuse)).toMatchObject({
+      error: true,
+      body: { code: 'ROOM-403', msg: 'room is full', metadata: { capacity: 2 } },
+    });
+    expect(await c.response(99)).toMatchObject({ error: true, body: { code: 'PIT-400' } });
+    // Flag byte of an error response: Response (0x04) | error (0x20).
+    expect(r404.raw.error && r404.raw.type === MessageType.Response).toBe(true);
+    expect(logger.entries.some((e) => e.level === 'error' && e.message === 'handler failed')).toBe(true);
+    expect(logger.entries.some((e) => e.message === 'no handler for route')).toBe(true);
+    // The connection is still usable.
+    const ok = c.request('room.join', { name: 'z' });
+    expect((await c.response(ok)).body).toMatchObject({ code: 0 });
+    c.close();
+  });
+});
+
+function encodeRawRequest(id: number, route: string, text: string): Uint8Array {
+  const r = Buffer.from(route);
+  const b = Buffer.from(text);
+  const body = Buffer.concat([Buffer.from([0x00, id, r.length]), r, b]);
+  const head = Buffer.from([0x04, 0, (body.length >> 8) & 0xff, body.length & 0xff]);
+  return Buffer.concat([head, body]);
+}
+
+describe('strict nano mode', () => {
+  it('errorResponses: false sends nothing for failed requests', async () => {
+    const { connect } = await start('ws', { errorResponses: false });
+    const c = await connect();
+    await c.handshake();
+    c.request('room.nope', {});
+    c.request('room.fail', {});
+    const ok = c.request('room.join', { name: 'q' });
+    const first = await c.message((m) => m.type === MessageType.Response);
+    expect(first.id).toBe(ok);
+    expect(first.error).toBe(false);
+    c.close();
+  });
+});
+
+describe('handshake reply', () => {
+  it('is byte-exact like nano: sorted keys, heartbeat in seconds, dict, servertime = start time', async () => {
+    const { server, connect } = await start('ws', { heartbeat: 1500, dictionary: { 'Room.Join': 1, onMessage: 2 } });
+    const c = await connect();
+    c.send(encodePacketBytes(1, '{"sys":{"type":"js-websocket","version":"0.0.1","rsa":{}}}'));
+    const reply = await c.next();
+    expect(reply.type).toBe(PacketType.Handshake);
+    expect(Buffer.from(reply.body).toString()).toBe(
+      `{"code":200,"sys":{"dict":{"Room.Join":1,"onMessage":2},"heartbeat":1.5,"servertime":${server.startTime}}}`,
+    );
+    c.close();
+  });
+});
+
+function encodePacketBytes(type: number, text: string): Uint8Array {
+  const b = Buffer.from(text);
+  return Buffer.concat([Buffer.from([type, 0, (b.length >> 8) & 0xff, b.length & 0xff]), b]);
+}
