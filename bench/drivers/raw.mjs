@@ -1,0 +1,163 @@
+/**
+ * The minimal hand-rolled driver: a raw `ws` socket plus the @nanokit/protocol codec, callbacks only, no request
+ * table, no timers. It is what @nanokit/client is compared with (client overhead), and, with `handshake: false`, it
+ * also drives the raw `ws` echo ceiling: the echo server sends the request packet back, which this driver decodes
+ * exactly as it decodes a server-lite response, so both servers are driven the same way with the same frames.
+ * @module
+ */
+import {
+  decodeMessage,
+  decodePackets,
+  encodeDataPacket,
+  encodeHandshakeRequest,
+  encodePacket,
+  jsonSerializer,
+  MessageType,
+  PacketType,
+  parseHandshakeResponse,
+} from '@nanokit/protocol';
+import WebSocket from 'ws';
+import { ECHO_BODY, ECHO_ROUTE, PING_BODY, PING_ROUTE } from '../lib/workload.mjs';
+import { DRAIN_TIMEOUT_MS, settleWithin } from './session.mjs';
+
+const HANDSHAKE_ACK = encodePacket(PacketType.HandshakeAck);
+
+/**
+ * Opens one raw session.
+ * @param {string} url
+ * @param {{handshake: boolean, timeoutMs?: number}} options `handshake: false` for the echo ceiling
+ * @returns {Promise<import('./session.mjs').LoadSession>}
+ */
+export function openRawSession(url, options) {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  /** @type {(data: Buffer) => void} */
+  let onData = () => {};
+  ws.on('message', (data) => onData(/** @type {Buffer} */ (data)));
+
+  let running = false;
+  /** @type {'idle' | 'request' | 'ping'} */
+  let mode = 'idle';
+  let id = 0;
+  let sentAt = 0;
+  /** @type {null | (() => void)} */
+  let drained = null;
+  /** @type {NodeJS.Timeout | undefined} */
+  let pingTimer;
+  /** @type {(error: unknown) => void} */
+  let reportError = () => {};
+  ws.on('error', (error) => reportError(error));
+  ws.on('close', () => {
+    if (running) reportError(new Error('connection closed during the load'));
+    running = false;
+    drained?.();
+  });
+
+  const sendRequest = () => {
+    id = id >= 0x7fffffff ? 1 : id + 1;
+    sentAt = performance.now();
+    ws.send(
+      encodeDataPacket({
+        type: MessageType.Request,
+        id,
+        route: ECHO_ROUTE,
+        body: jsonSerializer.encode(ECHO_ROUTE, ECHO_BODY, MessageType.Request),
+      }),
+    );
+  };
+
+  /** @type {import('./session.mjs').LoadSession} */
+  const session = {
+    startRequestLoop(onReply, onError) {
+      reportError = onError;
+      running = true;
+      mode = 'request';
+      onData = (data) => {
+        for (const packet of decodePackets(data)) {
+          if (packet.type !== PacketType.Data) continue;
+          const message = decodeMessage(packet.body);
+          if (message.id !== id) continue;
+          jsonSerializer.decode(ECHO_ROUTE, message.body, message.type);
+          onReply(performance.now() - sentAt);
+          if (running) sendRequest();
+          else drained?.();
+        }
+      };
+      sendRequest();
+    },
+    startPingLoop(intervalMs, delayMs, onSent, onPong, onError) {
+      reportError = onError;
+      running = true;
+      mode = 'ping';
+      onData = (data) => {
+        for (const packet of decodePackets(data)) {
+          if (packet.type !== PacketType.Data) continue;
+          decodeMessage(packet.body);
+          onPong();
+        }
+      };
+      const tick = () => {
+        if (!running) return;
+        ws.send(
+          encodeDataPacket({
+            type: MessageType.Notify,
+            route: PING_ROUTE,
+            body: jsonSerializer.encode(PING_ROUTE, PING_BODY, MessageType.Notify),
+          }),
+        );
+        onSent();
+        pingTimer = setTimeout(tick, intervalMs);
+      };
+      pingTimer = setTimeout(tick, delayMs);
+    },
+    stop() {
+      clearTimeout(pingTimer);
+      if (!running) return Promise.resolve();
+      running = false;
+      // Ping mode has nothing outstanding; request mode waits for its one outstanding answer.
+      if (mode !== 'request' || ws.readyState !== WebSocket.OPEN) return Promise.resolve();
+      const wait = new Promise((resolve) => {
+        drained = () => resolve(undefined);
+      });
+      return settleWithin(wait, DRAIN_TIMEOUT_MS);
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (ws.readyState === WebSocket.CLOSED) return resolve();
+        ws.once('close', () => resolve());
+        ws.terminate();
+      });
+    },
+  };
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`raw session to ${url}: no handshake within ${options.timeoutMs ?? 10_000} ms`));
+    }, options.timeoutMs ?? 10_000);
+    const fail = (/** @type {unknown} */ error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    ws.once('error', fail);
+    ws.once('open', () => {
+      if (!options.handshake) {
+        clearTimeout(timer);
+        ws.off('error', fail);
+        resolve(session);
+        return;
+      }
+      onData = (data) => {
+        for (const packet of decodePackets(data)) {
+          if (packet.type !== PacketType.Handshake) continue;
+          parseHandshakeResponse(packet.body);
+          ws.send(HANDSHAKE_ACK);
+          clearTimeout(timer);
+          ws.off('error', fail);
+          onData = () => {};
+          resolve(session);
+        }
+      };
+      ws.send(encodePacket(PacketType.Handshake, encodeHandshakeRequest()));
+    });
+  });
+}

@@ -1,0 +1,586 @@
+/**
+ * Turns the raw results of a run into the console tables, docs/benchmarks.md and the chart data.
+ * @module
+ */
+import { PAIRINGS } from './configs.mjs';
+import { spread } from './stats.mjs';
+
+/**
+ * @typedef {object} ThroughputRow
+ * @property {number} connections
+ * @property {import('./configs.mjs').Pairing['id']} pairing
+ * @property {import('./phases.mjs').ThroughputResult[]} runs one per repetition, in run order
+ */
+
+/**
+ * @typedef {object} MemoryRow
+ * @property {import('./phases.mjs').ServerKind} server
+ * @property {import('./phases.mjs').MemoryResult[]} runs
+ */
+
+/**
+ * @typedef {object} BenchResults
+ * @property {import('./environment.mjs').Environment} env
+ * @property {{reps: number, warmupMs: number, durationMs: number, connections: number[], pingConnections: number, sessions: number, phases: string[]}} settings
+ * @property {ThroughputRow[]} reqres
+ * @property {ThroughputRow[]} ping
+ * @property {MemoryRow[]} memory
+ * @property {import('./bundle-size.mjs').BundleSize[]} bundles
+ * @property {null | (import('./cpu-profile.mjs').ProfileSummary & {rate: number, connections: number})} profile
+ * @property {null | import('./codec.mjs').CodecResult} codec
+ * @property {number} elapsedMs
+ */
+
+/** Targets from the issues (benchmarks, server-lite, client). */
+export const TARGETS = Object.freeze({
+  ceilingRatio: 0.8,
+  clientRatio: 0.9,
+  idleSessionBytes: 12 * 1024,
+  browserGzipBytes: 5 * 1024,
+});
+
+export const CODEC_START = '<!-- codec:start -->';
+export const CODEC_END = '<!-- codec:end -->';
+
+// ---------------------------------------------------------------------------------------------------- formatting
+
+/** @param {number} v */
+const int = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–');
+/** @param {number} v */
+const ms = (v) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) : '–');
+/** @param {number} v */
+const pct = (v) => (Number.isFinite(v) ? `${v.toFixed(0)} %` : '–');
+/** @param {number} v */
+const ratio = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : '–');
+/** @param {number} v */
+const kb = (v) => (Number.isFinite(v) ? `${(v / 1024).toFixed(2)} KB` : '–');
+
+/**
+ * `median (min–max)`.
+ * @param {import('./stats.mjs').Spread} s
+ * @param {(v: number) => string} f
+ */
+function mmm(s, f) {
+  if (s.values.length <= 1) return f(s.median);
+  return `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+}
+
+// ---------------------------------------------------------------------------------------------------- summaries
+
+/**
+ * @param {ThroughputRow} row
+ */
+export function summariseThroughput(row) {
+  const of = (/** @type {(r: import('./phases.mjs').ThroughputResult) => number} */ f) => spread(row.runs.map(f));
+  return {
+    rate: of((r) => r.load.rate),
+    sentRate: of((r) => r.load.sentRate),
+    serverRate: of((r) => r.serverRate),
+    p50: of((r) => r.load.latency?.p50 ?? Number.NaN),
+    p99: of((r) => r.load.latency?.p99 ?? Number.NaN),
+    p999: of((r) => r.load.latency?.p999 ?? Number.NaN),
+    serverCpu: of((r) => r.serverCpu),
+    driverCpu: of((r) => r.load.cpu.percent),
+    errors: row.runs.reduce((sum, r) => sum + r.load.errors, 0),
+    firstError: row.runs.find((r) => r.load.firstError)?.load.firstError,
+  };
+}
+
+/**
+ * Per-repetition ratios of two rows' rates (repetition i of one against repetition i of the other: they ran next
+ * to each other), summarised as min–median–max.
+ * @param {ThroughputRow | undefined} a
+ * @param {ThroughputRow | undefined} b
+ * @param {(r: import('./phases.mjs').ThroughputResult) => number} [value]
+ */
+export function pairedRatio(a, b, value = (r) => r.load.rate) {
+  if (!a || !b) return spread([]);
+  const n = Math.min(a.runs.length, b.runs.length);
+  const ratios = [];
+  for (let i = 0; i < n; i++)
+    ratios.push(value(/** @type {any} */ (a.runs[i])) / value(/** @type {any} */ (b.runs[i])));
+  return spread(ratios);
+}
+
+/**
+ * @param {ThroughputRow[]} rows
+ * @param {number} n
+ * @param {string} id
+ */
+const find = (rows, n, id) => rows.find((r) => r.connections === n && r.pairing === id);
+
+/** @param {MemoryRow} row */
+function summariseMemory(row) {
+  return {
+    perSession: spread(row.runs.map((r) => r.perSessionBytes)),
+    heapPerSession: spread(row.runs.map((r) => r.heapPerSessionBytes)),
+    baseline: spread(row.runs.map((r) => r.baselineRss)),
+    sessions: Math.min(...row.runs.map((r) => r.sessions)),
+  };
+}
+
+/**
+ * @param {number} measured
+ * @param {number} target
+ * @param {'min' | 'max'} kind `min`: measured must be ≥ target; `max`: ≤ target
+ * @param {(v: number) => string} f
+ */
+function verdict(measured, target, kind, f) {
+  if (!Number.isFinite(measured)) return 'not measured';
+  const ok = kind === 'min' ? measured >= target : measured <= target;
+  if (ok) return 'met';
+  const gap = Math.abs(measured - target);
+  return `missed by ${f(gap)} (${((gap / target) * 100).toFixed(0)} %)`;
+}
+
+/**
+ * The rows of the "against the targets" table.
+ * @param {BenchResults} results
+ * @returns {{what: string, target: string, measured: string, verdict: string}[]}
+ */
+export function targetRows(results) {
+  const out = [];
+  const nMax = Math.max(...results.settings.connections);
+  const ceiling = pairedRatio(find(results.reqres, nMax, 'raw-lite'), find(results.reqres, nMax, 'raw-ws'));
+  if (Number.isFinite(ceiling.median)) {
+    out.push({
+      what: `server-lite ÷ raw ws echo, N = ${nMax}, same hand-rolled driver`,
+      target: `≥ ${TARGETS.ceilingRatio}x`,
+      measured: mmm(ceiling, ratio),
+      verdict: verdict(ceiling.median, TARGETS.ceilingRatio, 'min', ratio),
+    });
+  }
+  const clientCeiling = pairedRatio(find(results.reqres, nMax, 'client-lite'), find(results.reqres, nMax, 'raw-ws'));
+  if (Number.isFinite(clientCeiling.median)) {
+    out.push({
+      what: `server-lite with @nanokit/client ÷ raw ws echo, N = ${nMax} (whole stack)`,
+      target: `≥ ${TARGETS.ceilingRatio}x`,
+      measured: mmm(clientCeiling, ratio),
+      verdict: verdict(clientCeiling.median, TARGETS.ceilingRatio, 'min', ratio),
+    });
+  }
+  for (const n of results.settings.connections) {
+    const client = pairedRatio(find(results.reqres, n, 'client-lite'), find(results.reqres, n, 'raw-lite'));
+    if (!Number.isFinite(client.median)) continue;
+    out.push({
+      what: `@nanokit/client ÷ hand-rolled driver, N = ${n}, against server-lite`,
+      target: `≥ ${TARGETS.clientRatio}x`,
+      measured: mmm(client, ratio),
+      verdict: verdict(client.median, TARGETS.clientRatio, 'min', ratio),
+    });
+  }
+  const lite = results.memory.find((m) => m.server === 'lite');
+  if (lite) {
+    const m = summariseMemory(lite);
+    out.push({
+      what: `server-lite RSS per idle session (${m.sessions} sessions, after GC)`,
+      target: `≤ ${kb(TARGETS.idleSessionBytes)}`,
+      measured: mmm(m.perSession, kb),
+      verdict: verdict(m.perSession.median, TARGETS.idleSessionBytes, 'max', kb),
+    });
+  }
+  const global = results.bundles.find((b) => b.file === 'nanokit.global.min.js');
+  if (global) {
+    out.push({
+      what: 'browser build (nanokit.global.min.js) min+gzip',
+      target: `≤ ${kb(TARGETS.browserGzipBytes)}`,
+      measured: kb(global.gzip),
+      verdict: verdict(global.gzip, TARGETS.browserGzipBytes, 'max', kb),
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------- tables
+
+/**
+ * @param {string[]} head
+ * @param {string[][]} rows
+ */
+function mdTable(head, rows) {
+  const line = (/** @type {string[]} */ cells) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map((_h, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+}
+
+/**
+ * @param {string[]} head
+ * @param {string[][]} rows
+ */
+function textTable(head, rows) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (/** @type {string[]} */ cells) =>
+    cells
+      .map((c, i) =>
+        i === 0 ? c.padEnd(/** @type {number} */ (widths[i])) : c.padStart(/** @type {number} */ (widths[i])),
+      )
+      .join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** @param {BenchResults} results */
+function reqresTable(results) {
+  const head = ['N', 'stack', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'server CPU', 'driver CPU'];
+  const rows = [];
+  for (const n of results.settings.connections) {
+    for (const p of PAIRINGS) {
+      const row = find(results.reqres, n, p.id);
+      if (!row) continue;
+      const s = summariseThroughput(row);
+      rows.push([
+        String(n),
+        p.label + (s.errors ? ` (${s.errors} errors: ${s.firstError})` : ''),
+        mmm(s.rate, int),
+        mmm(s.p50, ms),
+        mmm(s.p99, ms),
+        mmm(s.p999, ms),
+        mmm(s.serverCpu, pct),
+        mmm(s.driverCpu, pct),
+      ]);
+    }
+  }
+  return { head, rows };
+}
+
+/** @param {BenchResults} results */
+function pingTable(results) {
+  const head = ['stack', 'pings handled/s (server)', 'pongs received/s', 'pings sent/s', 'server CPU', 'driver CPU'];
+  const rows = [];
+  for (const p of PAIRINGS) {
+    const row = results.ping.find((r) => r.pairing === p.id);
+    if (!row) continue;
+    const s = summariseThroughput(row);
+    rows.push([
+      p.label + (s.errors ? ` (${s.errors} errors: ${s.firstError})` : ''),
+      mmm(s.serverRate, int),
+      mmm(s.rate, int),
+      mmm(s.sentRate, int),
+      mmm(s.serverCpu, pct),
+      mmm(s.driverCpu, pct),
+    ]);
+  }
+  return { head, rows };
+}
+
+/** @param {BenchResults} results */
+function memoryTable(results) {
+  const head = ['server', 'RSS per idle session', 'V8 heap per idle session', 'baseline RSS'];
+  const rows = results.memory.map((row) => {
+    const m = summariseMemory(row);
+    return [
+      row.server === 'lite' ? 'server-lite (handshake + ack done)' : 'raw ws (open socket)',
+      mmm(m.perSession, kb),
+      mmm(m.heapPerSession, kb),
+      mmm(m.baseline, (v) => `${(v / 2 ** 20).toFixed(1)} MB`),
+    ];
+  });
+  return { head, rows };
+}
+
+/** @param {BenchResults} results */
+function bundleTable(results) {
+  const head = ['file', 'raw', 'min', 'min+gzip'];
+  const rows = results.bundles.map((b) => [b.file, int(b.raw), int(b.min), int(b.gzip)]);
+  return { head, rows };
+}
+
+/** @param {BenchResults} results */
+function ratioTable(results) {
+  const head = [
+    'N',
+    'server-lite ÷ ceiling (hand-rolled driver)',
+    'server-lite + client ÷ ceiling',
+    'client ÷ hand-rolled',
+  ];
+  const rows = results.settings.connections
+    .filter((n) => find(results.reqres, n, 'raw-ws'))
+    .map((n) => [
+      String(n),
+      mmm(pairedRatio(find(results.reqres, n, 'raw-lite'), find(results.reqres, n, 'raw-ws')), ratio),
+      mmm(pairedRatio(find(results.reqres, n, 'client-lite'), find(results.reqres, n, 'raw-ws')), ratio),
+      mmm(pairedRatio(find(results.reqres, n, 'client-lite'), find(results.reqres, n, 'raw-lite')), ratio),
+    ]);
+  return { head, rows };
+}
+
+/**
+ * The console report.
+ * @param {BenchResults} results
+ * @returns {string}
+ */
+export function consoleReport(results) {
+  const parts = [];
+  const section = (/** @type {string} */ title, /** @type {{head: string[], rows: string[][]}} */ t) => {
+    if (t.rows.length > 0) parts.push(`\n${title}\n${textTable(t.head, t.rows)}\n`);
+  };
+  if (results.codec && results.codec.rows.length > 0)
+    section('Codec (bench/protocol.bench.mjs)', genericTable(results.codec.rows));
+  section('Request/response ping-pong (median (min–max) of the repetitions)', reqresTable(results));
+  section('Ratios (paired per repetition)', ratioTable(results));
+  section(
+    `nano-style ping: ${results.settings.pingConnections} clients, a notify every 10 ms, a push back`,
+    pingTable(results),
+  );
+  section('Memory', memoryTable(results));
+  section('Client bundle sizes (bytes)', bundleTable(results));
+  if (results.profile)
+    section('CPU profile of server-lite under load: top self time', profileTable(results.profile, 8));
+  const targets = targetRows(results);
+  section('Against the targets', {
+    head: ['what', 'target', 'measured', 'verdict'],
+    rows: targets.map((t) => [t.what, t.target, t.measured, t.verdict]),
+  });
+  return `${parts.join('')}\n`;
+}
+
+/**
+ * @param {NonNullable<BenchResults['profile']>} profile
+ * @param {number} limit
+ */
+function profileTable(profile, limit) {
+  const busy = 100 - profile.idlePercent;
+  return {
+    head: ['function', 'where', 'self ms', '% of samples', '% of busy'],
+    rows: profile.top
+      .slice(0, limit)
+      .map((e) => [
+        `\`${e.name}\``,
+        e.location ? `\`${e.location}\`` : '',
+        e.selfMs.toFixed(0),
+        `${e.percent.toFixed(1)} %`,
+        busy > 0 ? `${((e.percent / busy) * 100).toFixed(1)} %` : '–',
+      ]),
+  };
+}
+
+/**
+ * A table of whatever rows the codec benchmark returned (its columns, in first-seen order).
+ * @param {Record<string, unknown>[]} rows
+ */
+function genericTable(rows) {
+  /** @type {string[]} */
+  const head = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!head.includes(key)) head.push(key);
+  const cell = (/** @type {unknown} */ v) => {
+    if (typeof v === 'number') return Number.isInteger(v) ? int(v) : Math.abs(v) >= 100 ? int(v) : v.toFixed(2);
+    if (v === undefined || v === null) return '';
+    if (typeof v === 'object') return JSON.stringify(v);
+    return String(v);
+  };
+  return { head, rows: rows.map((r) => head.map((k) => cell(r[k]))) };
+}
+
+// ---------------------------------------------------------------------------------------------------- markdown
+
+/**
+ * docs/benchmarks.md, with an empty codec section (see {@link replaceCodecSection}).
+ * @param {BenchResults} results
+ * @returns {string}
+ */
+export function markdownReport(results) {
+  const { env, settings } = results;
+  const out = [];
+  const table = (/** @type {{head: string[], rows: string[][]}} */ t) => mdTable(t.head, t.rows);
+  out.push('# Benchmarks');
+  out.push('');
+  out.push(
+    '<!-- Written by `npm run bench` (bench/run.mjs) from a real run: change the script, not this file. The codec',
+  );
+  out.push('     section between the codec markers comes from bench/protocol.bench.mjs. -->');
+  out.push('');
+  out.push(
+    `Run of ${env.date.slice(0, 16).replace('T', ' ')} UTC · Node ${env.node} · ${env.platform} · ${env.cpus} CPUs (${env.cpuModel}) · ${env.memoryGiB} GiB · ws ${env.ws} · load average at start ${env.loadAverage.join(' / ')} · whole run ${(results.elapsedMs / 1000).toFixed(0)} s.`,
+  );
+  out.push('');
+  out.push(
+    `**The machine was shared**: ${env.cpus} cores, with other engineers' test suites running during the run, and every server shares those cores with its load driver. Absolute figures are therefore low and noisy; compare the ratios, which pair configurations measured next to each other in the same run. Every figure is the **median of ${settings.reps} repetitions, with min–max** in brackets; the configurations are interleaved within each repetition.`,
+  );
+  out.push('');
+  out.push(`Reproduce with \`npm install && npm run bench\` (builds first; about 5 minutes; loopback only).`);
+  out.push('');
+
+  const targets = targetRows(results);
+  if (targets.length > 0) {
+    out.push('## Against the targets');
+    out.push('');
+    out.push(
+      mdTable(
+        ['what', 'target', 'measured', 'verdict'],
+        targets.map((t) => [t.what, t.target, t.measured, t.verdict]),
+      ),
+    );
+    out.push('');
+  }
+
+  out.push(CODEC_START);
+  out.push(CODEC_END);
+  out.push('');
+
+  if (results.reqres.length > 0) {
+    out.push('## Request/response ping-pong');
+    out.push('');
+    out.push(
+      `Each connection keeps one request outstanding: \`bench.echo\` with the ~50-byte JSON body \`{"roomId":42,"name":"alice","pos":{"x":1.5,"y":-2}}\`, answered with the same object. Server and driver are separate processes on 127.0.0.1. ${settings.warmupMs / 1000} s warm-up, then a ${settings.durationMs / 1000} s window (shortened from the issue's 10 s so that the whole run stays near 5 minutes; the repetitions make up for it). Latency is the round trip seen by the application. CPU is % of one core over the window (server: \`process.cpuUsage\` sampled at the window's edges; driver: its own).`,
+    );
+    out.push('');
+    out.push(
+      '- **server-lite ← @nanokit/client**: one `NanoClient` per connection, `await client.request(route, body)` in a loop.',
+    );
+    out.push(
+      '- **server-lite ← hand-rolled driver**: a raw `ws` socket + the @nanokit/protocol codec, callbacks only: the least a client can do.',
+    );
+    out.push(
+      '- **raw ws echo (ceiling)**: a `ws` server that sends every message back, driven by the same hand-rolled driver with the same frames (no handshake); the driver decodes the echoed request packet exactly as it decodes a response.',
+    );
+    out.push('');
+    out.push(table(reqresTable(results)));
+    out.push('');
+    out.push('![req/s and p99 latency against the number of connections](benchmarks.svg)');
+    out.push('');
+    out.push('Ratios, computed per repetition (each pair ran back to back) then summarised:');
+    out.push('');
+    out.push(table(ratioTable(results)));
+    out.push('');
+  }
+
+  if (results.ping.length > 0) {
+    out.push('## nano-style ping (the seed\'s "1000 concurrent, IOPS 11W")');
+    out.push('');
+    out.push(
+      `${settings.pingConnections} clients each send a notify \`TestHandler.Ping\` with the body \`{}\` (a 24-byte packet; nano's protobuf version sends an empty body, 22 bytes), then sleep 10 ms, as nano's benchmark/io does; the server counts the ping and pushes \`pong\` with \`{}\` (12 bytes). The ceiling of this test is ${settings.pingConnections} × 100 = ${int(settings.pingConnections * 100)} pings/s minus the sleep overshoot (wire spec §9), so the figure measures the drivers' timers as much as the server. "pings handled/s" is nano's QPS (handler calls per second, counted by the server).`,
+    );
+    out.push('');
+    out.push(table(pingTable(results)));
+    out.push('');
+  }
+
+  if (results.memory.length > 0) {
+    out.push('## Memory per idle session');
+    out.push('');
+    out.push(
+      `Server RSS with ${settings.sessions} idle sessions minus the RSS before them, divided by ${settings.sessions}; both readings after three forced GCs (\`--expose-gc\`). A warm-up batch of 50 sessions comes and goes before the baseline. Same process setup for both servers; the sessions come from a hand-rolled driver in another process (server-lite sessions have completed the handshake and ack). KB = 1024 bytes.`,
+    );
+    out.push('');
+    out.push(table(memoryTable(results)));
+    out.push('');
+  }
+
+  if (results.bundles.length > 0) {
+    out.push('## Client bundle sizes');
+    out.push('');
+    out.push(
+      'Every JavaScript file in packages/client/dist, minified with terser (2 passes; `.min.js` files as built) and gzipped with zlib level 9. ESM/CJS entries import @nanokit/protocol (not included in their size); the global build bundles everything.',
+    );
+    out.push('');
+    out.push(table({ head: ['file', 'raw (B)', 'min (B)', 'min+gzip (B)'], rows: bundleTable(results).rows }));
+    out.push('');
+  }
+
+  if (results.profile) {
+    const p = results.profile;
+    out.push("## Where the server's time goes");
+    out.push('');
+    out.push(
+      `A CPU profile of the server-lite process (\`node --cpu-prof\`) during a request/response run with @nanokit/client at N = ${p.connections} (${int(p.rate)} req/s in that run; the profiler costs some throughput). ${p.idlePercent.toFixed(0)} % of the samples are idle (the event loop waiting for I/O: the driver shares the two cores).`,
+    );
+    out.push('');
+    out.push('Self time by origin:');
+    out.push('');
+    out.push(
+      mdTable(
+        ['origin', 'self ms', '% of samples', '% of busy'],
+        p.groups.map((g) => [
+          g.group,
+          g.selfMs.toFixed(0),
+          `${g.percent.toFixed(1)} %`,
+          `${((g.percent / (100 - p.idlePercent)) * 100).toFixed(1)} %`,
+        ]),
+      ),
+    );
+    out.push('');
+    out.push('Heaviest functions by self time:');
+    out.push('');
+    out.push(table(profileTable(p, 15)));
+    out.push('');
+  }
+
+  out.push('## Method notes');
+  out.push('');
+  out.push(
+    '- Servers and drivers are separate Node processes (bench/child/*.mjs), started fresh for every measurement; they run the built packages (`dist/*.mjs`).',
+  );
+  out.push(
+    `- 1000 + 1000 sockets need more than 1024 file descriptors: the children raise their soft limit to the hard one (here ${env.fdLimit}).`,
+  );
+  out.push(
+    "- Heartbeats are set to 120 s, so no heartbeat or idle timeout happens during a window; the drivers, like nano's Go benchmark client, never send one.",
+  );
+  out.push(
+    '- The sources: bench/run.mjs (orchestration), bench/drivers (the two drivers), bench/servers (server-lite and the ws ceiling), bench/lib (statistics, report, chart).',
+  );
+  out.push('');
+  return `${out.join('\n')}`;
+}
+
+/**
+ * Fills the codec section: the section the codec benchmark produced in this run, else the one already in the
+ * previous document (kept as it was), else a note.
+ * @param {string} markdown the new document, with empty codec markers
+ * @param {null | import('./codec.mjs').CodecResult} codec
+ * @param {string} previous the current docs/benchmarks.md ('' if none)
+ * @returns {string}
+ */
+export function replaceCodecSection(markdown, codec, previous) {
+  let body = null;
+  if (codec?.section) body = codec.section.trim();
+  else if (codec && codec.rows.length > 0) {
+    const t = genericTable(codec.rows);
+    body = `## Codec\n\n${mdTable(t.head, t.rows)}`;
+  }
+  if (body === null) {
+    const start = previous.indexOf(CODEC_START);
+    const end = previous.indexOf(CODEC_END);
+    if (start >= 0 && end > start) body = previous.slice(start + CODEC_START.length, end).trim();
+  }
+  if (body === null || body === '') {
+    body = `## Codec\n\n_Not measured in this run${codec?.error ? ` (${codec.error})` : ''}: run \`npm run bench:protocol\`._`;
+  }
+  return markdown.replace(`${CODEC_START}\n${CODEC_END}`, `${CODEC_START}\n${body}\n${CODEC_END}`);
+}
+
+/**
+ * The chart: req/s and p99 latency against the number of connections, one series per stack.
+ * @param {BenchResults} results
+ * @returns {null | Parameters<typeof import('./chart.mjs').renderChart>[0]}
+ */
+export function chartData(results) {
+  if (results.reqres.length === 0) return null;
+  const xValues = [...results.settings.connections].sort((a, b) => a - b);
+  /** @param {(s: ReturnType<typeof summariseThroughput>) => import('./stats.mjs').Spread} pick */
+  const series = (pick) =>
+    PAIRINGS.map((p) => ({
+      label: p.label,
+      color: p.color,
+      dashed: p.id === 'raw-ws',
+      points: xValues.flatMap((n) => {
+        const row = find(results.reqres, n, p.id);
+        if (!row) return [];
+        const s = pick(summariseThroughput(row));
+        return [{ x: n, median: s.median, min: s.min, max: s.max }];
+      }),
+    }));
+  return {
+    title: 'Request/response ping-pong on loopback: server-lite vs the raw ws ceiling',
+    subtitle: `${results.env.date.slice(0, 10)} · Node ${results.env.node} · ${results.env.cpus} shared CPUs · median of ${results.settings.reps} (min–max)`,
+    xLabel: 'connections (one outstanding request each)',
+    xValues,
+    panels: [
+      { title: 'Throughput', yLabel: 'requests per second', series: series((s) => s.rate) },
+      {
+        title: 'p99 latency',
+        yLabel: 'milliseconds',
+        series: series((s) => s.p99),
+        format: (v) => String(Number(v.toFixed(1))),
+      },
+    ],
+  };
+}

@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: every benchmark of nanokit in one bounded run (about 5 minutes on 2 cores), loopback only.
+ *
+ * 1. codec (bench/protocol.bench.mjs, beside pinus-protocol);
+ * 2. request/response ping-pong at N connections, one outstanding request each;
+ * 3. nano's "1000 clients, a notify every 10 ms, the server pushes back" ping;
+ * 4. the ceiling in the same run: a raw `ws` echo server driven the same way;
+ * 5. client overhead: @nanokit/client against a hand-rolled ws + codec driver;
+ * 6. server memory per idle session, after GC, against raw ws sockets;
+ * 7. bundle sizes of the client builds (terser + gzip);
+ * plus a CPU profile of server-lite under load.
+ *
+ * Servers and drivers each run in their own process. Every figure is the median of the repetitions, shown with
+ * min–max; the configurations are interleaved within each repetition so that drifts of a shared machine hit all of
+ * them alike. Prints console tables and, after a full run, rewrites docs/benchmarks.md and docs/benchmarks.svg.
+ *
+ * Options: --reps N, --warmup MS, --duration MS, --connections 100,1000, --ping-connections N, --sessions N,
+ * --only codec,reqres,ping,memory,profile,bundle, --stacks client-lite,raw-lite,raw-ws, --quick (a few seconds, for smoke tests), --write / --no-write.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { measureBundles } from './lib/bundle-size.mjs';
+import { renderChart } from './lib/chart.mjs';
+import { runCodec } from './lib/codec.mjs';
+import { PAIRINGS, pairing } from './lib/configs.mjs';
+import { summariseProfile } from './lib/cpu-profile.mjs';
+import { describeEnvironment } from './lib/environment.mjs';
+import { runMemory, runThroughput } from './lib/phases.mjs';
+import { chartData, consoleReport, markdownReport, replaceCodecSection } from './lib/report.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DOC = path.join(ROOT, 'docs', 'benchmarks.md');
+const SVG = path.join(ROOT, 'docs', 'benchmarks.svg');
+const ALL_PHASES = ['codec', 'reqres', 'ping', 'memory', 'profile', 'bundle'];
+
+const { values: flags } = parseArgs({
+  options: {
+    reps: { type: 'string' },
+    warmup: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    'ping-connections': { type: 'string' },
+    sessions: { type: 'string' },
+    only: { type: 'string' },
+    stacks: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    write: { type: 'boolean' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+const quick = flags.quick === true;
+const settings = {
+  reps: Number(flags.reps ?? (quick ? 1 : 3)),
+  warmupMs: Number(flags.warmup ?? (quick ? 300 : 2000)),
+  durationMs: Number(flags.duration ?? (quick ? 700 : 5000)),
+  connections: (flags.connections ?? (quick ? '10,50' : '100,1000')).split(',').map(Number),
+  pingConnections: Number(flags['ping-connections'] ?? (quick ? 50 : 1000)),
+  sessions: Number(flags.sessions ?? (quick ? 50 : 1000)),
+  stacks: flags.stacks ? flags.stacks.split(',') : PAIRINGS.map((p) => p.id),
+  phases: flags.only ? flags.only.split(',') : quick ? ['reqres', 'ping', 'memory', 'bundle'] : ALL_PHASES,
+};
+for (const phase of settings.phases) {
+  if (!ALL_PHASES.includes(phase)) throw new Error(`unknown phase "${phase}" (phases: ${ALL_PHASES.join(', ')})`);
+}
+const stacks = settings.stacks.map((id) => pairing(/** @type {any} */ (id)));
+const write = flags['no-write'] ? false : (flags.write ?? (!quick && settings.phases.length === ALL_PHASES.length));
+
+const needed = ['protocol/dist/index.mjs'];
+if (stacks.some((p) => p.driver === 'client')) needed.push('client/dist/index.mjs');
+if (stacks.some((p) => p.server === 'lite')) needed.push('server-lite/dist/index.mjs');
+const missing = needed.filter((f) => !existsSync(path.join(ROOT, 'packages', f)));
+if (missing.length > 0 && settings.phases.some((p) => p !== 'bundle' && p !== 'codec')) {
+  console.error(`bench: missing builds (${missing.join(', ')}): run \`npm run build\` first (\`npm run bench\` does).`);
+  process.exit(1);
+}
+
+const started = performance.now();
+const wsVersion = JSON.parse(await readFile(path.join(ROOT, 'node_modules', 'ws', 'package.json'), 'utf8')).version;
+const env = describeEnvironment(wsVersion);
+/** @param {string} text */
+const log = (text) =>
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${text}\n`);
+log(`${env.node}, ${env.cpus} CPUs (${env.cpuModel}), load ${env.loadAverage.join(' ')}, fd limit ${env.fdLimit}`);
+log(
+  `phases ${settings.phases.join(', ')}; ${settings.reps} repetitions; warm-up ${settings.warmupMs} ms, window ${settings.durationMs} ms`,
+);
+
+/** @type {import('./lib/report.mjs').BenchResults} */
+const results = {
+  env,
+  settings,
+  reqres: [],
+  ping: [],
+  memory: [],
+  bundles: [],
+  profile: null,
+  codec: null,
+  elapsedMs: 0,
+};
+const has = (/** @type {string} */ phase) => settings.phases.includes(phase);
+
+if (has('codec')) {
+  log('codec: bench/protocol.bench.mjs');
+  results.codec = await runCodec({ root: ROOT, quick });
+  log(results.codec.error ? `codec: skipped (${results.codec.error})` : `codec: ${results.codec.rows.length} rows`);
+}
+
+if (has('reqres')) {
+  /** @type {Map<string, import('./lib/report.mjs').ThroughputRow>} */
+  const rows = new Map();
+  for (let rep = 1; rep <= settings.reps; rep++) {
+    for (const n of settings.connections) {
+      for (const p of stacks) {
+        const key = `${n}/${p.id}`;
+        const row = rows.get(key) ?? { connections: n, pairing: p.id, runs: [] };
+        rows.set(key, row);
+        const r = await runThroughput({
+          server: p.server,
+          driver: p.driver,
+          connections: n,
+          mode: 'reqres',
+          warmupMs: settings.warmupMs,
+          durationMs: settings.durationMs,
+        });
+        row.runs.push(r);
+        log(
+          `reqres ${rep}/${settings.reps} N=${n} ${p.label}: ${Math.round(r.load.rate)} req/s, p99 ${r.load.latency?.p99.toFixed(2)} ms, server CPU ${r.serverCpu.toFixed(0)} %, driver CPU ${r.load.cpu.percent.toFixed(0)} %${r.load.errors ? `, ${r.load.errors} errors (${r.load.firstError})` : ''}`,
+        );
+      }
+    }
+  }
+  results.reqres = [...rows.values()];
+}
+
+if (has('ping')) {
+  /** @type {Map<string, import('./lib/report.mjs').ThroughputRow>} */
+  const rows = new Map();
+  for (let rep = 1; rep <= settings.reps; rep++) {
+    for (const p of stacks) {
+      const row = rows.get(p.id) ?? { connections: settings.pingConnections, pairing: p.id, runs: [] };
+      rows.set(p.id, row);
+      const r = await runThroughput({
+        server: p.server,
+        driver: p.driver,
+        connections: settings.pingConnections,
+        mode: 'ping',
+        warmupMs: settings.warmupMs,
+        durationMs: settings.durationMs,
+      });
+      row.runs.push(r);
+      log(
+        `ping ${rep}/${settings.reps} N=${settings.pingConnections} ${p.label}: server ${Math.round(r.serverRate)} pings/s, ${Math.round(r.load.rate)} pongs/s received, ${Math.round(r.load.sentRate)} sent/s${r.load.errors ? `, ${r.load.errors} errors (${r.load.firstError})` : ''}`,
+      );
+    }
+  }
+  results.ping = [...rows.values()];
+}
+
+if (has('memory')) {
+  /** @type {Map<string, import('./lib/report.mjs').MemoryRow>} */
+  const rows = new Map();
+  for (let rep = 1; rep <= settings.reps; rep++) {
+    for (const server of [...new Set(stacks.map((p) => p.server))]) {
+      const row = rows.get(server) ?? { server, runs: [] };
+      rows.set(server, row);
+      const r = await runMemory({ server, sessions: settings.sessions });
+      row.runs.push(r);
+      log(
+        `memory ${rep}/${settings.reps} ${server}: ${(r.perSessionBytes / 1024).toFixed(2)} KB RSS per idle session (heap ${(r.heapPerSessionBytes / 1024).toFixed(2)} KB), ${r.sessions} sessions`,
+      );
+    }
+  }
+  results.memory = [...rows.values()];
+}
+
+if (has('profile') && stacks.some((p) => p.id === 'client-lite')) {
+  const n = Math.max(...settings.connections);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'nanokit-prof-'));
+  try {
+    const p = pairing('client-lite');
+    log(`profile: server-lite under ${p.label}, N=${n}, --cpu-prof`);
+    const run = await runThroughput({
+      server: p.server,
+      driver: p.driver,
+      connections: n,
+      mode: 'reqres',
+      warmupMs: settings.warmupMs,
+      durationMs: settings.durationMs,
+      serverExecArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    });
+    const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
+    if (file) {
+      results.profile = {
+        ...(await summariseProfile(path.join(dir, file), { root: ROOT, limit: 15 })),
+        rate: run.load.rate,
+        connections: n,
+      };
+      log(
+        `profile: ${results.profile.top
+          .slice(0, 3)
+          .map((e) => `${e.name} ${e.percent.toFixed(1)} %`)
+          .join(', ')}`,
+      );
+    } else {
+      log('profile: no .cpuprofile was written');
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (has('bundle')) {
+  results.bundles = await measureBundles(path.join(ROOT, 'packages', 'client', 'dist'));
+  log(`bundle: ${results.bundles.length} client builds measured`);
+}
+
+results.elapsedMs = performance.now() - started;
+process.stdout.write(consoleReport(results));
+
+if (write) {
+  const previous = existsSync(DOC) ? await readFile(DOC, 'utf8') : '';
+  const md = replaceCodecSection(markdownReport(results), results.codec, previous);
+  await writeFile(DOC, md);
+  const chart = chartData(results);
+  if (chart) await writeFile(SVG, renderChart(chart));
+  log(`wrote ${path.relative(ROOT, DOC)}${chart ? ` and ${path.relative(ROOT, SVG)}` : ''}`);
+}
+log(`done in ${(results.elapsedMs / 1000).toFixed(0)} s`);
