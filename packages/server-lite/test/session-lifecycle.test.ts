@@ -1,0 +1,288 @@
+// Heartbeats, kick, handshake validation, limits, slow consumers and pipeline hooks over real sockets.
+import { createServer } from 'node:http';
+import { encodeHandshakeRequest, encodePacket, PacketType, parseKick } from '@nanokit/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NanoServer, type NanoServerOptions, type Session } from '../src/index.js';
+import { RawClient, recordingLogger } from './raw-client.js';
+
+class Game {
+  kickMe(session: Session, body: { reason: string }) {
+    session.push('onBye', { soon: true });
+    session.kick(body.reason);
+  }
+  closeMe(session: Session) {
+    session.close();
+  }
+  whoami(session: Session) {
+    return { uid: session.uid ?? null, token: session.get('token') ?? null };
+  }
+  flood(session: Session, body: { size: number; max: number }) {
+    const blob = 'x'.repeat(body.size);
+    let pushed = 0;
+    while (pushed < body.max && session.push('onFlood', blob)) pushed++;
+    return { pushed };
+  }
+  ping() {
+    return 'pong';
+  }
+}
+
+const servers: NanoServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function start(options: NanoServerOptions = {}, tcp = false) {
+  const logger = recordingLogger();
+  const closed: Session[] = [];
+  const server = new NanoServer({ logger, onSessionClosed: (s) => closed.push(s), ...options });
+  servers.push(server);
+  server.register(new Game(), { name: 'game' });
+  const { port } = await server.listen({ port: 0, host: '127.0.0.1', tcp });
+  const connect = () => (tcp ? RawClient.tcp(port) : RawClient.ws(`ws://127.0.0.1:${port}/`));
+  return { server, logger, closed, port, connect };
+}
+
+describe('heartbeat', () => {
+  it('sends heartbeats to handshaken sessions and closes a silent one after two intervals', async () => {
+    const { connect, closed } = await start({ heartbeat: 50 });
+    const silent = await connect();
+    await silent.handshake();
+    await silent.next((p) => p.type === PacketType.Heartbeat, 'a heartbeat');
+    const how = await silent.closed;
+    expect(how.code).toBe(1006); // cut without a close frame
+    expect(closed[0]?.closeCode).toBe('ERR_HEARTBEAT_TIMEOUT');
+  });
+
+  it('keeps a session that answers heartbeats', async () => {
+    const { connect, closed } = await start({ heartbeat: 40 });
+    const live = await connect();
+    await live.handshake();
+    for (let i = 0; i < 6; i++) {
+      await live.next((p) => p.type === PacketType.Heartbeat, 'a heartbeat');
+      live.send([3, 0, 0, 0]);
+    }
+    expect(live.isClosed).toBe(false);
+    expect(closed).toEqual([]);
+    live.close();
+  });
+
+  it('also reaps connections that never handshake', async () => {
+    const { connect, closed } = await start({ heartbeat: 40 }, true);
+    const mute = await connect();
+    await mute.closed;
+    expect(closed[0]?.closeCode).toBe('ERR_HEARTBEAT_TIMEOUT');
+  });
+});
+
+describe.each([false, true])('kick and close (tcp: %s)', (tcp) => {
+  it('kick flushes earlier pushes and a Kick {"reason"} before closing', async () => {
+    const { connect, closed } = await start({}, tcp);
+    const c = await connect();
+    await c.handshake();
+    c.request('game.kickMe', { reason: 'cheating' });
+    const how = await c.closed;
+    expect(await c.push('onBye')).toEqual({ soon: true });
+    const kick = await c.next((p) => p.type === PacketType.Kick);
+    expect(Buffer.from(kick.body).toString()).toBe('{"reason":"cheating"}');
+    if (!tcp) expect(how.code).toBe(1000);
+    expect(closed[0]?.closeCode).toBe('ERR_KICKED');
+    expect(closed[0]?.closed).toBe(true);
+    expect(closed[0]?.push('late', 1)).toBe(false);
+  });
+
+  it('close() ends the session without a Kick', async () => {
+    const { connect, closed } = await start({}, tcp);
+    const c = await connect();
+    await c.handshake();
+    c.request('game.closeMe');
+    await c.closed;
+    expect(c.packets.some((p) => p.type === PacketType.Kick)).toBe(false);
+    expect(closed[0]?.closeCode).toBe('ERR_SESSION_CLOSED_BY_SERVER');
+  });
+});
+
+describe('handshake validator', () => {
+  it('refuses with the code it returns (async) and closes', async () => {
+    const { connect, closed } = await start({
+      handshakeValidator: async (_s, req) => {
+        await new Promise((r) => setTimeout(r, 5));
+        return (req.user as { token?: string } | undefined)?.token === 'good' ? true : 401;
+      },
+    });
+    const bad = await connect();
+    bad.send(encodePacket(PacketType.Handshake, encodeHandshakeRequest({ user: { token: 'bad' } })));
+    const reply = await bad.next((p) => p.type === PacketType.Handshake);
+    expect(Buffer.from(reply.body).toString()).toBe('{"code":401}');
+    expect((await bad.closed).code).toBe(1008);
+    expect(closed[0]?.closeCode).toBe('ERR_HANDSHAKE_REJECTED');
+    await expect(bad.handshake({ token: 'bad' })).rejects.toThrow();
+  });
+
+  it('accepts, and may bind and set data on the session', async () => {
+    const { connect } = await start({
+      handshakeValidator: (session, req) => {
+        const token = (req.user as { token: string }).token;
+        session.bind(42);
+        session.set('token', token);
+      },
+    });
+    const c = await connect();
+    const hs = await c.handshake({ token: 'abc' });
+    expect(hs.code).toBe(200);
+    const id = c.request('game.whoami');
+    expect((await c.response(id)).body).toEqual({ uid: 42, token: 'abc' });
+    c.close();
+  });
+
+  it('a throwing validator refuses with 500', async () => {
+    const { connect } = await start({
+      handshakeValidator: () => {
+        throw new Error('no');
+      },
+    });
+    const c = await connect();
+    c.send([1, 0, 0, 0]);
+    const reply = await c.next();
+    expect(Buffer.from(reply.body).toString()).toBe('{"code":500}');
+    await c.closed;
+  });
+});
+
+describe('limits', () => {
+  it('refuses connections beyond maxConnections (ws: HTTP 503, tcp: closed)', async () => {
+    const ws = await start({ maxConnections: 2 });
+    const a = await ws.connect();
+    const b = await ws.connect();
+    await expect(ws.connect()).rejects.toThrow('HTTP 503');
+    a.close();
+    await a.closed;
+    // A slot is free again once a socket has closed.
+    for (let i = 0; i < 50 && ws.server.sessionCount > 1; i++) await new Promise((r) => setTimeout(r, 10));
+    const c = await ws.connect();
+    await c.handshake();
+    b.close();
+    c.close();
+
+    const tcp = await start({ maxConnections: 1 }, true);
+    const t1 = await tcp.connect();
+    await t1.handshake();
+    const t2 = await tcp.connect();
+    await t2.closed;
+    expect(t1.isClosed).toBe(false);
+    expect(tcp.logger.entries.some((e) => e.context?.['code'] === 'ERR_TOO_MANY_CONNECTIONS')).toBe(true);
+    t1.close();
+  });
+
+  it('kicks a session over the inbound rate limit', async () => {
+    const { connect, closed } = await start({ rateLimit: { messages: 5, interval: 60_000 } });
+    const c = await connect();
+    await c.handshake();
+    for (let i = 0; i < 6; i++) c.request('game.ping');
+    const how = await c.closed;
+    expect(how.code).toBe(1008);
+    const kick = await c.next((p) => p.type === PacketType.Kick);
+    expect(parseKick(kick.body).reason).toContain('more than 5 messages');
+    expect(closed[0]?.closeCode).toBe('ERR_RATE_LIMITED');
+    // The first five were answered.
+    for (let id = 1; id <= 5; id++) expect((await c.response(id)).body).toBe('pong');
+  });
+
+  it.each([false, true])('closes a slow consumer instead of buffering without bound (tcp: %s)', async (tcp) => {
+    const { connect, closed, server } = await start({ maxOutboundBuffer: 256 * 1024 }, tcp);
+    const c = await connect();
+    await c.handshake();
+    const sessions = server.sessions();
+    // Stop reading: the kernel buffers fill, then the server-side buffer grows.
+    if (c.tcp) c.tcp.pause();
+    else c.ws?.pause();
+    c.request('game.flood', { size: 16 * 1024, max: 4000 });
+    for (let i = 0; i < 500 && closed.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(closed[0]?.closeCode).toBe('ERR_SLOW_CONSUMER');
+    expect(sessions[0]?.closed).toBe(true);
+    if (c.tcp) c.tcp.resume();
+    else c.ws?.resume();
+    await c.closed;
+  });
+
+  it('rejects an oversized packet configured by maxPacketSize, and accepts one at the limit', async () => {
+    const { connect, closed } = await start({ maxPacketSize: 100 }, true);
+    const c = await connect();
+    await c.handshake();
+    const at = Buffer.alloc(100, 0x20);
+    Buffer.from([0x00, 0x01, 0x09, ...Buffer.from('game.ping'), 0x31]).copy(at);
+    c.send([4, 0, 0, 100, ...at]);
+    expect((await c.response(1)).body).toBe('pong');
+    c.send([4, 0, 0, 101]);
+    await c.closed;
+    expect(closed[0]?.closeReason).toContain('ERR_PACKET_TOO_LARGE');
+  });
+});
+
+describe('pipeline hooks', () => {
+  it('see, rewrite and drop inbound and outbound messages', async () => {
+    const seen: string[] = [];
+    const { connect } = await start({
+      pipeline: {
+        inbound: [
+          (_s, m) => {
+            seen.push(`in:${m.route}`);
+            if (m.route === 'game.drop') return false;
+            if (m.route === 'game.alias') return { ...m, route: 'game.ping' };
+            return undefined;
+          },
+        ],
+        outbound: [
+          (_s, m) => {
+            seen.push(`out:${m.type}:${m.route}`);
+            if (m.route === 'game.whoami') return { ...m, body: '"rewritten"' };
+            return undefined;
+          },
+        ],
+      },
+    });
+    const c = await connect();
+    await c.handshake();
+    c.request('game.drop');
+    const alias = c.request('game.alias');
+    expect((await c.response(alias)).body).toBe('pong');
+    const who = c.request('game.whoami');
+    expect((await c.response(who)).body).toBe('rewritten');
+    expect(seen).toEqual(['in:game.drop', 'in:game.alias', 'out:2:game.ping', 'in:game.whoami', 'out:2:game.whoami']);
+    c.close();
+  });
+});
+
+describe('attach to an http server', () => {
+  it('serves the WebSocket on its path next to ordinary requests, with an origin check', async () => {
+    const http = createServer((_req, res) => res.end('page'));
+    const server = new NanoServer({
+      logger: recordingLogger(),
+      checkOrigin: (origin) => origin === undefined || origin === 'http://good.example',
+    });
+    servers.push(server);
+    server.register(new Game(), { name: 'game' });
+    const info = await server.listen({ server: http, path: '/nano' });
+    expect(info.port).toBe(0); // not listening yet
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const port = (http.address() as { port: number }).port;
+    try {
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('page');
+      const c = await RawClient.ws(`ws://127.0.0.1:${port}/nano?v=1`, { origin: 'http://good.example' });
+      await c.handshake();
+      const id = c.request('game.ping');
+      expect((await c.response(id)).body).toBe('pong');
+      await expect(RawClient.ws(`ws://127.0.0.1:${port}/nano`, { origin: 'http://evil.example' })).rejects.toThrow(
+        'HTTP 403',
+      );
+      await expect(RawClient.ws(`ws://127.0.0.1:${port}/other`)).rejects.toThrow('HTTP 404');
+      c.close();
+      await server.close();
+      // The attached http server is left running.
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('page');
+    } finally {
+      http.closeAllConnections();
+      await new Promise((r) => http.close(r));
+    }
+  });
+});
