@@ -1,0 +1,26 @@
+/// <reference types="node" />
+/**
+ * @nanokit/client for Node: everything of the main entry, plus the TCP transport, and a {@link NanoClient} whose
+ * default transport is `ws` (for `ws://`/`wss://`) or TCP (for `tcp://`). `@nanokit/client` resolves here in Node
+ * through the `node` export condition, so `new NanoClient({ url })` works with no setup.
+ * @packageDocumentation
+ */
+import { NanoClient as BaseNanoClient } from './client.js';
+import type { AnyPushes, AnyRoutes, PushSchema, RouteSchema } from './options.js';
+import type { TransportFactory } from './transport.js';
+import { nodeTransport } from './transports/node-default.js';
+
+export * from './index.js';
+export { nodeTransport } from './transports/node-default.js';
+export type { TcpTransportOptions } from './transports/tcp.js';
+export { tcpTransport } from './transports/tcp.js';
+
+/** {@link BaseNanoClient} with Node defaults: `ws` for ws:// and wss:// URLs, TCP for tcp:// URLs. */
+export class NanoClient<
+  Routes extends RouteSchema = AnyRoutes,
+  Pushes extends PushSchema = AnyPushes,
+> extends BaseNanoClient<Routes, Pushes> {
+  protected override defaultTransport(): TransportFactory {
+    return nodeTransport();
+  }
+}

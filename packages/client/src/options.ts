@@ -1,0 +1,181 @@
+/**
+ * Options, events and route typing of {@link NanoClient}.
+ * @packageDocumentation
+ */
+import type { HandshakeRequestOptions, HandshakeResponse, Serializer } from '@nanokit/protocol';
+import type { ReconnectOptions } from './backoff.js';
+import type { ClientEnv } from './timers.js';
+import type { TransportFactory } from './transport.js';
+
+/** A URL, or a function giving one per connection attempt (gate → connector, failover). */
+export type UrlProvider = string | (() => string | Promise<string>);
+
+/** Options of {@link NanoClient}. */
+export interface NanoClientOptions {
+  /** `ws://`, `wss://` (or `tcp://` with the Node TCP transport) URL, or a function giving one per attempt. */
+  url: UrlProvider;
+  /**
+   * How to open connections.
+   * @default webSocketTransport() in browsers (global WebSocket); in Node (`node` export condition or
+   *   `@nanokit/client/node`) `ws` for ws:// URLs and TCP for tcp:// URLs
+   */
+  transport?: TransportFactory;
+  /**
+   * Payload serializer.
+   * @default jsonSerializer
+   */
+  serializer?: Serializer;
+  /** Handshake fields: `user` (auth payload), `sys` extras, `type`, `version`. */
+  handshake?: HandshakeRequestOptions;
+  /**
+   * Default request timeout in ms; 0 disables it (not advised: nano never answers a failed request).
+   * @default 10000
+   */
+  requestTimeout?: number;
+  /**
+   * Time allowed for opening the socket and completing the handshake, in ms.
+   * @default 10000
+   */
+  connectTimeout?: number;
+  /**
+   * Reconnect policy after an unexpected drop, or `false` to never reconnect. Never used after `close()` or a Kick.
+   * @default {}
+   */
+  reconnect?: ReconnectOptions | false;
+  /**
+   * Heartbeat settings, or `false` to neither send our own heartbeats nor detect dead links (server heartbeats are
+   * still answered).
+   * @default {}
+   */
+  heartbeat?: HeartbeatOptions | false;
+  /**
+   * Largest outgoing packet body in bytes; bigger requests and notifies are rejected before sending with
+   * `ERR_PACKET_TOO_LARGE` (nano closes connections that send more than 65 536).
+   * @default 65536
+   */
+  maxBodyLength?: number;
+  /**
+   * Notifies kept while disconnected (connecting or reconnecting), sent after the connection is back; beyond this
+   * `notify()` throws `NotifyQueueFullError`.
+   * @default 100
+   */
+  maxQueuedNotifies?: number;
+  /**
+   * Awaited after each successful reconnect handshake, before queued notifies are flushed and `reconnect` is
+   * emitted: re-login here (requests work). If it throws, the connection is closed and the next attempt follows.
+   */
+  onReconnect?: (handshake: HandshakeResponse) => void | Promise<void>;
+  /** WebSocket sub-protocols. */
+  protocols?: string[];
+  /** Extra handshake headers, where the transport supports them (`ws`, wx/tt/my). */
+  headers?: Record<string, string>;
+  /** Inflates a gzip handshake reply (pitaya `dataCompression`). */
+  gunzip?: (bytes: Uint8Array) => Uint8Array;
+  /** Clock, timers and randomness (engines' schedulers, tests). */
+  env?: ClientEnv;
+}
+
+/** Heartbeat settings. */
+export interface HeartbeatOptions {
+  /**
+   * Extra silence tolerated on top of 2 heartbeat intervals before the link is declared dead, in ms.
+   * @default 2000
+   */
+  grace?: number;
+}
+
+/** Options of one request. */
+export interface RequestOptions {
+  /** Timeout in ms (0 disables). @default the client's `requestTimeout` */
+  timeout?: number;
+  /** Cancels the request: it rejects with `RequestAbortedError` (its late response is ignored). */
+  signal?: AbortSignal;
+}
+
+/** The `disconnect` event. */
+export interface DisconnectEvent {
+  /** Close code: from the socket (1006 dropped, 1000 normal…), or the client's own (4000 heartbeat-timeout…). */
+  code: number;
+  /** Close reason, e.g. `'heartbeat-timeout'`, `'kick'`, `'client-close'`, or the socket's reason. */
+  reason: string;
+  /** True when the client will try to reconnect. */
+  willReconnect: boolean;
+}
+
+/** The `reconnecting` event. */
+export interface ReconnectingEvent {
+  /** 1-based attempt number. */
+  attempt: number;
+  /** Delay before this attempt, in ms. */
+  delay: number;
+}
+
+/** The `kick` event. */
+export interface KickEvent {
+  /** The server's reason, when the Kick body had one. */
+  reason?: string;
+}
+
+/** The `push` event (every push, whatever its route). */
+export interface PushEvent {
+  route: string;
+  body: unknown;
+}
+
+/**
+ * Lifecycle events. They live on their own emitter: a push route with the same name (wire spec §11.17) never
+ * reaches these listeners; listen to such a push with `onPush(route, fn)`.
+ */
+export interface ClientEvents {
+  /** The handshake completed (first connect and every reconnect). */
+  connect: HandshakeResponse;
+  /** An open connection ended. */
+  disconnect: DisconnectEvent;
+  /** A reconnect attempt is scheduled. */
+  reconnecting: ReconnectingEvent;
+  /** A reconnect succeeded (after `onReconnect` and the notify flush); follows `connect`. */
+  reconnect: HandshakeResponse;
+  /** The server sent a Kick; no reconnect follows. */
+  kick: KickEvent;
+  /** Something went wrong outside any request (bad push, protocol error, reconnect given up…). */
+  error: unknown;
+  /** Any push, with its route. */
+  push: PushEvent;
+}
+
+/** Names of the lifecycle events. */
+export type ClientEventName = keyof ClientEvents;
+
+/** Connection state. */
+export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Request route → request and response bodies, e.g. `{ 'Room.Join': { request: {name: string}; response: {id: number} } }`. */
+export type RouteSchema = { [route: string]: { request?: unknown; response?: unknown } };
+/** Push route → body, e.g. `{ onMessage: { text: string } }`. */
+export type PushSchema = { [route: string]: unknown };
+
+/** The default, untyped route schema. */
+// biome-ignore lint/suspicious/noExplicitAny: untyped routes accept and return anything
+export type AnyRoutes = { [route: string]: { request: any; response: any } };
+/** The default, untyped push schema. */
+// biome-ignore lint/suspicious/noExplicitAny: untyped pushes carry anything
+export type AnyPushes = { [route: string]: any };
+
+/** The request body type of `K`. */
+export type RequestBody<R extends RouteSchema, K extends keyof R> = R[K] extends { request: infer Q } ? Q : unknown;
+/** The response body type of `K`. */
+export type ResponseBody<R extends RouteSchema, K extends keyof R> = R[K] extends { response: infer S } ? S : unknown;
+
+/** Counters for tests and diagnostics. */
+export interface DebugStats {
+  /** Requests waiting for a response. */
+  pendingRequests: number;
+  /** Live timers (request timeouts, heartbeat, reconnect delay, connect timeout). */
+  timers: number;
+  /** Abort listeners attached to request signals. */
+  signalListeners: number;
+  /** Notifies waiting for a connection. */
+  queuedNotifies: number;
+  /** Open or opening transports (0 or 1). */
+  transports: number;
+}

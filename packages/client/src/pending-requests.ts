@@ -1,0 +1,33 @@
+/**
+ * Request ids and the requests waiting for their response.
+ * @packageDocumentation
+ */
+import type { TimerHandle } from './timers.js';
+
+/** Largest request id: ids stay in 1…2^31−1 (wire spec §2.3: clients of the family mis-encode larger ids). */
+export const MAX_REQUEST_ID = 0x7fffffff;
+
+/** @internal One request waiting for its response. */
+export interface PendingRequest {
+  route: string;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  timer: TimerHandle | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** @internal Id allocation (1…2^31−1, wrapping, never an id still pending) and the pending map. */
+export class PendingRequests {
+  /** The last id handed out. */
+  last = 0;
+  readonly map = new Map<number, PendingRequest>();
+
+  next(): number {
+    let id = this.last;
+    do id = id >= MAX_REQUEST_ID ? 1 : id + 1;
+    while (this.map.has(id));
+    this.last = id;
+    return id;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The transport contract (runtimes.md §4): the client core talks only to a {@link Transport} made by a
+ * {@link TransportFactory}. A transport moves whole socket messages (or stream chunks, for TCP) as bytes and knows
+ * nothing about the nano protocol. Adapters take the host API as a parameter, so importing the SDK never touches
+ * `wx`, `egret` or `ws`.
+ * @packageDocumentation
+ */
+
+/** How a connection ended. */
+export interface CloseInfo {
+  /** WebSocket-style close code: 1000 normal, 1006 dropped without a close frame, 4000–4999 client-defined. */
+  code: number;
+  /** The close reason; `''` when the host gives none. */
+  reason: string;
+  /** True when the close was orderly (a close frame or a local `close()`). */
+  wasClean: boolean;
+}
+
+/** Callbacks a transport calls. */
+export interface TransportHandlers {
+  /** The connection is open; `send` may be called. */
+  onOpen(): void;
+  /** Bytes received: one WebSocket message, or one chunk of a TCP stream. The client owns the array. */
+  onMessage(data: Uint8Array): void;
+  /** Called exactly once per transport, also when it never opened, and also after a local `close()`. */
+  onClose(info: CloseInfo): void;
+  /** Informational; `onClose` still follows. */
+  onError?(error: unknown): void;
+}
+
+/** What a factory needs to open a connection. */
+export interface ConnectOptions {
+  /** The full URL: `ws://`, `wss://`, or `tcp://host:port` for the Node TCP transport. */
+  url: string;
+  /** WebSocket sub-protocols. */
+  protocols?: string[] | undefined;
+  /** Extra headers; honoured by `ws`, wx/tt/my; browsers cannot send any. */
+  headers?: Record<string, string> | undefined;
+  /** Connect timeout in ms, for hosts that take one (wx/tt/my); the client enforces its own as well. */
+  connectTimeout?: number | undefined;
+}
+
+/** One connection. */
+export interface Transport {
+  /**
+   * Sends bytes. Only called while open. Returns false when the data could not be handed to the host.
+   * The array is a fresh allocation that covers its whole buffer.
+   */
+  send(data: Uint8Array): boolean;
+  /** Closes the connection. Idempotent; safe while connecting; `onClose` follows (exactly once overall). */
+  close(code?: number, reason?: string): void;
+}
+
+/** Opens a connection. Must not throw for network reasons (those surface as `onError` + `onClose`). */
+export type TransportFactory = (options: ConnectOptions, handlers: TransportHandlers) => Transport;
+
+/** @internal An exact ArrayBuffer holding `data` (a copy only when `data` is a view of a larger buffer). */
+export function exactBuffer(data: Uint8Array): ArrayBuffer {
+  const buffer = data.buffer as ArrayBuffer;
+  return data.byteOffset === 0 && data.byteLength === buffer.byteLength
+    ? buffer
+    : (buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
+}
+
+/** @internal Guards a handler set so that `onClose` reaches the client exactly once and nothing follows it. */
+export function closeOnce(handlers: TransportHandlers): Required<TransportHandlers> & { readonly closed: boolean } {
+  let closed = false;
+  return {
+    get closed() {
+      return closed;
+    },
+    onOpen() {
+      if (!closed) handlers.onOpen();
+    },
+    onMessage(data) {
+      if (!closed) handlers.onMessage(data);
+    },
+    onError(error) {
+      if (!closed && handlers.onError) handlers.onError(error);
+    },
+    onClose(info) {
+      if (closed) return;
+      closed = true;
+      handlers.onClose(info);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Standard WebSocket transport: browsers, Cocos Creator 2.x/3.x (web, native and the mini-game shims), React Native,
+ * Node ≥ 22's global WebSocket, and the `ws` package (pass its constructor). Uses `on*` properties only, because the
+ * weapp-adapter shims have no `addEventListener`.
+ * @packageDocumentation
+ */
+import { encodeUtf8, NanoError, ProtocolError } from '@nanokit/protocol';
+import { ClientErrorCode } from '../errors.js';
+import { closeOnce, exactBuffer, type TransportFactory } from '../transport.js';
+
+/** The part of a WebSocket instance the transport uses. */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  onclose: ((event: { code?: number; reason?: string; wasClean?: boolean }) => void) | null;
+  send(data: ArrayBuffer): void;
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * A WebSocket constructor: the global `WebSocket`, `ws`'s default export, a Cocos/RN/undici WebSocket. Its
+ * instances must behave as {@link WebSocketLike} (typed loosely so that every host's declarations fit).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: constructors of every host's WebSocket must fit
+export type WebSocketConstructor = new (...args: any[]) => object;
+
+declare const WebSocket: WebSocketConstructor | undefined;
+
+const OPEN = 1;
+
+/** @internal Bytes of a received message: ArrayBuffer, a view (Node Buffer) or text. */
+export function toBytes(data: unknown): Uint8Array | undefined {
+  if (typeof data === 'string') return encodeUtf8(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return undefined;
+}
+
+/**
+ * Creates a WebSocket transport factory.
+ *
+ * @param ctor - the WebSocket constructor; by default the global `WebSocket`, read when connecting (not at import).
+ * @param extraArgs - arguments after `protocols`: Cocos native < 3.5 wss takes the CA bundle path
+ *   (`[caUrl]`), `ws` takes an options object (`[{ handshakeTimeout: 5000 }]`). When given, `protocols` is passed
+ *   as `[]` if none were set.
+ * @example new NanoClient({ url: 'wss://game.example.com/nano', transport: webSocketTransport() })
+ */
+export function webSocketTransport(ctor?: WebSocketConstructor, extraArgs?: unknown[]): TransportFactory {
+  return (options, handlers) => {
+    const Ctor = ctor || (typeof WebSocket === 'function' ? WebSocket : undefined);
+    if (!Ctor) {
+      throw new NanoError(ClientErrorCode.NoTransport, 'no WebSocket constructor: pass one to webSocketTransport()');
+    }
+    const h = closeOnce(handlers);
+    const args: unknown[] = [options.url];
+    if (extraArgs && extraArgs.length > 0) args.push(options.protocols || [], ...extraArgs);
+    else if (options.protocols) args.push(options.protocols);
+    const ws = new Ctor(...args) as WebSocketLike;
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => h.onOpen();
+    ws.onmessage = (event) => {
+      const bytes = toBytes(event.data);
+      if (bytes) h.onMessage(bytes);
+      else h.onError(new ProtocolError('ERR_INVALID_PAYLOAD', 'received a message that is not binary data'));
+    };
+    ws.onerror = (event) => h.onError(event);
+    ws.onclose = (event) =>
+      h.onClose({ code: event.code || 1006, reason: event.reason || '', wasClean: event.wasClean === true });
+    return {
+      send(data) {
+        if (h.closed || ws.readyState !== OPEN) return false;
+        try {
+          ws.send(exactBuffer(data));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      close(code = 1000, reason = '') {
+        if (h.closed) return;
+        // Keep a no-op error handler: `ws` emits 'error' when closed while connecting, and an EventEmitter
+        // 'error' without a listener would throw.
+        ws.onopen = ws.onmessage = ws.onclose = null;
+        ws.onerror = () => {};
+        try {
+          ws.close(code, reason);
+        } catch {
+          // Some shims throw when closing a socket that is still connecting; it is abandoned either way.
+        }
+        h.onClose({ code, reason, wasClean: true });
+      },
+    };
+  };
+}
