@@ -42,16 +42,17 @@ function externalFor(pkgJson) {
     nodeBuiltins.includes(id) || deps.some((d) => id === d || id.startsWith(`${d}/`)) || id.startsWith('@nanokit/');
 }
 
-function tsPlugin(dir, target) {
+function tsPlugin(dir, target, extra = {}) {
   return typescript({
     tsconfig: path.join(dir, 'tsconfig.json'),
+    ...extra.plugin,
     compilerOptions: {
       target,
       declaration: false,
       declarationMap: false,
       noEmit: false,
       outDir: undefined,
-      rootDir: path.resolve(dir, 'src'),
+      rootDir: extra.rootDir ?? path.resolve(dir, 'src'),
       sourceMap: false,
       removeComments: true,
       importHelpers: false,
@@ -116,8 +117,18 @@ for (const pkg of packages) {
     configs.push({
       input: path.join(pkg.dir, g.input),
       plugins: [
+        // eventemitter3's `import` entry re-exports its CommonJS file; its own ES5 ESM build needs no CJS plugin.
+        {
+          name: 'eventemitter3-esm',
+          resolveId: (id) =>
+            id === 'eventemitter3' ? path.resolve('node_modules/eventemitter3/dist/eventemitter3.esm.js') : null,
+        },
         nodeResolve({ browser: true, preferBuiltins: false, exportConditions: ['@source', 'browser', 'default'] }),
-        tsPlugin(pkg.dir, 'ES5'),
+        // Workspace dependencies resolve to their TypeScript sources (`@source`), so they are compiled here too.
+        tsPlugin(pkg.dir, 'ES5', {
+          rootDir: path.resolve('packages'),
+          plugin: { include: ['packages/*/src/**/*.ts'], filterRoot: path.resolve('.') },
+        }),
       ],
       treeshake: { moduleSideEffects: (id) => id.endsWith(g.input) },
       output: [out(false), out(true)],
