@@ -1,0 +1,95 @@
+// Groups with 1000 real WebSocket sessions: broadcast (encoded once), multicast, membership, leave on close.
+import { jsonSerializer, MessageType, type Serializer } from '@nanokit/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Group, NanoServer, type Session } from '../src/index.js';
+import { RawClient, recordingLogger } from './raw-client.js';
+
+const N = 1000;
+
+class Lobby {
+  constructor(readonly group: Group) {}
+  join(session: Session) {
+    session.bind(session.id);
+    this.group.add(session);
+    return { count: this.group.count() };
+  }
+}
+
+describe(`a group of ${N} sessions`, () => {
+  const group = new Group('lobby');
+  let pushEncodes = 0;
+  const counting: Serializer = {
+    name: 'json',
+    encode(route, value, type) {
+      if (type === MessageType.Push) pushEncodes++;
+      return jsonSerializer.encode(route, value, type);
+    },
+    decode: (route, bytes, type) => jsonSerializer.decode(route, bytes, type),
+  };
+  const server = new NanoServer({ logger: recordingLogger(), serializer: counting, dictionary: { onNews: 3 } });
+  server.register(new Lobby(group), { name: 'lobby' });
+  const clients: RawClient[] = [];
+
+  beforeAll(async () => {
+    const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
+    // Connect in batches to stay gentle on a shared machine.
+    for (let i = 0; i < N; i += 100) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(100, N - i) }, () => RawClient.ws(`ws://127.0.0.1:${port}/`)),
+      );
+      await Promise.all(
+        batch.map(async (c) => {
+          await c.handshake();
+          await c.response(c.request('lobby.join'));
+        }),
+      );
+      clients.push(...batch);
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('broadcasts to every member, serializing once', async () => {
+    expect(group.count()).toBe(N);
+    expect(group.members()).toHaveLength(N);
+    pushEncodes = 0;
+    expect(group.broadcast('onNews', { n: 1 })).toBe(N);
+    expect(pushEncodes).toBe(1);
+    const bodies = await Promise.all(clients.map((c) => c.push('onNews')));
+    expect(bodies.every((b) => (b as { n: number }).n === 1)).toBe(true);
+  });
+
+  it('multicasts to the members a filter accepts', async () => {
+    const even = (s: Session) => s.id % 2 === 0;
+    const expected = group.sessions().filter(even).length;
+    expect(expected).toBeGreaterThan(0);
+    expect(group.multicast('onEven', { even: true }, even)).toBe(expected);
+    // A round trip per client: its response comes after any push sent before it.
+    await Promise.all(clients.map((c) => c.response(c.request('lobby.join'))));
+    const pushed = clients.filter((c) => c.packets.some((p) => Buffer.from(p.body).includes('onEven')));
+    expect(pushed).toHaveLength(expected);
+  });
+
+  it('finds members by uid, lets sessions leave, and drops closed sessions', async () => {
+    const first = group.sessions()[0] as Session;
+    expect(group.member(first.uid as number)).toBe(first);
+    expect(group.contains(first)).toBe(true);
+    expect(group.leave(first)).toBe(true);
+    expect(group.leave(first)).toBe(false);
+    expect(group.count()).toBe(N - 1);
+
+    const closing = clients.slice(1, 11);
+    for (const c of closing) c.close();
+    await Promise.all(closing.map((c) => c.closed));
+    for (let i = 0; i < 100 && group.count() > N - 11; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(group.count()).toBe(N - 11);
+    expect(group.broadcast('onNews', { n: 2 })).toBe(N - 11);
+
+    group.leaveAll();
+    expect(group.count()).toBe(0);
+    group.close();
+    expect(() => group.add(first)).toThrow(/closed/);
+  });
+});

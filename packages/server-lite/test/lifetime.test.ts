@@ -1,0 +1,153 @@
+// Lifetime hooks, graceful shutdown, registration rules and the protobuf serializer.
+import { decodeMessage, encodeDataPacket, MessageType, PacketType, parseKick } from '@nanokit/protocol';
+import { createProtobufSerializer } from '@nanokit/protocol/protobuf';
+import protobuf from 'protobufjs';
+import { describe, expect, it } from 'vitest';
+import { NanoServer, type Session, type TcpSession } from '../src/index.js';
+import { RawClient, recordingLogger } from './raw-client.js';
+
+describe('lifetime and shutdown', () => {
+  it('runs init/afterInit once, then on close stops accepting, kicks everyone, runs shutdown hooks, resolves', async () => {
+    const calls: string[] = [];
+    class Comp {
+      constructor(readonly tag: string) {}
+      init() {
+        calls.push(`${this.tag}.init`);
+      }
+      async afterInit() {
+        calls.push(`${this.tag}.afterInit`);
+      }
+      beforeShutdown() {
+        calls.push(`${this.tag}.beforeShutdown`);
+      }
+      shutdown() {
+        calls.push(`${this.tag}.shutdown`);
+      }
+      hello() {
+        return this.tag;
+      }
+    }
+    const closedCodes: string[] = [];
+    const server = new NanoServer({
+      logger: recordingLogger(),
+      hooks: {
+        init: () => void calls.push('server.init'),
+        afterInit: () => void calls.push('server.afterInit'),
+        beforeShutdown: () => void calls.push(`server.beforeShutdown(${server.sessionCount})`),
+        shutdown: () => void calls.push(`server.shutdown(${server.sessionCount})`),
+      },
+    });
+    server.onSessionClosed((s) => closedCodes.push(s.closeCode as string));
+    server.register(new Comp('a'), { name: 'a' }).register(new Comp('b'), { name: 'b' });
+    const ws = await server.listen({ port: 0, host: '127.0.0.1', path: '/nano' });
+    const tcp = await server.listen({ tcp: true, port: 0, host: '127.0.0.1' });
+    expect(ws.transport).toBe('ws');
+    expect(tcp.transport).toBe('tcp');
+    expect(calls).toEqual(['a.init', 'b.init', 'server.init', 'a.afterInit', 'b.afterInit', 'server.afterInit']);
+
+    const clients = await Promise.all([
+      RawClient.ws(`ws://127.0.0.1:${ws.port}/nano`),
+      RawClient.ws(`ws://127.0.0.1:${ws.port}/nano`),
+      RawClient.tcp(tcp.port),
+    ]);
+    for (const c of clients) await c.handshake();
+    expect((await clients[2]!.response(clients[2]!.request('b.hello'))).body).toBe('b');
+
+    await server.close();
+    expect(calls.slice(6)).toEqual([
+      'b.beforeShutdown',
+      'a.beforeShutdown',
+      'server.beforeShutdown(3)',
+      'b.shutdown',
+      'a.shutdown',
+      'server.shutdown(0)',
+    ]);
+    expect(closedCodes).toEqual(['ERR_SERVER_SHUTDOWN', 'ERR_SERVER_SHUTDOWN', 'ERR_SERVER_SHUTDOWN']);
+    for (const c of clients) {
+      const how = await c.closed;
+      if (c.ws) expect(how.code).toBe(1001);
+      const kick = await c.next((p) => p.type === PacketType.Kick);
+      expect(parseKick(kick.body).reason).toBe('server shutdown');
+    }
+    await expect(RawClient.ws(`ws://127.0.0.1:${ws.port}/nano`)).rejects.toThrow();
+    await expect(RawClient.tcp(tcp.port)).rejects.toThrow();
+    await expect(server.listen({ port: 0 })).rejects.toThrow(/closed/);
+    await server.close(); // idempotent
+  });
+
+  it('cuts peers that do not close within shutdownTimeout', async () => {
+    const server = new NanoServer({ logger: recordingLogger(), shutdownTimeout: 50 });
+    server.register({ x: () => 1 }, { name: 'x' });
+    const { port } = await server.listen({ tcp: true, port: 0, host: '127.0.0.1' });
+    const c = await RawClient.tcp(port);
+    await c.handshake();
+    const session = server.sessions()[0] as TcpSession;
+    // Ignore the server's FIN: keep our half open, so only the server's timeout can end the socket.
+    c.tcp!.allowHalfOpen = true;
+    c.tcp!.removeAllListeners('end');
+    await server.close();
+    expect(session._socket.destroyed).toBe(true);
+    c.tcp!.destroy();
+  });
+});
+
+describe('registration', () => {
+  it('routes <name>.<method>, skips lifetime and _private methods, refuses duplicates and empty components', () => {
+    class Manager {
+      Join() {}
+      _secret() {}
+      init() {}
+    }
+    const server = new NanoServer({ logger: recordingLogger() });
+    server.register(new Manager());
+    expect(server.routes()).toEqual(['Manager.Join']);
+    expect(() => server.register(new Manager())).toThrow(/already registered/);
+    expect(() => server.register({}, { name: 'empty' })).toThrow(/no handler/);
+    expect(() => new NanoServer({ heartbeat: 0 })).toThrow(/heartbeat/);
+  });
+});
+
+describe('protobuf serializer', () => {
+  it('decodes requests and encodes responses and pushes with protobufjs types', async () => {
+    const root = protobuf.Root.fromJSON({
+      nested: {
+        Move: { fields: { x: { type: 'int32', id: 1 }, y: { type: 'int32', id: 2 } } },
+        MoveAck: { fields: { ok: { type: 'bool', id: 1 }, seq: { type: 'uint32', id: 2 } } },
+      },
+    });
+    const Move = root.lookupType('Move');
+    const MoveAck = root.lookupType('MoveAck');
+    const serializer = createProtobufSerializer({
+      root,
+      requests: { 'game.move': 'Move' },
+      responses: { 'game.move': 'MoveAck' },
+      pushes: { onMove: 'Move' },
+    });
+    const server = new NanoServer({ logger: recordingLogger(), serializer });
+    server.register(
+      {
+        move(session: Session, body: { x: number; y: number }) {
+          session.push('onMove', { x: body.x * 2, y: body.y * 2 });
+          return { ok: true, seq: body.x + body.y };
+        },
+      },
+      { name: 'game' },
+    );
+    const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const c = await RawClient.ws(`ws://127.0.0.1:${port}/`);
+      await c.handshake();
+      const body = Move.encode(Move.fromObject({ x: 3, y: 4 })).finish();
+      c.send(encodeDataPacket({ type: MessageType.Request, id: 1, route: 'game.move', body }));
+      const push = await c.message((m) => m.type === MessageType.Push);
+      expect(Move.toObject(Move.decode(push.body))).toEqual({ x: 6, y: 8 });
+      const res = await c.next((p) => p.type === PacketType.Data);
+      const m = decodeMessage(res.body);
+      expect(m.id).toBe(1);
+      expect(MoveAck.toObject(MoveAck.decode(m.body))).toEqual({ ok: true, seq: 7 });
+      c.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
