@@ -10,7 +10,8 @@ export default defineConfig({
       { find: /^@nanokit\/protocol\/protobuf$/, replacement: src('./packages/protocol/src/protobuf.ts') },
       { find: /^@nanokit\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
       { find: /^@nanokit\/client\/node$/, replacement: src('./packages/client/src/node.ts') },
-      { find: /^@nanokit\/client$/, replacement: src('./packages/client/src/index.ts') },
+      // Tests run in Node: like the package's `node` export condition, the bare name resolves to the Node entry.
+      { find: /^@nanokit\/client$/, replacement: src('./packages/client/src/node.ts') },
       { find: /^@nanokit\/server-lite$/, replacement: src('./packages/server-lite/src/index.ts') },
     ],
   },
