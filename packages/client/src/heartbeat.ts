@@ -1,7 +1,8 @@
 /**
  * Heartbeats and dead-link detection (wire spec §4). nano sends `03 00 00 00` every interval H and closes a client
  * that stays silent for ~2.5 H; it never echoes. pomelo echoes the client's heartbeat after H. So the client
- * answers every server heartbeat, also sends its own when it has sent nothing for H, and declares the link dead
+ * answers server heartbeats (unless it sent something in the last H/2), also sends its own when it has sent nothing
+ * for H, and declares the link dead
  * when nothing has arrived for 2 H + grace.
  *
  * Liveness is judged by wall-clock time. A timer that fires much later than planned means the host was suspended
@@ -48,9 +49,9 @@ export class Heartbeat {
     this.lastSent = this.timers.now();
   }
 
-  /** The server sent a heartbeat: answer it. */
+  /** The server sent a heartbeat: answer it, unless something was sent less than half an interval ago. */
   answer(): void {
-    this.host.beat();
+    if (this.timers.now() - this.lastSent >= this.interval / 2) this.host.beat();
   }
 
   /** Stops the timer (the host is going to the background). Liveness is not judged while paused. */

@@ -1,0 +1,269 @@
+// Unit tests of the client's timing logic with fake timers and a fake transport (./fake-transport.ts): heartbeats,
+// dead-link detection, throttled/paused hosts, request and connect timeouts, reconnect backoff.
+import { backoffDelay, type ClientEvents, NanoClient, type NanoClientOptions } from '@nanokit/client';
+import { PacketType } from '@nanokit/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeTransport } from './fake-transport.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function setup(options: Partial<NanoClientOptions> = {}) {
+  const ft = fakeTransport();
+  const client = new NanoClient({ url: 'ws://fake', transport: ft.factory, env: { random: () => 0 }, ...options });
+  const events: [string, unknown][] = [];
+  for (const name of ['connect', 'disconnect', 'reconnecting', 'reconnect', 'kick', 'error'] as const) {
+    client.on(name, (arg: ClientEvents[typeof name]) => events.push([name, arg]));
+  }
+  /** Runs connect(): the fake opens and answers the handshake with a heartbeat of `hb` seconds. */
+  async function connect(hb = 1) {
+    const p = client.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    ft.last.open();
+    ft.last.handshake(hb);
+    return p;
+  }
+  return { ft, client, events, connect };
+}
+
+const names = (events: [string, unknown][]) => events.map(([n]) => n);
+
+describe('heartbeats', () => {
+  it('answers server heartbeats and stays open while the server beats', async () => {
+    const { ft, client, events, connect } = setup();
+    await connect(1);
+    expect(ft.last.sentTypes()).toEqual([PacketType.Handshake, PacketType.HandshakeAck]);
+    for (let i = 0; i < 20; i++) {
+      await vi.advanceTimersByTimeAsync(1000);
+      ft.last.heartbeat();
+    }
+    expect(client.state).toBe('open');
+    expect(names(events)).toEqual(['connect']);
+    // One heartbeat per interval: answers replace our own beats.
+    const beats = ft.last.count(PacketType.Heartbeat);
+    expect(beats).toBeGreaterThanOrEqual(20);
+    expect(beats).toBeLessThanOrEqual(21);
+  });
+
+  it('sends its own heartbeat every interval when it has sent nothing else', async () => {
+    const { ft, connect } = setup();
+    await connect(1);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(ft.last.count(PacketType.Heartbeat)).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ft.last.count(PacketType.Heartbeat)).toBe(1);
+    ft.last.heartbeat(); // keep the link alive
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ft.last.count(PacketType.Heartbeat)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('declares the link dead after 2 intervals + grace of silence (reason heartbeat-timeout)', async () => {
+    const { ft, client, events, connect } = setup({ heartbeat: { grace: 500 }, reconnect: false });
+    await connect(1);
+    await vi.advanceTimersByTimeAsync(2499);
+    expect(client.state).toBe('open');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(client.state).toBe('closed');
+    expect(events).toContainEqual(['disconnect', { code: 4000, reason: 'heartbeat-timeout', willReconnect: false }]);
+    expect(ft.last.closed).toEqual({ code: 4000, reason: 'heartbeat-timeout' });
+    expect(client.debugStats().timers).toBe(0);
+  });
+
+  it('every packet counts as life: data keeps a link without server heartbeats alive', async () => {
+    const { ft, client, connect } = setup({ heartbeat: { grace: 500 } });
+    await connect(1);
+    for (let i = 0; i < 10; i++) {
+      await vi.advanceTimersByTimeAsync(2000);
+      ft.last.receive(new Uint8Array([4, 0, 0, 5, 0x06, 1, 0x61, 0x7b, 0x7d])); // push "a" {}
+    }
+    expect(client.state).toBe('open');
+  });
+
+  it('does not time out when the timer fires late (throttled tab, paused mini-game): it probes instead', async () => {
+    const { ft, client, events, connect } = setup({ heartbeat: { grace: 500 }, reconnect: false });
+    await connect(1);
+    const beatsBefore = ft.last.count(PacketType.Heartbeat);
+    // The wall clock jumps 60 s while no timer runs (the host was suspended).
+    vi.setSystemTime(Date.now() + 60_000);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(client.state).toBe('open');
+    expect(ft.last.count(PacketType.Heartbeat)).toBe(beatsBefore + 1); // the probe
+    // The probe gives the server one interval + grace to show life; a silent server is then dead.
+    await vi.advanceTimersByTimeAsync(1499);
+    expect(client.state).toBe('open');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(client.state).toBe('closed');
+    expect(events).toContainEqual(['disconnect', { code: 4000, reason: 'heartbeat-timeout', willReconnect: false }]);
+  });
+
+  it('pause() stops judging; resume() probes at once and judges again', async () => {
+    const { ft, client, connect } = setup({ heartbeat: { grace: 500 }, reconnect: false });
+    await connect(1);
+    client.pause();
+    vi.setSystemTime(Date.now() + 600_000);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(client.state).toBe('open');
+    expect(client.debugStats().timers).toBe(0);
+    const beats = ft.last.count(PacketType.Heartbeat);
+    client.resume();
+    expect(ft.last.count(PacketType.Heartbeat)).toBe(beats + 1);
+    ft.last.heartbeat(); // the server is alive
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(client.state).toBe('open');
+    await vi.advanceTimersByTimeAsync(1000); // silent since the beat 2.5 s ago
+    expect(client.state).toBe('closed');
+  });
+
+  it('with heartbeat: false, answers server heartbeats but neither beats on its own nor times out', async () => {
+    const { ft, client, connect } = setup({ heartbeat: false });
+    await connect(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(client.state).toBe('open');
+    expect(ft.last.count(PacketType.Heartbeat)).toBe(0);
+    ft.last.heartbeat();
+    expect(ft.last.count(PacketType.Heartbeat)).toBe(1);
+  });
+});
+
+describe('timeouts', () => {
+  it('times requests out after 10 s by default', async () => {
+    const { client, connect } = setup({ heartbeat: false });
+    await connect(1);
+    let error: unknown;
+    client.request('Room.Join', {}).catch((e: unknown) => (error = e));
+    await vi.advanceTimersByTimeAsync(9999);
+    expect(error).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(error).toMatchObject({ code: 'ERR_REQUEST_TIMEOUT', route: 'Room.Join', id: 1 });
+    expect(client.debugStats()).toMatchObject({ pendingRequests: 0, timers: 0 });
+  });
+
+  it('gives up a connection that does not complete the handshake in connectTimeout', async () => {
+    const { ft, client } = setup({ connectTimeout: 3000 });
+    let error: unknown;
+    client.connect().catch((e: unknown) => (error = e));
+    await vi.advanceTimersByTimeAsync(0);
+    ft.last.open(); // opened, but the server never answers the handshake
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(error).toMatchObject({ code: 'ERR_CONNECTION_CLOSED', closeCode: 4001, reason: 'connect-timeout' });
+    expect(ft.last.closed).toEqual({ code: 4001, reason: 'connect-timeout' });
+    expect(client.state).toBe('closed');
+    expect(client.debugStats().timers).toBe(0);
+  });
+});
+
+describe('reconnect backoff', () => {
+  it('grows exponentially, is capped at 30 s and jittered', () => {
+    const delays = Array.from({ length: 8 }, (_, i) => backoffDelay(i + 1, {}, () => 0));
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    expect(backoffDelay(2, {}, () => 0.999999)).toBe(1000); // up to half taken off by the default jitter 0.5
+    expect(backoffDelay(3, { jitter: 0 }, () => 0.7)).toBe(4000);
+    expect(backoffDelay(30, { initialDelay: 100, maxDelay: 5000, factor: 3 }, () => 0)).toBe(5000);
+  });
+
+  it('retries with backoff after a drop, stops after maxAttempts with an error, leaves nothing behind', async () => {
+    const { ft, client, events, connect } = setup({ heartbeat: false, reconnect: { maxAttempts: 3 } });
+    await connect(1);
+    ft.last.drop();
+    expect(client.state).toBe('reconnecting');
+    for (const delay of [1000, 2000, 4000]) {
+      await vi.advanceTimersByTimeAsync(delay);
+      ft.last.drop(1006, 'refused'); // the attempt fails
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    expect(events.filter(([n]) => n === 'reconnecting').map(([, e]) => e)).toEqual([
+      { attempt: 1, delay: 1000 },
+      { attempt: 2, delay: 2000 },
+      { attempt: 3, delay: 4000 },
+    ]);
+    expect(ft.connections.length).toBe(4);
+    expect(client.state).toBe('closed');
+    expect(events.at(-1)).toEqual(['error', expect.objectContaining({ reason: 'reconnect-failed' })]);
+    expect(client.debugStats()).toEqual({
+      pendingRequests: 0,
+      timers: 0,
+      signalListeners: 0,
+      queuedNotifies: 0,
+      transports: 0,
+    });
+  });
+
+  it('reconnects, runs onReconnect, and resets the attempt counter after minUptime', async () => {
+    const hook = vi.fn();
+    const { ft, client, events, connect } = setup({
+      heartbeat: false,
+      onReconnect: hook,
+      reconnect: { minUptime: 5000 },
+    });
+    await connect(1);
+    ft.last.drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    ft.last.drop(); // attempt 1 fails
+    await vi.advanceTimersByTimeAsync(2000); // attempt 2
+    ft.last.open();
+    ft.last.handshake(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.state).toBe('open');
+    expect(hook).toHaveBeenCalledTimes(1);
+    expect(names(events)).toEqual(['connect', 'disconnect', 'reconnecting', 'reconnecting', 'connect', 'reconnect']);
+    // Up for less than minUptime: the counter continues (attempt 3, 4 s).
+    ft.last.drop();
+    expect(events.at(-1)).toEqual(['reconnecting', { attempt: 3, delay: 4000 }]);
+    await vi.advanceTimersByTimeAsync(4000);
+    ft.last.open();
+    ft.last.handshake(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    // Up for 5 s: the counter resets (attempt 1, 1 s).
+    ft.last.drop();
+    expect(events.at(-1)).toEqual(['reconnecting', { attempt: 1, delay: 1000 }]);
+    client.close();
+    expect(client.debugStats().timers).toBe(0);
+  });
+
+  it('a failing onReconnect closes that connection and tries again', async () => {
+    let calls = 0;
+    const { ft, client, events, connect } = setup({
+      heartbeat: false,
+      onReconnect: () => {
+        calls++;
+        if (calls === 1) throw new Error('login refused');
+      },
+    });
+    await connect(1);
+    ft.last.drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    ft.last.open();
+    ft.last.handshake(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ft.last.closed).toEqual({ code: 4004, reason: 'reconnect-hook-failed' });
+    expect(events).toContainEqual(['error', expect.objectContaining({ message: 'login refused' })]);
+    await vi.advanceTimersByTimeAsync(2000);
+    ft.last.open();
+    ft.last.handshake(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.state).toBe('open');
+    expect(calls).toBe(2);
+    client.close();
+  });
+
+  it('never reconnects when reconnect is false, and close() during a backoff delay stops everything', async () => {
+    const off = setup({ heartbeat: false, reconnect: false });
+    await off.connect(1);
+    off.ft.last.drop();
+    expect(off.client.state).toBe('closed');
+    expect(off.events.at(-1)).toEqual(['disconnect', { code: 1006, reason: '', willReconnect: false }]);
+
+    const on = setup({ heartbeat: false });
+    await on.connect(1);
+    on.ft.last.drop();
+    expect(on.client.state).toBe('reconnecting');
+    on.client.close();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(on.ft.connections.length).toBe(1);
+    expect(on.client.debugStats().timers).toBe(0);
+  });
+});
