@@ -12,8 +12,8 @@ import {
   RequestAbortedError,
   RequestTimeoutError,
   ServerError,
-  tcpTransport,
 } from '@nanokit/client';
+import { tcpTransport } from '@nanokit/client/node';
 import { MessageType } from '@nanokit/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NO_REPLY, Peer, PeerError } from './peer.js';
