@@ -90,8 +90,8 @@ function parseBodyNote(text: string): BodyNote {
 }
 
 const DATA_NOTE =
-  /^Data\(4\) len=(\d+) (Request|Notify|Response|Push) flag=0x([0-9a-f]{2})(?: id=(\d+))?(?: route=(?:("(?:[^"\\]|\\.)*")|code (\d+) \((?:=([^)]*)|unknown code)\)))? body=(.*)$/s;
-const OTHER_NOTE = /^(Handshake|HandshakeAck|Heartbeat|Kick)\((\d)\) len=(\d+)(?: body=(.*))?$/s;
+  /^Data\(4\) len=(\d+) (Request|Notify|Response|Push) flag=0x([0-9a-f]{2})(?: id=(\d+))?(?: route=(?:("(?:[^"\\]|\\.)*")|code (\d+) \((?:=([^)]*)|unknown code)\)))? body=([\s\S]*)$/;
+const OTHER_NOTE = /^(Handshake|HandshakeAck|Heartbeat|Kick)\((\d)\) len=(\d+)(?: body=([\s\S]*))?$/;
 
 function parseNote(note: string): PacketNote {
   const data = DATA_NOTE.exec(note);

@@ -1,0 +1,170 @@
+/**
+ * PacketReader on split streams: every §10 vector fed whole, byte by byte and in seeded random splits gives the same
+ * packets; bad headers fail as soon as their 4th byte arrives; tiny bodies never stall (V30); errors poison the reader.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodePackets, MAX_PACKET_BODY_LENGTH, type Packet, PacketReader, PacketType } from '../src/index.js';
+import { concat, expectProtocolError, hex, toHex } from './helpers.js';
+import { prng, SPEC_PACKETS } from './spec-vectors.js';
+
+type Seen = Array<[number, string]>;
+
+/** Feeds `chunks` and returns the packets as [type, hex body], bodies copied at once. */
+function feed(
+  chunks: readonly Uint8Array[],
+  reader = new PacketReader({ maxBodyLength: MAX_PACKET_BODY_LENGTH }),
+): Seen {
+  const out: Seen = [];
+  for (const chunk of chunks) for (const p of reader.push(chunk)) out.push([p.type, toHex(p.body)]);
+  expect(reader.bufferedBytes).toBe(0);
+  return out;
+}
+
+const whole = (bytes: Uint8Array): Seen =>
+  decodePackets(bytes, { maxBodyLength: MAX_PACKET_BODY_LENGTH }).map((p) => [p.type, toHex(p.body)]);
+
+function byteByByte(bytes: Uint8Array): Uint8Array[] {
+  return Array.from(bytes, (_, i) => bytes.subarray(i, i + 1));
+}
+
+/** Splits `bytes` at random points; empty chunks included now and then. */
+function randomSplit(bytes: Uint8Array, random: () => number): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    const n = random() < 0.1 ? 0 : 1 + Math.floor(random() * Math.min(bytes.length - i, random() < 0.5 ? 8 : 200));
+    chunks.push(bytes.slice(i, i + n));
+    i += n;
+  }
+  return chunks;
+}
+
+const allVectors = concat(...SPEC_PACKETS.map(([, h]) => hex(h)));
+
+describe('every §10 vector, whole / byte by byte / random splits', () => {
+  for (const [name, h] of SPEC_PACKETS) {
+    it(name, () => {
+      const bytes = hex(h);
+      const expected = whole(bytes);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(feed([bytes])).toEqual(expected);
+      expect(feed(byteByByte(bytes))).toEqual(expected);
+      const random = prng(bytes.length * 7919);
+      for (let r = 0; r < 20; r++) expect(feed(randomSplit(bytes, random))).toEqual(expected);
+    });
+  }
+  it('all vectors as one stream, byte by byte and in 200 seeded random splits', () => {
+    const expected = whole(allVectors);
+    expect(expected.length).toBe(SPEC_PACKETS.length + 1); // V20 holds two packets
+    expect(feed(byteByByte(allVectors))).toEqual(expected);
+    for (let seed = 1; seed <= 200; seed++) expect(feed(randomSplit(allVectors, prng(seed)))).toEqual(expected);
+  });
+  it('the real server streams, re-split at random, give the same packets', () => {
+    const recording = JSON.parse(
+      readFileSync(new URL('./fixtures/nano-real-server.json', import.meta.url), 'utf8'),
+    ) as { scenarios: Array<{ steps: Array<{ conn?: string; dir?: string; hex?: string }> }> };
+    let streams = 0;
+    for (const s of recording.scenarios) {
+      for (const key of ['A C>S', 'A S>C', 'B C>S', 'B S>C']) {
+        const frames = s.steps.filter((st) => st.hex !== undefined && `${st.conn} ${st.dir}` === key);
+        if (frames.length === 0) continue;
+        const stream = concat(...frames.map((f) => hex(f.hex as string)));
+        const expected = whole(stream);
+        expect(feed(randomSplit(stream, prng(stream.length)))).toEqual(expected);
+        streams++;
+      }
+    }
+    expect(streams).toBe(34); // every connection and direction of the 12 scenarios
+  });
+});
+
+describe('errors at the header, before the body', () => {
+  it.each([
+    ['unknown type 06', '06 00 00 05', 'ERR_UNKNOWN_PACKET_TYPE'],
+    ['unknown type 00', '00 00 00 00', 'ERR_UNKNOWN_PACKET_TYPE'],
+    ['oversized 65 537', '04 01 00 01', 'ERR_PACKET_TOO_LARGE'],
+    ['oversized 16 MiB', '04 ff ff ff', 'ERR_PACKET_TOO_LARGE'],
+  ])('%s: nothing on bytes 1–3, the error on byte 4, no body needed', (_name, h, code) => {
+    const bytes = hex(h);
+    const reader = new PacketReader();
+    expect(reader.push(bytes.subarray(0, 1))).toEqual([]);
+    expect(reader.push(bytes.subarray(1, 3))).toEqual([]);
+    expect(reader.bufferedBytes).toBe(3);
+    expectProtocolError(() => reader.push(bytes.subarray(3, 4)), code);
+  });
+  it('after good packets in the same chunk: read() delivers them first, then throws', () => {
+    const reader = new PacketReader();
+    const seen: number[] = [];
+    const chunk = hex('03 00 00 00 | 04 00 00 02 02 00 | 07 00 00 00 | 03 00 00 00');
+    expectProtocolError(() => reader.read(chunk, (p) => seen.push(p.type)), 'ERR_UNKNOWN_PACKET_TYPE');
+    expect(seen).toEqual([PacketType.Heartbeat, PacketType.Data]);
+  });
+  it('a poisoned reader rethrows the same error until reset()', () => {
+    const reader = new PacketReader({ maxBodyLength: 10 });
+    const first = expectProtocolError(() => reader.push(hex('04 00 00 0b')), 'ERR_PACKET_TOO_LARGE');
+    let again: unknown;
+    try {
+      reader.push(hex('03 00 00 00'));
+    } catch (e) {
+      again = e;
+    }
+    expect(again).toBe(first);
+    expect(() => reader.read(new Uint8Array(0), () => {})).toThrow(first);
+    reader.reset();
+    expect(reader.push(hex('03 00 00 00')).map((p) => p.type)).toEqual([PacketType.Heartbeat]);
+  });
+  it('the limit is inclusive and configurable', () => {
+    const reader = new PacketReader({ maxBodyLength: 3 });
+    expect(reader.maxBodyLength).toBe(3);
+    expect(reader.push(hex('04 00 00 03 06 01 70')).length).toBe(1);
+    expectProtocolError(() => reader.push(hex('04 00 00 04')), 'ERR_PACKET_TOO_LARGE');
+    expect(new PacketReader().maxBodyLength).toBe(65536);
+  });
+});
+
+describe('V30: no stall on 1–3 byte bodies', () => {
+  it('04 00 00 02 then 02 00 gives the notify at once (nano waits for the next packet)', () => {
+    const reader = new PacketReader();
+    expect(reader.push(hex('04 00 00 02'))).toEqual([]);
+    const [p] = reader.push(hex('02 00'));
+    expect(p?.type).toBe(PacketType.Data);
+    expect(toHex(p?.body ?? new Uint8Array())).toBe('02 00');
+    expect(reader.push(hex('03 00 00 00')).length).toBe(1);
+  });
+  for (const length of [1, 2, 3]) {
+    it(`a ${length}-byte body split at every position`, () => {
+      const packet = concat(hex(`04 00 00 0${length}`), new Uint8Array(length).fill(0x02));
+      for (let cut = 1; cut < packet.length; cut++) {
+        const reader = new PacketReader();
+        const first = reader.push(packet.subarray(0, cut));
+        expect(first).toEqual([]);
+        const second = reader.push(packet.subarray(cut));
+        expect(second.length).toBe(1);
+        expect(second[0]?.body.length).toBe(length);
+      }
+    });
+  }
+  it('an empty-body packet at the very end of a chunk is emitted immediately', () => {
+    const reader = new PacketReader();
+    expect(reader.push(hex('04 00 00 01 0c | 03')).length).toBe(1);
+    expect(reader.push(hex('00 00 00')).map((p) => p.type)).toEqual([PacketType.Heartbeat]);
+  });
+});
+
+describe('body ownership', () => {
+  it('a body inside one chunk is a view of it; a body spanning chunks is a fresh copy', () => {
+    const reader = new PacketReader();
+    const chunk = hex('04 00 00 02 02 00');
+    const [inside] = reader.push(chunk) as [Packet];
+    expect(inside.body.buffer).toBe(chunk.buffer);
+    const a = hex('04 00 00 03 06');
+    const b = hex('01 70');
+    reader.push(a);
+    const [spanning] = reader.push(b) as [Packet];
+    expect(spanning.body.buffer).not.toBe(a.buffer);
+    expect(spanning.body.buffer).not.toBe(b.buffer);
+    b.fill(0);
+    expect(toHex(spanning.body)).toBe('06 01 70');
+  });
+});
