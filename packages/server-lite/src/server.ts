@@ -7,7 +7,6 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import {
   decodeMessage,
-  encodeDataPacket,
   encodeHandshakeResponse,
   encodePacket,
   encodeUtf8,
@@ -15,10 +14,10 @@ import {
   jsonSerializer,
   type Message,
   type MessageDecodeOptions,
-  type MessageEncodeOptions,
   MessageType,
   type Packet,
   PacketType,
+  PacketWriter,
   ProtocolErrorCode,
   parseHandshakeRequest,
   RouteDictionary,
@@ -142,7 +141,8 @@ export class NanoServer {
   private readonly wsEndpoints: WsEndpoint[] = [];
   private readonly tcpEndpoints: TcpEndpoint[] = [];
   private readonly decodeOptions: MessageDecodeOptions;
-  private readonly encodeOptions: MessageEncodeOptions;
+  /** One slab encoder for the whole server (its packets are never overwritten, so sharing it is safe). */
+  private readonly writer: PacketWriter;
   private readonly handshakeReply: Uint8Array;
   private readonly heartbeatPacket: Uint8Array;
   private nextSessionId = 1;
@@ -178,7 +178,7 @@ export class NanoServer {
     this.hooks = options.hooks ?? {};
     if (options.onSessionClosed) this.closedListeners.push(options.onSessionClosed);
     this.decodeOptions = { dictionary: this.dictionary };
-    this.encodeOptions = { dictionary: this.dictionary };
+    this.writer = new PacketWriter({ dictionary: this.dictionary });
     this.startTime = Math.floor(Date.now() / 1000);
     this.handshakeReply = toBuffer(
       encodePacket(
@@ -425,7 +425,10 @@ export class NanoServer {
   /** @internal A session ended (its socket may still be flushing). */
   _sessionEnded(session: Session): void {
     if (!this.sessionSet.delete(session)) return;
-    const level = session.closeCode === ServerErrorCode.PeerClosed ? 'debug' : 'info';
+    // Violations were logged where they were detected; only these two have no other log line.
+    const code = session.closeCode;
+    const level =
+      code === ServerErrorCode.SlowConsumer ? 'warn' : code === ServerErrorCode.HeartbeatTimeout ? 'info' : 'debug';
     this._logger[level]('session closed', {
       session: session.id,
       remoteAddress: session.remoteAddress,
@@ -755,9 +758,8 @@ export class NanoServer {
       body = result.body;
       error = result.error === true;
     }
-    const packet = encodeDataPacket(
+    const packet = this.writer.encodeDataPacket(
       type === MessageType.Response ? { type, id, body, error } : { type: MessageType.Push, route, body },
-      this.encodeOptions,
     );
     return session._send(packet);
   }
@@ -787,7 +789,7 @@ export class NanoServer {
 
   /** @internal Encodes a push packet once, for a broadcast. */
   _encodePush(route: string, body: Uint8Array | string): Uint8Array {
-    return toBuffer(encodeDataPacket({ type: MessageType.Push, route, body }, this.encodeOptions));
+    return toBuffer(this.writer.encodeDataPacket({ type: MessageType.Push, route, body }));
   }
 }
 
