@@ -206,7 +206,7 @@ describe('wxTransport / ttTransport (fake SocketTask per the WeChat/Douyin docs)
     it(`${name}: passes url/header/protocols/timeout, sends exact ArrayBuffers, receives ArrayBuffer and text`, () => {
       const host = fakeMiniGameHost();
       const { log, handlers } = recorder();
-      const t = make(host.api)(
+      const t = make(host.api as never)(
         { url: 'wss://g/nano', headers: { a: 'b' }, protocols: ['p'], connectTimeout: 5000 },
         handlers,
       );
@@ -233,7 +233,7 @@ describe('wxTransport / ttTransport (fake SocketTask per the WeChat/Douyin docs)
   it('close while connecting reports the close at once and closes the task when it opens', () => {
     const host = fakeMiniGameHost();
     const { log, handlers } = recorder();
-    const t = wxTransport(host.api)({ url: 'wss://g' }, handlers);
+    const t = wxTransport(host.api as never)({ url: 'wss://g' }, handlers);
     const task = host.tasks[0]!;
     t.close(4001, 'connect-timeout');
     expect(log.closes).toEqual([{ code: 4001, reason: 'connect-timeout', wasClean: true }]);
@@ -246,7 +246,7 @@ describe('wxTransport / ttTransport (fake SocketTask per the WeChat/Douyin docs)
   it('an error ends the connection with one close (the host may send none after it)', () => {
     const host = fakeMiniGameHost();
     const { log, handlers } = recorder();
-    wxTransport(host.api)({ url: 'wss://g' }, handlers);
+    wxTransport(host.api as never)({ url: 'wss://g' }, handlers);
     const task = host.tasks[0]!;
     task.fire('error', { errMsg: 'connectSocket:fail' });
     task.fire('close', { code: 1006, reason: '' });
