@@ -82,7 +82,11 @@ describe.each(['ws', 'tcp'] as const)('@nanokit/client ↔ server-lite over %s',
     const c = client();
     await c.connect();
     const order: number[] = [];
-    const track = (p: Promise<unknown>, n: number) => p.then((v) => (order.push(n), v));
+    const track = (p: Promise<unknown>, n: number) =>
+      p.then((v) => {
+        order.push(n);
+        return v;
+      });
     const results = await Promise.all([
       track(c.request('room.wait', { ms: 60 }), 60),
       track(c.request('room.wait', { ms: 1 }), 1),
