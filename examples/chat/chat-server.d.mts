@@ -4,9 +4,11 @@ export interface ChatServer {
   url: string;
   /** The nano WebSocket endpoint, e.g. `ws://127.0.0.1:3250/nano`. */
   wsUrl: string;
+  /** nano's raw TCP endpoint, e.g. `tcp://127.0.0.1:3251`, when `tcpPort` was given. */
+  tcpUrl: string | undefined;
   port: number;
   host: string;
-  /** Closes the nano server (dropping every client) and the http server. */
+  /** Stops the server: drops every WebSocket client without a Kick (they reconnect), then closes the rest. */
   close(): Promise<void>;
 }
 
@@ -15,8 +17,12 @@ export interface ChatServerOptions {
   port?: number;
   /** @default '127.0.0.1' */
   host?: string;
+  /** Also listen with nano's raw TCP protocol on this port (0 picks one). @default no TCP endpoint */
+  tcpPort?: number;
   /** Heartbeat interval in ms. @default 10000 */
   heartbeat?: number;
+  /** No server log lines (tests). @default false */
+  quiet?: boolean;
 }
 
 /** Starts the chat room: the page on `/`, the WebSocket endpoint on `/nano`. */

@@ -32,9 +32,9 @@ async function serveFile(req, res) {
 }
 
 /**
- * Starts the chat room.
- * @param {{ port?: number, host?: string, heartbeat?: number }} [options] port 0 picks a free port.
- * @returns {Promise<{ url: string, wsUrl: string, port: number, host: string, close(): Promise<void> }>}
+ * Starts the chat room. Port 0 picks a free port; `tcpPort` also opens nano's raw TCP endpoint.
+ * @param {import('./chat-server.d.mts').ChatServerOptions} [options]
+ * @returns {Promise<import('./chat-server.d.mts').ChatServer>}
  */
 export async function startChatServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
@@ -45,9 +45,11 @@ export async function startChatServer(options = {}) {
     socket.on('close', () => sockets.delete(socket));
   });
 
-  const nano = new NanoServer({ heartbeat: options.heartbeat ?? 10_000 });
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const nano = new NanoServer({ heartbeat: options.heartbeat ?? 10_000, ...(options.quiet ? { logger: quiet } : {}) });
   nano.register(new Room(), { name: 'room', nameFunc: (method) => method.toLowerCase() });
   await nano.listen({ server: http, path: '/nano' });
+  const tcp = options.tcpPort === undefined ? undefined : await nano.listen({ port: options.tcpPort, host, tcp: true });
 
   await new Promise((resolve, reject) => {
     http.once('error', reject);
@@ -59,14 +61,16 @@ export async function startChatServer(options = {}) {
   return {
     url: `http://${shown}:${port}/`,
     wsUrl: `ws://${shown}:${port}/nano`,
+    tcpUrl: tcp ? `tcp://${shown}:${tcp.port}` : undefined,
     port,
     host,
     async close() {
+      // Drop the browsers' connections without a Kick, as a restarted nano process does, so that they reconnect
+      // (server-lite's graceful close() would kick them, and a kicked client does not reconnect).
+      const closed = new Promise((resolve) => http.close(() => resolve(undefined)));
+      for (const socket of sockets) socket.destroy();
       await nano.close();
-      await new Promise((resolve) => {
-        http.close(() => resolve(undefined));
-        for (const socket of sockets) socket.destroy();
-      });
+      await closed;
     },
   };
 }

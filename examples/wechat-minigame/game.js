@@ -2,11 +2,8 @@
 // WeChat mini-game entry (game.js): joins the nanokit / nano chat room and draws the chat on the screen canvas.
 // Copy packages/client/dist/nanokit.global.min.js to libs/nanokit.global.js in the mini-game project. See
 // docs/runtimes.md (WeChat mini-game) for the domain whitelist and wss:// rules.
-require('./libs/nanokit.global.js'); // a host `require`: the global build puts itself on GameGlobal.NanoKit
-
-/** @type {typeof import('@nanokit/client')} */
-const NanoKit = GameGlobal.NanoKit;
-const { NanoClient, wxTransport } = NanoKit;
+// The global build returns its API to a host `require` (and also sets GameGlobal.NanoKit for plugin-style loading).
+const { NanoClient, wxTransport } = require('./libs/nanokit.global.js');
 
 /** A whitelisted wss:// domain (devtools with "don't verify domains" also accepts ws://127.0.0.1:3250/nano). */
 const SERVER_URL = 'wss://chat.example.com/nano';

@@ -46,7 +46,7 @@ describe('chat example in Chromium', () => {
   let chat: Chat;
 
   beforeAll(async () => {
-    chat = await startChatServer({ port: 0 });
+    chat = await startChatServer({ port: 0, quiet: true });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -86,7 +86,7 @@ describe('chat example in Chromium', () => {
     await chat.close();
     await Promise.all([waitForState(alice, 'reconnecting'), waitForState(bob, 'reconnecting')]);
     await browser.screenshot(alice, 'chat-2-alice-reconnecting');
-    chat = await startChatServer({ port });
+    chat = await startChatServer({ port, quiet: true });
     await Promise.all([
       waitForLine(alice, 'system', 'Reconnected and joined again'),
       waitForLine(bob, 'system', 'Reconnected and joined again'),

@@ -40,7 +40,8 @@
     list.scrollTop = list.scrollHeight;
   }
 
-  const client = new NanoClient({ url: wsUrl, reconnect: true });
+  // Reconnect quickly in a demo: 0.5 s, 1 s, 2 s… up to 5 s between attempts, forever.
+  const client = new NanoClient({ url: wsUrl, reconnect: { initialDelay: 500, maxDelay: 5000 } });
 
   client.on('onMembers', (body) => {
     const members = body?.members || []; // nano sends null for an empty room
@@ -60,22 +61,39 @@
   }
   const joinOrReport = () => join().catch((err) => addLine('system', undefined, `Could not join: ${err.message}`));
 
-  client.on('reconnecting', (info) => {
-    const attempt = info && typeof info.attempt === 'number' ? ` (attempt ${info.attempt})` : '';
-    setState('reconnecting', `reconnecting${attempt}…`);
+  client.on('reconnecting', ({ attempt, delay }) => {
+    setState('reconnecting', `reconnecting (attempt ${attempt}, in ${(delay / 1000).toFixed(1)} s)…`);
   });
-  client.on('disconnect', () => {
-    setState('reconnecting', 'connection lost, reconnecting…');
-    addLine('system', undefined, 'Connection lost');
+  client.on('disconnect', ({ code, willReconnect }) => {
+    setState(willReconnect ? 'reconnecting' : 'disconnected', willReconnect ? 'connection lost…' : 'disconnected');
+    addLine('system', undefined, `Connection lost (code ${code})`);
   });
+  // After a reconnect the server has a new session for us: join the room again (nano's demo page just reloads).
   client.on('reconnect', joinOrReport);
-  client.on('kick', () => addLine('system', undefined, 'Kicked by the server'));
+  // A kicked client does not reconnect by itself. server-lite kicks everybody with "server shutdown" when it stops
+  // gracefully: then keep trying to come back, every 2 s.
+  client.on('kick', ({ reason }) => {
+    addLine('system', undefined, `Kicked by the server${reason ? `: ${reason}` : ''}`);
+    if (reason === 'server shutdown') comeBack();
+  });
+  function comeBack() {
+    setState('reconnecting', 'server stopped, retrying…');
+    setTimeout(() => {
+      client
+        .connect()
+        .then(() => {
+          joined = 0;
+          return join();
+        })
+        .catch(comeBack);
+    }, 2000);
+  }
   client.on('error', (err) => console.warn('nanokit:', err));
 
   $('composer').addEventListener('submit', (event) => {
     event.preventDefault();
     const content = messageInput.value.trim();
-    if (!content || client.state !== 'connected') return;
+    if (!content || client.state !== 'open') return;
     client.notify('room.message', { name: nameInput.value, content });
     messageInput.value = '';
   });

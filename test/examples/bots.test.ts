@@ -1,0 +1,49 @@
+// examples/bots: N bots (half WebSocket, half TCP) join the chat room through @nanokit/client and chat; every bot must
+// hear every message. Once in-process (against the sources), once as the CLI (against the built packages).
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatSummary, runBots } from '../../examples/bots/bots.mjs';
+import { type ChatServer, startChatServer } from '../../examples/chat/chat-server.mjs';
+
+describe('examples/bots', () => {
+  let chat: ChatServer;
+  beforeAll(async () => {
+    chat = await startChatServer({ port: 0, tcpPort: 0, quiet: true });
+  });
+  afterAll(async () => {
+    await chat?.close();
+  });
+
+  it('6 bots over WebSocket and TCP each hear all 18 messages', async () => {
+    const summary = await runBots({ count: 6, messages: 3, wsUrl: chat.wsUrl, tcpUrl: chat.tcpUrl, timeoutMs: 15_000 });
+    expect(summary).toMatchObject({
+      bots: 6,
+      transports: { ws: 3, tcp: 3 },
+      sent: 18,
+      expectedPerBot: 18,
+      receivedMin: 18,
+      receivedMax: 18,
+      receivedTotal: 108,
+      errors: [],
+    });
+    expect(formatSummary(summary)).toContain('pushes received per bot: min 18, max 18 (total 108)');
+  });
+
+  it('reports a bot that cannot connect instead of hanging', async () => {
+    const summary = await runBots({ count: 1, messages: 1, tcpUrl: 'tcp://127.0.0.1:1', timeoutMs: 5_000 });
+    expect(summary.errors.length).toBeGreaterThan(0);
+    expect(summary.receivedTotal).toBe(0);
+  });
+
+  it('the CLI starts its own room, runs the bots on the built packages and prints the summary', async () => {
+    const main = fileURLToPath(new URL('../../examples/bots/main.mjs', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [main, '--bots', '4', '--messages', '2'], {
+      timeout: 30_000,
+    });
+    expect(stdout).toContain('bots: 4 (ws 2, tcp 2)');
+    expect(stdout).toContain('pushes received per bot: min 8, max 8 (total 32)');
+    expect(stdout).toContain('errors: none');
+  });
+});
