@@ -38,11 +38,9 @@ import type {
   ClientState,
   DebugStats,
   NanoClientOptions,
-  PushSchema,
   RequestBody,
   RequestOptions,
   ResponseBody,
-  RouteSchema,
 } from './options.js';
 import { PendingRequests } from './pending-requests.js';
 import { type TimerHandle, Timers } from './timers.js';
@@ -96,7 +94,7 @@ function isLifecycleEvent(name: string): boolean {
  * const res = await client.request('Room.Join', { name: 'alice' });
  * const off = client.on('onMessage', (body) => console.log(body));
  */
-export class NanoClient<Routes extends RouteSchema = AnyRoutes, Pushes extends PushSchema = AnyPushes> {
+export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object = AnyPushes> {
   private readonly options: NanoClientOptions;
   private readonly serializer: Serializer;
   private readonly timers: Timers;

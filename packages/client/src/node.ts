@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import { NanoClient as BaseNanoClient } from './client.js';
-import type { AnyPushes, AnyRoutes, PushSchema, RouteSchema } from './options.js';
+import type { AnyPushes, AnyRoutes } from './options.js';
 import type { TransportFactory } from './transport.js';
 import { nodeTransport } from './transports/node-default.js';
 
@@ -16,10 +16,10 @@ export type { TcpTransportOptions } from './transports/tcp.js';
 export { tcpTransport } from './transports/tcp.js';
 
 /** {@link BaseNanoClient} with Node defaults: `ws` for ws:// and wss:// URLs, TCP for tcp:// URLs. */
-export class NanoClient<
-  Routes extends RouteSchema = AnyRoutes,
-  Pushes extends PushSchema = AnyPushes,
-> extends BaseNanoClient<Routes, Pushes> {
+export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object = AnyPushes> extends BaseNanoClient<
+  Routes,
+  Pushes
+> {
   protected override defaultTransport(): TransportFactory {
     return nodeTransport();
   }

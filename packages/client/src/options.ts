@@ -149,7 +149,10 @@ export type ClientEventName = keyof ClientEvents;
 /** Connection state. */
 export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
-/** Request route → request and response bodies, e.g. `{ 'Room.Join': { request: {name: string}; response: {id: number} } }`. */
+/**
+ * The shape of a route map (documentation; any interface works): request route → request and response bodies, e.g.
+ * `{ 'Room.Join': { request: { name: string }; response: { id: number } } }`.
+ */
 export type RouteSchema = { [route: string]: { request?: unknown; response?: unknown } };
 /** Push route → body, e.g. `{ onMessage: { text: string } }`. */
 export type PushSchema = { [route: string]: unknown };
@@ -162,9 +165,9 @@ export type AnyRoutes = { [route: string]: { request: any; response: any } };
 export type AnyPushes = { [route: string]: any };
 
 /** The request body type of `K`. */
-export type RequestBody<R extends RouteSchema, K extends keyof R> = R[K] extends { request: infer Q } ? Q : unknown;
+export type RequestBody<R extends object, K extends keyof R> = R[K] extends { request: infer Q } ? Q : unknown;
 /** The response body type of `K`. */
-export type ResponseBody<R extends RouteSchema, K extends keyof R> = R[K] extends { response: infer S } ? S : unknown;
+export type ResponseBody<R extends object, K extends keyof R> = R[K] extends { response: infer S } ? S : unknown;
 
 /** Counters for tests and diagnostics. */
 export interface DebugStats {
