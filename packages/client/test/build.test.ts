@@ -1,0 +1,128 @@
+// Checks of the built package (runs after `npm run build`, which `npm test` does first): size budget, browser-safe
+// main entry, no eval/Function, the ES5 global build's global assignment, package.json shape.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { gzipSync } from 'node:zlib';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import { rollup } from 'rollup';
+import { minify } from 'terser';
+import { describe, expect, it } from 'vitest';
+
+const pkgDir = fileURLToPath(new URL('..', import.meta.url));
+const root = path.resolve(pkgDir, '../..');
+const dist = path.join(pkgDir, 'dist');
+
+/** Reads a dist file, failing with a clear message when the build has not run. */
+function readDist(file: string): string {
+  const full = path.join(dist, file);
+  if (!existsSync(full)) throw new Error(`${full} is missing: run \`npm run build\` first (npm test does)`);
+  return readFileSync(full, 'utf8');
+}
+
+/** Bytes of `entry` bundled for browsers (protocol and eventemitter3 inlined), minified with terser, gzipped. */
+async function measure(entry: string): Promise<{ min: number; gzip: number }> {
+  for (const f of ['index.mjs']) readDist(f);
+  if (!existsSync(path.join(root, 'packages/protocol/dist/index.mjs'))) {
+    throw new Error('packages/protocol/dist/index.mjs is missing: run `npm run build` first (npm test does)');
+  }
+  const bundle = await rollup({
+    input: 'size-entry',
+    plugins: [
+      {
+        name: 'size-entry',
+        resolveId: (id) =>
+          id === 'size-entry'
+            ? id
+            : id === 'eventemitter3'
+              ? path.join(root, 'node_modules/eventemitter3/dist/eventemitter3.esm.js')
+              : null,
+        load: (id) => (id === 'size-entry' ? entry : null),
+      },
+      nodeResolve({ browser: true, rootDir: root }),
+    ],
+    treeshake: { moduleSideEffects: false },
+    onwarn: () => {},
+  });
+  const { output } = await bundle.generate({ format: 'es' });
+  await bundle.close();
+  const code = output.map((chunk) => (chunk.type === 'chunk' ? chunk.code : '')).join('\n');
+  const min = (await minify(code, { module: true, compress: { passes: 2 } })).code ?? '';
+  return { min: min.length, gzip: gzipSync(min, { level: 9 }).length };
+}
+
+describe('size budget', () => {
+  it('the browser client (JSON, reconnect, heartbeats, timeouts; protocol + eventemitter3 inlined) is ≤ 5 KB min+gzip', async () => {
+    const distIndex = path.join(dist, 'index.mjs');
+    const client = await measure(`export { NanoClient } from ${JSON.stringify(distIndex)};`);
+    const everything = await measure(`export * from ${JSON.stringify(distIndex)};`);
+    // The same protocol functions and eventemitter3 without the client: the floor the client sits on.
+    const floor = await measure(
+      `export { decodeMessage, encodeDataPacket, encodePacket, PacketReader, encodeHandshakeRequest,
+        parseHandshakeResponse, parseKick, jsonSerializer, RouteDictionary, decodeUtf8 } from '@nanokit/protocol';
+       export { EventEmitter } from 'eventemitter3';`,
+    );
+    const report =
+      `NanoClient bundle: ${client.min} B min, ${client.gzip} B min+gzip; whole entry: ${everything.gzip} B; ` +
+      `protocol functions used + eventemitter3 alone: ${floor.gzip} B`;
+    console.log(`[size] ${report}`);
+    expect(client.gzip, report).toBeLessThanOrEqual(5 * 1024);
+  });
+});
+
+describe('built files', () => {
+  it('the browser entry (dist/index.*) and its chunks import no ws, no Node built-ins', () => {
+    const files = ['index.mjs', 'index.js', ...readdirSync(path.join(dist, '_chunks')).map((f) => `_chunks/${f}`)];
+    for (const file of files.filter((f) => !/node/.test(f))) {
+      const code = readDist(file);
+      expect(code, file).not.toMatch(/(from|require\()\s*['"](ws|isomorphic-ws|node:[a-z]+|net)['"]/);
+    }
+    expect(readDist('node.mjs')).toMatch(/from 'ws'/);
+  });
+
+  it('contains no eval or new Function', () => {
+    for (const file of ['index.mjs', 'node.mjs', 'nanokit.global.js', 'nanokit.global.min.js']) {
+      const code = readDist(file);
+      expect(code, file).not.toMatch(/\beval\s*\(|new Function\s*\(|\bFunction\s*\(/);
+    }
+  });
+
+  it('the ES5 global build assigns NanoKit to the real global object and to module.exports', () => {
+    const code = readDist('nanokit.global.js');
+    // A host that require()s the file (WeChat, Egret wxgame): module is defined, top-level vars are not global,
+    // and globalThis is missing (old JSC); the global object is GameGlobal.
+    const context = vm.createContext({});
+    vm.runInContext('var GameGlobal = this; delete this.globalThis;', context);
+    const module = { exports: {} as Record<string, unknown> };
+    vm.runInContext(`(function (module, exports) {${code}\n})`, context)(module, module.exports);
+    expect(typeof (module.exports as { NanoClient?: unknown }).NanoClient).toBe('function');
+    expect(vm.runInContext('typeof GameGlobal.NanoKit.NanoClient', context)).toBe('function');
+    // A plain <script>: assigned to globalThis (window).
+    const script = vm.createContext({});
+    vm.runInContext(code, script);
+    expect(vm.runInContext('typeof globalThis.NanoKit.webSocketTransport', script)).toBe('function');
+  });
+
+  it('the global build is ES5 syntax (no class, arrow, let/const, template literal)', () => {
+    const code = readDist('nanokit.global.min.js');
+    expect(code).not.toMatch(/\bclass\s+[A-Za-z_$]|=>|\blet\s|\bconst\s|`/);
+  });
+
+  it('package.json: no "type", sideEffects false, types first in every exports branch', () => {
+    const pkg = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+    expect(pkg.type).toBeUndefined();
+    expect(pkg.sideEffects).toBe(false);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './node', './global', './package.json']);
+    const check = (branch: unknown, where: string) => {
+      if (typeof branch !== 'object' || branch === null) return;
+      const keys = Object.keys(branch);
+      if (keys.includes('types')) expect(keys[0], where).toBe('types');
+      for (const key of keys) check((branch as Record<string, unknown>)[key], `${where}.${key}`);
+    };
+    check(pkg.exports, 'exports');
+    for (const target of [pkg.exports['.'].node.import.default, pkg.exports['.'].import.default]) {
+      expect(existsSync(path.join(pkgDir, target)), target).toBe(true);
+    }
+  });
+});
