@@ -4,8 +4,8 @@
  * V8 allocates a typed array of more than 64 bytes with its own off-heap backing store, which costs several hundred
  * nanoseconds: more than encoding a typical message. A `PacketWriter` allocates one slab (16 KiB by default) and
  * hands out consecutive views of it, so encoding a small packet costs one view instead of one backing store. Slab
- * regions are never reused: a returned packet stays valid forever (it merely keeps its slab alive, like Node's
- * `Buffer` pool). Large packets get their own exactly sized allocation.
+ * regions are never reused: a returned packet stays valid forever (it merely keeps its slab alive, like the pooled
+ * allocations of Node's byte buffers). Large packets get their own exactly sized allocation.
  * @see docs/protocol.md#encoding-fast
  * @packageDocumentation
  */

@@ -1,0 +1,249 @@
+/**
+ * Bad input: every failure has its own stable code, is a ProtocolError (name, code, isNanoError), and is thrown,
+ * never returned as null, {} or a partial message. One trigger per code of ProtocolErrorCode, checked to be complete.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  decodeMessage,
+  decodePackets,
+  encodeDataPacket,
+  encodeKick,
+  encodeMessage,
+  encodePacket,
+  HandshakeError,
+  isNanoError,
+  jsonSerializer,
+  MessageType,
+  NanoError,
+  PacketReader,
+  type PacketType,
+  PacketWriter,
+  ProtocolError,
+  ProtocolErrorCode,
+  parseHandshakeResponse,
+  parseKick,
+  RouteDictionary,
+} from '../src/index.js';
+import { createProtobufSerializer } from '../src/protobuf.js';
+import { concat, expectProtocolError, hex, utf8Bytes } from './helpers.js';
+
+const nanoDict = new RouteDictionary({ 'Room.Join': 1, 'Room.Message': 2, onMessage: 3, 'Room.Echo': 4 });
+const packetThenMessage = (h: string) => {
+  const [p] = decodePackets(hex(h));
+  return decodeMessage(p?.body ?? new Uint8Array(), { dictionary: nanoDict });
+};
+
+/** One trigger per code. */
+const triggers: Array<[code: string, what: string, fn: () => unknown]> = [
+  ['ERR_UNKNOWN_PACKET_TYPE', 'packet type 0x06', () => decodePackets(hex('06 00 00 00'))],
+  ['ERR_PACKET_TOO_LARGE', 'length header 65 537', () => new PacketReader().push(hex('04 01 00 01'))],
+  ['ERR_TRUNCATED_PACKET', 'body cut short in a whole frame', () => decodePackets(hex('04 00 00 05 02 00'))],
+  ['ERR_EMPTY_MESSAGE', 'Data packet with an empty body', () => packetThenMessage('04 00 00 00')],
+  ['ERR_UNKNOWN_MESSAGE_TYPE', 'message type 4 (flag 0x08)', () => decodeMessage(hex('08 00 00'))],
+  ['ERR_TRUNCATED_VARINT', 'request id 81 82 never terminated', () => packetThenMessage('04 00 00 03 00 81 82')],
+  ['ERR_INVALID_MESSAGE_ID', 'id 2^53', () => decodeMessage(hex('04 80 80 80 80 80 80 80 10'))],
+  ['ERR_MISSING_ROUTE', 'request with an id and no route byte', () => packetThenMessage('04 00 00 02 00 01')],
+  ['ERR_ROUTE_OVERRUN', 'route length 5 with 1 byte left', () => packetThenMessage('04 00 00 03 02 05 61')],
+  [
+    'ERR_TRUNCATED_ROUTE_CODE',
+    '04 00 00 02 03 00: the packet that crashes nano',
+    () => packetThenMessage('04 00 00 02 03 00'),
+  ],
+  [
+    'ERR_UNKNOWN_ROUTE_CODE',
+    'code 0x0063 not in the dictionary',
+    () => packetThenMessage('04 00 00 05 03 00 63 7b 7d'),
+  ],
+  ['ERR_INVALID_UTF8', 'CESU-8 route ed a0 bd ed b8 80', () => decodeMessage(hex('02 06 ed a0 bd ed b8 80'))],
+  ['ERR_ROUTE_TOO_LONG', '256-byte route', () => encodeMessage({ type: MessageType.Notify, route: 'a'.repeat(256) })],
+  [
+    'ERR_INVALID_ROUTE',
+    'route that is not a string',
+    () => encodeMessage({ type: MessageType.Push, route: 5 as never }),
+  ],
+  ['ERR_INVALID_DICTIONARY', 'code 65 536', () => new RouteDictionary({ a: 65536 })],
+  ['ERR_INVALID_HANDSHAKE', 'reply that is not JSON', () => parseHandshakeResponse(utf8Bytes('nope'))],
+  ['ERR_COMPRESSED_HANDSHAKE', 'gzip reply without gunzip', () => parseHandshakeResponse(hex('1f 8b 08 00'))],
+  ['ERR_INVALID_KICK', 'kick body that is a string', () => parseKick(utf8Bytes('"bye"'))],
+  ['ERR_INVALID_PAYLOAD', 'JSON body that is not JSON', () => jsonSerializer.decode('r', utf8Bytes('{'), 3)],
+  ['ERR_SERIALIZE_FAILED', 'BigInt body', () => jsonSerializer.encode('r', { n: BigInt(1) }, 0)],
+  [
+    'ERR_UNKNOWN_PROTO_ROUTE',
+    'protobuf serializer without a type for the route',
+    () => createProtobufSerializer({}).encode('Room.Join', {}, 0),
+  ],
+  ['ERR_INVALID_ARGUMENT', 'packet body that is not bytes', () => encodePacket(4, [1, 2] as never)],
+];
+
+describe('bad input: one trigger per error code', () => {
+  for (const [code, what, fn] of triggers) {
+    it(`${code}: ${what}`, () => {
+      const err = expectProtocolError(fn, code);
+      expect(err).toBeInstanceOf(NanoError);
+      expect(err).toBeInstanceOf(Error);
+      expect(err.stack).toBeTypeOf('string');
+    });
+  }
+  it('every ProtocolErrorCode has a trigger (ERR_HANDSHAKE_REFUSED is a HandshakeError: handshake.test.ts)', () => {
+    const covered = new Set(triggers.map(([code]) => code));
+    const all = Object.values(ProtocolErrorCode).filter((c) => c !== 'ERR_HANDSHAKE_REFUSED');
+    expect([...covered].sort()).toEqual([...all].sort());
+    expect(new HandshakeError(500, {}).code).toBe(ProtocolErrorCode.HandshakeRefused);
+  });
+});
+
+describe('the nano crash packet 04 00 00 02 03 00 (wire spec §2.5, §13)', () => {
+  it('is an error even when more bytes follow in the same buffer (no over-read into the next packet)', () => {
+    const chunk = hex('04 00 00 02 03 00 | 03 00 00 00 | 04 00 00 02 02 00');
+    const packets = decodePackets(chunk);
+    expect(packets.length).toBe(3);
+    expectProtocolError(
+      () => decodeMessage(packets[0]?.body ?? new Uint8Array(), { dictionary: nanoDict }),
+      'ERR_TRUNCATED_ROUTE_CODE',
+    );
+    // The reader hands it out as a packet like any other; only the message layer refuses it.
+    const reader = new PacketReader();
+    const fromReader = reader.push(chunk);
+    expect(fromReader.map((p) => p.type)).toEqual([4, 3, 4]);
+    expectProtocolError(() => decodeMessage(fromReader[0]?.body ?? new Uint8Array()), 'ERR_TRUNCATED_ROUTE_CODE');
+    expect(decodeMessage(fromReader[2]?.body ?? new Uint8Array()).route).toBe('');
+  });
+  it('a compressed route with one code byte on a Request and on a Push', () => {
+    expectProtocolError(() => decodeMessage(hex('01 05 00')), 'ERR_TRUNCATED_ROUTE_CODE');
+    expectProtocolError(() => decodeMessage(hex('07 00')), 'ERR_TRUNCATED_ROUTE_CODE');
+    expectProtocolError(() => decodeMessage(hex('07')), 'ERR_TRUNCATED_ROUTE_CODE');
+  });
+});
+
+describe('more bad routes and ids', () => {
+  it.each([
+    ['CESU-8 surrogate pair', '02 06 ed a0 bd ed b8 80'],
+    ['lone continuation byte', '02 01 80'],
+    ['overlong /', '02 02 c0 af'],
+    ['truncated 3-byte sequence', '02 02 e6 88'],
+    ['above U+10FFFF', '02 04 f4 90 80 80'],
+    ['0xff', '02 03 61 ff 62'],
+  ])('invalid UTF-8 in a route: %s', (_name, h) => {
+    expectProtocolError(() => decodeMessage(hex(h)), 'ERR_INVALID_UTF8');
+  });
+  it('invalid UTF-8 in a long route (the native decoder path)', () => {
+    const route = concat(utf8Bytes('a'.repeat(40)), hex('ed a0 bd'));
+    expectProtocolError(
+      () => decodeMessage(concat(hex('06'), new Uint8Array([route.length]), route)),
+      'ERR_INVALID_UTF8',
+    );
+  });
+  it.each([
+    ['request', '00'],
+    ['response', '04'],
+    ['request 80', '00 80'],
+    ['response ff ff', '04 ff ff'],
+  ])('truncated varint: %s', (_name, h) => {
+    expectProtocolError(() => decodeMessage(hex(h)), 'ERR_TRUNCATED_VARINT');
+  });
+  it.each([
+    ['notify', '02'],
+    ['push', '06'],
+    ['request with id', '00 01'],
+  ])('missing route: %s', (_name, h) => {
+    expectProtocolError(() => decodeMessage(hex(h)), 'ERR_MISSING_ROUTE');
+  });
+  it('message types 4–7 in every flag combination', () => {
+    for (let flag = 0; flag < 256; flag++) {
+      if (((flag >> 1) & 7) <= 3) continue;
+      expectProtocolError(() => decodeMessage(new Uint8Array([flag, 1, 0x61])), 'ERR_UNKNOWN_MESSAGE_TYPE');
+    }
+  });
+  it('unknown route codes, with and without a dictionary', () => {
+    expectProtocolError(() => decodeMessage(hex('03 00 05')), 'ERR_UNKNOWN_ROUTE_CODE');
+    expectProtocolError(() => decodeMessage(hex('07 ff ff'), { dictionary: nanoDict }), 'ERR_UNKNOWN_ROUTE_CODE');
+  });
+});
+
+describe('bad arguments when encoding', () => {
+  const writer = new PacketWriter();
+  it.each([
+    ['type 0', () => encodePacket(0 as PacketType)],
+    ['type 6', () => writer.encodePacket(6 as PacketType)],
+  ])('unknown packet %s', (_name, fn) => {
+    expectProtocolError(fn, 'ERR_UNKNOWN_PACKET_TYPE');
+  });
+  it.each([
+    ['body number', () => encodeDataPacket({ type: 3, route: 'a', body: 5 as never })],
+    ['body object (writer)', () => writer.encodeDataPacket({ type: 3, route: 'a', body: {} as never })],
+    ['packet body string (writer)', () => writer.encodePacket(4, 'x' as never)],
+    ['slab too small', () => new PacketWriter({ slabSize: 8 })],
+  ])('%s is ERR_INVALID_ARGUMENT', (_name, fn) => {
+    expectProtocolError(fn, 'ERR_INVALID_ARGUMENT');
+  });
+  it.each([
+    ['type -1', -1],
+    ['type 1.5', 1.5],
+    ['type NaN', Number.NaN],
+  ])('message %s is ERR_UNKNOWN_MESSAGE_TYPE', (_name, type) => {
+    expectProtocolError(() => encodeMessage({ type: type as MessageType, route: 'a' }), 'ERR_UNKNOWN_MESSAGE_TYPE');
+    expectProtocolError(
+      () => writer.encodeMessage({ type: type as MessageType, route: 'a' }),
+      'ERR_UNKNOWN_MESSAGE_TYPE',
+    );
+  });
+  it('a 16 MiB body is refused before allocation; the writer honours its limit', () => {
+    expectProtocolError(() => encodePacket(4, new Uint8Array(0x1000000)), 'ERR_PACKET_TOO_LARGE');
+    const small = new PacketWriter({ maxBodyLength: 10 });
+    expectProtocolError(() => small.encodePacket(4, new Uint8Array(11)), 'ERR_PACKET_TOO_LARGE');
+    expectProtocolError(
+      () => small.encodeDataPacket({ type: 3, route: 'onMessage', body: 'xx' }),
+      'ERR_PACKET_TOO_LARGE',
+    );
+    // 4 chars, 12 UTF-8 bytes: passes the lower bound, fails the exact check after writing.
+    expectProtocolError(() => small.encodeMessage({ type: 1, route: '', body: '加加加加' }), 'ERR_PACKET_TOO_LARGE');
+    expect(encodeKick('x').length).toBe(14);
+  });
+});
+
+describe('invalid dictionaries', () => {
+  it.each([
+    ['code 65536', { a: 65536 }],
+    ['code -1', { a: -1 }],
+    ['code 1.5', { a: 1.5 }],
+    ['code as string', { a: '1' }],
+    ['code NaN', { a: Number.NaN }],
+    ['duplicate code', { a: 1, b: 1 }],
+  ])('%s', (_name, init) => {
+    expectProtocolError(() => new RouteDictionary(init as never), 'ERR_INVALID_DICTIONARY');
+  });
+  it('a non-string route in an iterable', () => {
+    expectProtocolError(() => new RouteDictionary([[1 as never, 1]]), 'ERR_INVALID_DICTIONARY');
+  });
+  it('the same route twice with one code is fine; toJSON gives route → code', () => {
+    const d = new RouteDictionary([
+      ['a', 1],
+      ['a', 1],
+      ['b', 0],
+    ]);
+    expect([d.size, d.toJSON(), [...d.entries()]]).toEqual([
+      2,
+      { a: 1, b: 0 },
+      [
+        ['a', 1],
+        ['b', 0],
+      ],
+    ]);
+  });
+});
+
+describe('errors are errors, never sentinels', () => {
+  it('isNanoError rejects lookalikes and accepts copies from another bundle', () => {
+    expect(isNanoError(null)).toBe(false);
+    expect(isNanoError({})).toBe(false);
+    expect(isNanoError(new Error('x'))).toBe(false);
+    expect(isNanoError({ name: 'TypeError', code: 'ENOENT' })).toBe(false);
+    expect(isNanoError({ name: 'ProtocolError', code: 'ERR_X' })).toBe(true); // a second copy of the package
+    expect(isNanoError(new ProtocolError(ProtocolErrorCode.InvalidUtf8, 'x'), 'ERR_INVALID_UTF8')).toBe(true);
+    expect(isNanoError(new ProtocolError(ProtocolErrorCode.InvalidUtf8, 'x'), 'ERR_EMPTY_MESSAGE')).toBe(false);
+  });
+  it('the cause is kept', () => {
+    const err = expectProtocolError(() => jsonSerializer.decode('r', utf8Bytes('{'), 3), 'ERR_INVALID_PAYLOAD');
+    expect((err as { cause?: unknown }).cause).toBeInstanceOf(SyntaxError);
+  });
+});
