@@ -57,9 +57,11 @@ const { values: flags } = parseArgs({
 
 const quick = flags.quick === true;
 const settings = {
-  reps: Number(flags.reps ?? (quick ? 1 : 3)),
-  warmupMs: Number(flags.warmup ?? (quick ? 300 : 2000)),
-  durationMs: Number(flags.duration ?? (quick ? 700 : 5000)),
+  reps: Number(flags.reps ?? (quick ? 1 : 5)),
+  pingReps: Number(flags.reps ?? (quick ? 1 : 3)),
+  memoryReps: Number(flags.reps ?? (quick ? 1 : 3)),
+  warmupMs: Number(flags.warmup ?? (quick ? 300 : 1500)),
+  durationMs: Number(flags.duration ?? (quick ? 700 : 3000)),
   connections: (flags.connections ?? (quick ? '10,50' : '100,1000')).split(',').map(Number),
   pingConnections: Number(flags['ping-connections'] ?? (quick ? 50 : 1000)),
   sessions: Number(flags.sessions ?? (quick ? 50 : 1000)),
@@ -89,8 +91,14 @@ const log = (text) =>
   process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${text}\n`);
 log(`${env.node}, ${env.cpus} CPUs (${env.cpuModel}), load ${env.loadAverage.join(' ')}, fd limit ${env.fdLimit}`);
 log(
-  `phases ${settings.phases.join(', ')}; ${settings.reps} repetitions; warm-up ${settings.warmupMs} ms, window ${settings.durationMs} ms`,
+  `phases ${settings.phases.join(', ')}; ${settings.reps} repetitions (ping ${settings.pingReps}, memory ${settings.memoryReps}); warm-up ${settings.warmupMs} ms, window ${settings.durationMs} ms`,
 );
+/**
+ * The stacks in the order of repetition `rep`: rotated by one each time, so that no stack always runs first.
+ * @param {number} rep 1-based
+ */
+const rotated = (rep) =>
+  stacks.map((_, i) => /** @type {(typeof stacks)[number]} */ (stacks[(i + rep - 1) % stacks.length]));
 
 /** @type {import('./lib/report.mjs').BenchResults} */
 const results = {
@@ -100,7 +108,7 @@ const results = {
   ping: [],
   memory: [],
   bundles: [],
-  profile: null,
+  profiles: [],
   codec: null,
   elapsedMs: 0,
 };
@@ -117,7 +125,7 @@ if (has('reqres')) {
   const rows = new Map();
   for (let rep = 1; rep <= settings.reps; rep++) {
     for (const n of settings.connections) {
-      for (const p of stacks) {
+      for (const p of rotated(rep)) {
         const key = `${n}/${p.id}`;
         const row = rows.get(key) ?? { connections: n, pairing: p.id, runs: [] };
         rows.set(key, row);
@@ -131,7 +139,7 @@ if (has('reqres')) {
         });
         row.runs.push(r);
         log(
-          `reqres ${rep}/${settings.reps} N=${n} ${p.label}: ${Math.round(r.load.rate)} req/s, p99 ${r.load.latency?.p99.toFixed(2)} ms, server CPU ${r.serverCpu.toFixed(0)} %, driver CPU ${r.load.cpu.percent.toFixed(0)} %${r.load.errors ? `, ${r.load.errors} errors (${r.load.firstError})` : ''}`,
+          `reqres ${rep}/${settings.reps} N=${n} ${p.label}: ${Math.round(r.load.rate)} req/s, p99 ${r.load.latency?.p99.toFixed(2)} ms, server CPU ${r.serverCpu.toFixed(0)} % (${r.serverCpuPerMessageUs.toFixed(1)} µs/req), driver CPU ${r.load.cpu.percent.toFixed(0)} %${r.load.errors ? `, ${r.load.errors} errors (${r.load.firstError})` : ''}`,
         );
       }
     }
@@ -142,8 +150,8 @@ if (has('reqres')) {
 if (has('ping')) {
   /** @type {Map<string, import('./lib/report.mjs').ThroughputRow>} */
   const rows = new Map();
-  for (let rep = 1; rep <= settings.reps; rep++) {
-    for (const p of stacks) {
+  for (let rep = 1; rep <= settings.pingReps; rep++) {
+    for (const p of rotated(rep)) {
       const row = rows.get(p.id) ?? { connections: settings.pingConnections, pairing: p.id, runs: [] };
       rows.set(p.id, row);
       const r = await runThroughput({
@@ -156,7 +164,7 @@ if (has('ping')) {
       });
       row.runs.push(r);
       log(
-        `ping ${rep}/${settings.reps} N=${settings.pingConnections} ${p.label}: server ${Math.round(r.serverRate)} pings/s, ${Math.round(r.load.rate)} pongs/s received, ${Math.round(r.load.sentRate)} sent/s${r.load.errors ? `, ${r.load.errors} errors (${r.load.firstError})` : ''}`,
+        `ping ${rep}/${settings.pingReps} N=${settings.pingConnections} ${p.label}: server ${Math.round(r.serverRate)} pings/s, ${Math.round(r.load.rate)} pongs/s received, ${Math.round(r.load.sentRate)} sent/s${r.load.errors ? `, ${r.load.errors} errors (${r.load.firstError})` : ''}`,
       );
     }
   }
@@ -166,54 +174,61 @@ if (has('ping')) {
 if (has('memory')) {
   /** @type {Map<string, import('./lib/report.mjs').MemoryRow>} */
   const rows = new Map();
-  for (let rep = 1; rep <= settings.reps; rep++) {
+  for (let rep = 1; rep <= settings.memoryReps; rep++) {
     for (const server of [...new Set(stacks.map((p) => p.server))]) {
       const row = rows.get(server) ?? { server, runs: [] };
       rows.set(server, row);
       const r = await runMemory({ server, sessions: settings.sessions });
       row.runs.push(r);
       log(
-        `memory ${rep}/${settings.reps} ${server}: ${(r.perSessionBytes / 1024).toFixed(2)} KB RSS per idle session (heap ${(r.heapPerSessionBytes / 1024).toFixed(2)} KB), ${r.sessions} sessions`,
+        `memory ${rep}/${settings.memoryReps} ${server}: ${(r.perSessionBytes / 1024).toFixed(2)} KB RSS per idle session (heap ${(r.heapPerSessionBytes / 1024).toFixed(2)} KB), ${r.sessions} sessions`,
       );
     }
   }
   results.memory = [...rows.values()];
 }
 
-if (has('profile') && stacks.some((p) => p.id === 'client-lite')) {
+if (has('profile')) {
   const n = Math.max(...settings.connections);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'nanokit-prof-'));
-  try {
-    const p = pairing('client-lite');
-    log(`profile: server-lite under ${p.label}, N=${n}, --cpu-prof`);
-    const run = await runThroughput({
-      server: p.server,
-      driver: p.driver,
-      connections: n,
-      mode: 'reqres',
-      warmupMs: settings.warmupMs,
-      durationMs: settings.durationMs,
-      serverExecArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
-    });
-    const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
-    if (file) {
-      results.profile = {
-        ...(await summariseProfile(path.join(dir, file), { root: ROOT, limit: 15 })),
+  /** @type {import('./lib/report.mjs').BenchResults['profiles']} */
+  const profiles = [];
+  for (const p of stacks.filter((q) => q.id === 'client-lite' || q.id === 'raw-ws')) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nanokit-prof-'));
+    try {
+      log(`profile: ${p.label}, N=${n}, server under --cpu-prof`);
+      const run = await runThroughput({
+        server: p.server,
+        driver: p.driver,
+        connections: n,
+        mode: 'reqres',
+        warmupMs: settings.warmupMs,
+        durationMs: settings.durationMs,
+        serverExecArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+      });
+      const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
+      if (!file) {
+        log('profile: no .cpuprofile was written');
+        continue;
+      }
+      const summary = await summariseProfile(path.join(dir, file), { root: ROOT, limit: 15 });
+      profiles.push({
+        ...summary,
+        pairing: p.id,
         rate: run.load.rate,
         connections: n,
-      };
+        messages: run.serverMessagesTotal,
+      });
       log(
-        `profile: ${results.profile.top
+        `profile: ${summary.top
           .slice(0, 3)
           .map((e) => `${e.name} ${e.percent.toFixed(1)} %`)
           .join(', ')}`,
       );
-    } else {
-      log('profile: no .cpuprofile was written');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
+  results.profiles = profiles;
 }
 
 if (has('bundle')) {

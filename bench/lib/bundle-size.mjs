@@ -5,19 +5,68 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import commonjs from '@rollup/plugin-commonjs';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import { rollup } from 'rollup';
 import { minify } from 'terser';
 
 /**
  * @typedef {object} BundleSize
- * @property {string} file path relative to the package's dist folder
- * @property {number} raw bytes as built
+ * @property {string} file an entry of the package's dist folder, or a description of a bundle made from one
+ * @property {number} raw bytes as built (for a bundle: rollup's output)
  * @property {number} min bytes after terser (files already named `.min.js` are taken as they are)
- * @property {number} gzip bytes of the minified file gzipped at level 9
+ * @property {number} gzip bytes of the minified code gzipped at level 9
  */
 
 /**
- * Measures every JavaScript file in `distDir` (`*.mjs`, `*.js`), shared chunks in sub-folders included (listed on
- * their own: an entry's size does not include the chunks it imports).
+ * @param {string} code
+ * @param {{module: boolean, ecma: 5 | 2017, alreadyMinified?: boolean}} options
+ */
+async function sizes(code, options) {
+  let min = code;
+  if (!options.alreadyMinified) {
+    const out = await minify(code, {
+      module: options.module,
+      ecma: options.ecma,
+      compress: { passes: 2 },
+      format: { comments: false },
+    });
+    min = out.code ?? code;
+  }
+  return { raw: Buffer.byteLength(code), min: Buffer.byteLength(min), gzip: gzipSync(min, { level: 9 }).length };
+}
+
+/**
+ * Bundles an ESM entry with rollup, inlining its own chunks; npm dependencies stay imports unless
+ * `withDependencies`, which bundles them too, tree-shaken, with browser conditions, as an app bundler would.
+ * @param {string} entry absolute path
+ * @param {boolean} [withDependencies]
+ */
+async function bundle(entry, withDependencies = false) {
+  const build = await rollup({
+    input: entry,
+    external: withDependencies ? [] : (id) => !id.startsWith('.') && !path.isAbsolute(id),
+    plugins: withDependencies
+      ? [
+          nodeResolve({ browser: true, exportConditions: ['browser', 'import', 'default'], preferBuiltins: false }),
+          commonjs(),
+        ]
+      : [],
+    onwarn: () => {},
+  });
+  try {
+    const { output } = await build.generate({ format: 'es' });
+    return output.map((o) => (o.type === 'chunk' ? o.code : '')).join('\n');
+  } finally {
+    await build.close();
+  }
+}
+
+/**
+ * Measures the client builds in `distDir`: every entry file (`*.mjs`, `*.js`, the global builds; shared chunks
+ * only through the entries that import them, so that stale chunks of older builds are not counted), and each ESM
+ * entry bundled with its chunks (its npm dependencies, @nanokit/protocol and eventemitter3, not included), and the
+ * browser entry bundled with everything it imports.
  * @param {string} distDir
  * @returns {Promise<BundleSize[]>}
  */
@@ -25,53 +74,39 @@ export async function measureBundles(distDir) {
   /** @type {string[]} */
   let files;
   try {
-    files = await listJs(distDir);
+    files = (await readdir(distDir, { withFileTypes: true }))
+      .filter((e) => e.isFile() && /\.(mjs|js)$/.test(e.name))
+      .map((e) => e.name)
+      .sort();
   } catch {
     return [];
   }
   /** @type {BundleSize[]} */
-  const sizes = [];
-  for (const file of files.sort()) {
-    const source = await readFile(path.join(distDir, file), 'utf8');
-    const isModule = file.endsWith('.mjs') || looksLikeEsm(source);
-    let min = source;
-    if (!file.endsWith('.min.js')) {
-      const out = await minify(source, {
-        module: isModule,
-        ecma: file.includes('global') ? 5 : 2017,
-        compress: { passes: 2 },
-        format: { comments: false },
-      });
-      min = out.code ?? source;
-    }
-    sizes.push({
-      file,
-      raw: Buffer.byteLength(source),
-      min: Buffer.byteLength(min),
-      gzip: gzipSync(min, { level: 9 }).length,
-    });
-  }
-  return sizes;
-}
-
-/**
- * @param {string} dir
- * @param {string} [prefix]
- * @returns {Promise<string[]>}
- */
-async function listJs(dir, prefix = '') {
-  const entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
-  /** @type {string[]} */
   const out = [];
-  for (const entry of entries) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...(await listJs(dir, rel)));
-    else if (/\.(mjs|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(rel);
+  for (const file of files) {
+    const full = path.join(distDir, file);
+    const source = await readFile(full, 'utf8');
+    const isGlobal = file.includes('.global');
+    const isModule = file.endsWith('.mjs');
+    out.push({
+      file,
+      ...(await sizes(source, {
+        module: isModule,
+        ecma: isGlobal ? 5 : 2017,
+        alreadyMinified: file.endsWith('.min.js'),
+      })),
+    });
+    if (isModule) {
+      if (/_chunks\//.test(source)) {
+        out.push({ file: `${file} + its chunks`, ...(await sizes(await bundle(full), { module: true, ecma: 2017 })) });
+      }
+      if (file === 'index.mjs') {
+        out.push({
+          file: 'index.mjs + chunks + dependencies, tree-shaken (what a browser app bundle carries)',
+          ...(await sizes(await bundle(full, true), { module: true, ecma: 2017 })),
+        });
+      }
+    }
   }
   return out;
-}
-
-/** @param {string} source */
-function looksLikeEsm(source) {
-  return /^\s*(import|export)\s/m.test(source);
 }

@@ -28,7 +28,11 @@ const DRIVER_SCRIPT = fileURLToPath(new URL('../child/driver.mjs', import.meta.u
  * @property {import('../drivers/load.mjs').LoadResult} load the driver's view
  * @property {number} serverCpu server CPU in the window, % of one core
  * @property {number} serverRate messages handled by the server per second in the window
+ * @property {number} serverCpuPerMessageUs server CPU time per handled message (µs): the server's cost, which
+ *   contention on a shared machine distorts much less than throughput
+ * @property {number} driverCpuPerReplyUs driver CPU time per answer received (µs)
  * @property {number} connectMs time to open every session
+ * @property {number} serverMessagesTotal messages the server handled from its start to the end of the window
  */
 
 /**
@@ -82,11 +86,16 @@ export async function runThroughput(options) {
     const wallMs = end.wallMs - start.wallMs;
     const cpuMs = (end.cpu.user - start.cpu.user + end.cpu.system - start.cpu.system) / 1000;
     await driver.call('close');
+    const messages = end.messages - start.messages;
     return {
       load,
       serverCpu: (cpuMs / wallMs) * 100,
-      serverRate: ((end.messages - start.messages) / wallMs) * 1000,
+      serverRate: (messages / wallMs) * 1000,
+      serverCpuPerMessageUs: messages > 0 ? (cpuMs * 1000) / messages : Number.NaN,
+      driverCpuPerReplyUs:
+        load.replies > 0 ? ((load.cpu.userMs + load.cpu.systemMs) * 1000) / load.replies : Number.NaN,
       connectMs: connected.ms,
+      serverMessagesTotal: end.messages,
     };
   } finally {
     await stopChild(driver);

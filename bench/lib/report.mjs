@@ -21,14 +21,18 @@ import { spread } from './stats.mjs';
 /**
  * @typedef {object} BenchResults
  * @property {import('./environment.mjs').Environment} env
- * @property {{reps: number, warmupMs: number, durationMs: number, connections: number[], pingConnections: number, sessions: number, phases: string[]}} settings
+ * @property {{reps: number, pingReps: number, memoryReps: number, warmupMs: number, durationMs: number, connections: number[], pingConnections: number, sessions: number, phases: string[]}} settings
  * @property {ThroughputRow[]} reqres
  * @property {ThroughputRow[]} ping
  * @property {MemoryRow[]} memory
  * @property {import('./bundle-size.mjs').BundleSize[]} bundles
- * @property {null | (import('./cpu-profile.mjs').ProfileSummary & {rate: number, connections: number})} profile
+ * @property {ProfileRun[]} profiles CPU profiles of the servers under load
  * @property {null | import('./codec.mjs').CodecResult} codec
  * @property {number} elapsedMs
+ */
+
+/**
+ * @typedef {import('./cpu-profile.mjs').ProfileSummary & {pairing: import('./configs.mjs').Pairing['id'], rate: number, connections: number, messages: number}} ProfileRun
  */
 
 /** Targets from the issues (benchmarks, server-lite, client). */
@@ -52,6 +56,8 @@ const ms = (v) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v >= 10 ? v.t
 const pct = (v) => (Number.isFinite(v) ? `${v.toFixed(0)} %` : '–');
 /** @param {number} v */
 const ratio = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}x` : '–');
+/** @param {number} v */
+const us = (v) => (Number.isFinite(v) ? v.toFixed(1) : '–');
 /** @param {number} v */
 const kb = (v) => (Number.isFinite(v) ? `${(v / 1024).toFixed(2)} KB` : '–');
 
@@ -81,6 +87,8 @@ export function summariseThroughput(row) {
     p999: of((r) => r.load.latency?.p999 ?? Number.NaN),
     serverCpu: of((r) => r.serverCpu),
     driverCpu: of((r) => r.load.cpu.percent),
+    serverUs: of((r) => r.serverCpuPerMessageUs),
+    driverUs: of((r) => r.driverCpuPerReplyUs),
     errors: row.runs.reduce((sum, r) => sum + r.load.errors, 0),
     firstError: row.runs.find((r) => r.load.firstError)?.load.firstError,
   };
@@ -101,6 +109,11 @@ export function pairedRatio(a, b, value = (r) => r.load.rate) {
     ratios.push(value(/** @type {any} */ (a.runs[i])) / value(/** @type {any} */ (b.runs[i])));
   return spread(ratios);
 }
+
+/** @param {import('./phases.mjs').ThroughputResult} r */
+const serverUs = (r) => r.serverCpuPerMessageUs;
+/** @param {import('./phases.mjs').ThroughputResult} r */
+const driverUs = (r) => r.driverCpuPerReplyUs;
 
 /**
  * @param {ThroughputRow[]} rows
@@ -150,6 +163,15 @@ export function targetRows(results) {
       verdict: verdict(ceiling.median, TARGETS.ceilingRatio, 'min', ratio),
     });
   }
+  const cost = pairedRatio(find(results.reqres, nMax, 'raw-ws'), find(results.reqres, nMax, 'raw-lite'), serverUs);
+  if (Number.isFinite(cost.median)) {
+    out.push({
+      what: `the same, by server CPU per request (ws µs/req ÷ server-lite µs/req), N = ${nMax}`,
+      target: `(≥ ${TARGETS.ceilingRatio}x)`,
+      measured: mmm(cost, ratio),
+      verdict: verdict(cost.median, TARGETS.ceilingRatio, 'min', ratio),
+    });
+  }
   const clientCeiling = pairedRatio(find(results.reqres, nMax, 'client-lite'), find(results.reqres, nMax, 'raw-ws'));
   if (Number.isFinite(clientCeiling.median)) {
     out.push({
@@ -167,6 +189,17 @@ export function targetRows(results) {
       target: `≥ ${TARGETS.clientRatio}x`,
       measured: mmm(client, ratio),
       verdict: verdict(client.median, TARGETS.clientRatio, 'min', ratio),
+    });
+    const clientCost = pairedRatio(
+      find(results.reqres, n, 'raw-lite'),
+      find(results.reqres, n, 'client-lite'),
+      driverUs,
+    );
+    out.push({
+      what: `the same, by driver CPU per request (hand-rolled µs/req ÷ client µs/req), N = ${n}`,
+      target: `(≥ ${TARGETS.clientRatio}x)`,
+      measured: mmm(clientCost, ratio),
+      verdict: verdict(clientCost.median, TARGETS.clientRatio, 'min', ratio),
     });
   }
   const lite = results.memory.find((m) => m.server === 'lite');
@@ -219,7 +252,18 @@ function textTable(head, rows) {
 
 /** @param {BenchResults} results */
 function reqresTable(results) {
-  const head = ['N', 'stack', 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'server CPU', 'driver CPU'];
+  const head = [
+    'N',
+    'stack',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'p99.9 ms',
+    'server CPU',
+    'server µs/req',
+    'driver CPU',
+    'driver µs/req',
+  ];
   const rows = [];
   for (const n of results.settings.connections) {
     for (const p of PAIRINGS) {
@@ -234,7 +278,9 @@ function reqresTable(results) {
         mmm(s.p99, ms),
         mmm(s.p999, ms),
         mmm(s.serverCpu, pct),
+        mmm(s.serverUs, us),
         mmm(s.driverCpu, pct),
+        mmm(s.driverUs, us),
       ]);
     }
   }
@@ -287,17 +333,21 @@ function bundleTable(results) {
 function ratioTable(results) {
   const head = [
     'N',
-    'server-lite ÷ ceiling (hand-rolled driver)',
-    'server-lite + client ÷ ceiling',
-    'client ÷ hand-rolled',
+    'server-lite ÷ ceiling, req/s',
+    'server-lite + client ÷ ceiling, req/s',
+    'client ÷ hand-rolled, req/s',
+    'ceiling ÷ server-lite, server µs/req',
+    'hand-rolled ÷ client, driver µs/req',
   ];
   const rows = results.settings.connections
-    .filter((n) => find(results.reqres, n, 'raw-ws'))
+    .filter((n) => find(results.reqres, n, 'raw-lite'))
     .map((n) => [
       String(n),
       mmm(pairedRatio(find(results.reqres, n, 'raw-lite'), find(results.reqres, n, 'raw-ws')), ratio),
       mmm(pairedRatio(find(results.reqres, n, 'client-lite'), find(results.reqres, n, 'raw-ws')), ratio),
       mmm(pairedRatio(find(results.reqres, n, 'client-lite'), find(results.reqres, n, 'raw-lite')), ratio),
+      mmm(pairedRatio(find(results.reqres, n, 'raw-ws'), find(results.reqres, n, 'raw-lite'), serverUs), ratio),
+      mmm(pairedRatio(find(results.reqres, n, 'raw-lite'), find(results.reqres, n, 'client-lite'), driverUs), ratio),
     ]);
   return { head, rows };
 }
@@ -322,8 +372,9 @@ export function consoleReport(results) {
   );
   section('Memory', memoryTable(results));
   section('Client bundle sizes (bytes)', bundleTable(results));
-  if (results.profile)
-    section('CPU profile of server-lite under load: top self time', profileTable(results.profile, 8));
+  const lite = results.profiles.find((p) => p.pairing !== 'raw-ws');
+  if (lite) section('CPU profile of server-lite under load: top self time', profileTable(lite, 10));
+  if (results.profiles.length > 0) section('Server CPU by origin (profiles)', profileGroupTable(results.profiles));
   const targets = targetRows(results);
   section('Against the targets', {
     head: ['what', 'target', 'measured', 'verdict'],
@@ -333,23 +384,55 @@ export function consoleReport(results) {
 }
 
 /**
- * @param {NonNullable<BenchResults['profile']>} profile
+ * @param {ProfileRun} profile
  * @param {number} limit
  */
 function profileTable(profile, limit) {
   const busy = 100 - profile.idlePercent;
   return {
-    head: ['function', 'where', 'self ms', '% of samples', '% of busy'],
+    head: ['function', 'where', 'self ms', 'µs per request', '% of busy'],
     rows: profile.top
       .slice(0, limit)
       .map((e) => [
         `\`${e.name}\``,
         e.location ? `\`${e.location}\`` : '',
         e.selfMs.toFixed(0),
-        `${e.percent.toFixed(1)} %`,
+        profile.messages > 0 ? ((e.selfMs * 1000) / profile.messages).toFixed(2) : '–',
         busy > 0 ? `${((e.percent / busy) * 100).toFixed(1)} %` : '–',
       ]),
   };
+}
+
+/**
+ * Self time by origin, per request, for each profiled server side by side.
+ * @param {ProfileRun[]} profiles
+ */
+function profileGroupTable(profiles) {
+  /** @type {string[]} */
+  const groups = [];
+  for (const p of profiles) for (const g of p.groups) if (!groups.includes(g.group)) groups.push(g.group);
+  const name = (/** @type {ProfileRun} */ p) => (p.pairing === 'raw-ws' ? 'raw ws echo' : 'server-lite');
+  const head = ['origin', ...profiles.flatMap((p) => [`${name(p)}: µs/request`, `${name(p)}: % of busy`])];
+  const rows = groups.map((group) => [
+    group,
+    ...profiles.flatMap((p) => {
+      const g = p.groups.find((x) => x.group === group);
+      if (!g) return ['–', '–'];
+      const busy = 100 - p.idlePercent;
+      return [
+        p.messages > 0 ? ((g.selfMs * 1000) / p.messages).toFixed(2) : '–',
+        busy > 0 ? `${((g.percent / busy) * 100).toFixed(1)} %` : '–',
+      ];
+    }),
+  ]);
+  rows.push([
+    '**total busy**',
+    ...profiles.flatMap((p) => {
+      const busyMs = p.groups.reduce((sum, g) => sum + g.selfMs, 0);
+      return [p.messages > 0 ? ((busyMs * 1000) / p.messages).toFixed(2) : '–', '100 %'];
+    }),
+  ]);
+  return { head, rows };
 }
 
 /**
@@ -392,7 +475,7 @@ export function markdownReport(results) {
   );
   out.push('');
   out.push(
-    `**The machine was shared**: ${env.cpus} cores, with other engineers' test suites running during the run, and every server shares those cores with its load driver. Absolute figures are therefore low and noisy; compare the ratios, which pair configurations measured next to each other in the same run. Every figure is the **median of ${settings.reps} repetitions, with min–max** in brackets; the configurations are interleaved within each repetition.`,
+    `**The machine was shared**: ${env.cpus} cores, with other engineers' test suites running during the run, and every server shares those cores with its load driver. Absolute figures are therefore low and noisy; compare the ratios, which pair configurations measured next to each other in the same run. Every figure is the **median of the repetitions, with min–max** in brackets (request/response: ${settings.reps} repetitions; ping and memory: ${settings.pingReps} and ${settings.memoryReps}); the configurations are interleaved within each repetition, in an order rotated from one repetition to the next.`,
   );
   out.push('');
   out.push(`Reproduce with \`npm install && npm run bench\` (builds first; about 5 minutes; loopback only).`);
@@ -419,7 +502,7 @@ export function markdownReport(results) {
     out.push('## Request/response ping-pong');
     out.push('');
     out.push(
-      `Each connection keeps one request outstanding: \`bench.echo\` with the ~50-byte JSON body \`{"roomId":42,"name":"alice","pos":{"x":1.5,"y":-2}}\`, answered with the same object. Server and driver are separate processes on 127.0.0.1. ${settings.warmupMs / 1000} s warm-up, then a ${settings.durationMs / 1000} s window (shortened from the issue's 10 s so that the whole run stays near 5 minutes; the repetitions make up for it). Latency is the round trip seen by the application. CPU is % of one core over the window (server: \`process.cpuUsage\` sampled at the window's edges; driver: its own).`,
+      `Each connection keeps one request outstanding: \`bench.echo\` with the ~50-byte JSON body \`{"roomId":42,"name":"alice","pos":{"x":1.5,"y":-2}}\`, answered with the same object. Server and driver are separate processes on 127.0.0.1. ${settings.warmupMs / 1000} s warm-up, then a ${settings.durationMs / 1000} s window: shorter than the issue's 10 s so that the whole run stays near 5 minutes, but ${settings.reps} windows per configuration (${(settings.reps * settings.durationMs) / 1000} s measured in all), whose median resists the bursts of a shared machine better than one long window. Latency is the round trip seen by the application. CPU is % of one core over the window (server: \`process.cpuUsage\` sampled at the window's edges; driver: its own); "µs/req" is that CPU time divided by the requests answered in the window: the cost of one request, which contention distorts far less than the rate.`,
     );
     out.push('');
     out.push(
@@ -468,39 +551,39 @@ export function markdownReport(results) {
     out.push('## Client bundle sizes');
     out.push('');
     out.push(
-      'Every JavaScript file in packages/client/dist, minified with terser (2 passes; `.min.js` files as built) and gzipped with zlib level 9. ESM/CJS entries import @nanokit/protocol (not included in their size); the global build bundles everything.',
+      'The entries of packages/client/dist, minified with terser (2 passes; `.min.js` files as built) and gzipped with zlib level 9. An ESM entry alone is a few re-exports: "+ its chunks" is the entry bundled (rollup) with the shared chunks it imports, still importing @nanokit/protocol and eventemitter3; the "browser app bundle" line adds those dependencies, tree-shaken, as an app bundler would. The global build bundles everything. The client\'s budget (issue 3) is 5 KB min+gzip for the browser build.',
     );
     out.push('');
     out.push(table({ head: ['file', 'raw (B)', 'min (B)', 'min+gzip (B)'], rows: bundleTable(results).rows }));
     out.push('');
   }
 
-  if (results.profile) {
-    const p = results.profile;
+  if (results.profiles.length > 0) {
     out.push("## Where the server's time goes");
     out.push('');
+    const described = results.profiles
+      .map(
+        (p) =>
+          `${p.pairing === 'raw-ws' ? 'the raw ws echo server' : `server-lite (driven by ${p.pairing === 'client-lite' ? '@nanokit/client' : 'the hand-rolled driver'})`}: ${int(p.rate)} req/s in that run, ${p.idlePercent.toFixed(0)} % of its samples idle`,
+      )
+      .join('; ');
     out.push(
-      `A CPU profile of the server-lite process (\`node --cpu-prof\`) during a request/response run with @nanokit/client at N = ${p.connections} (${int(p.rate)} req/s in that run; the profiler costs some throughput). ${p.idlePercent.toFixed(0)} % of the samples are idle (the event loop waiting for I/O: the driver shares the two cores).`,
+      `CPU profiles of the server processes (\`node --cpu-prof\`) during one request/response run each at N = ${results.profiles[0]?.connections}: ${described}. The profiles cover the whole life of the process (start, 1000 handshakes, warm-up, window, shutdown), so "µs per request" divides each figure by every request the server answered; the profiler itself costs some throughput. "Idle" is the event loop waiting for I/O: the driver shares the two cores.`,
     );
     out.push('');
-    out.push('Self time by origin:');
+    out.push('Self time by origin, per request answered:');
     out.push('');
-    out.push(
-      mdTable(
-        ['origin', 'self ms', '% of samples', '% of busy'],
-        p.groups.map((g) => [
-          g.group,
-          g.selfMs.toFixed(0),
-          `${g.percent.toFixed(1)} %`,
-          `${((g.percent / (100 - p.idlePercent)) * 100).toFixed(1)} %`,
-        ]),
-      ),
-    );
+    out.push(table(profileGroupTable(results.profiles)));
     out.push('');
-    out.push('Heaviest functions by self time:');
-    out.push('');
-    out.push(table(profileTable(p, 15)));
-    out.push('');
+    const lite = results.profiles.find((p) => p.pairing !== 'raw-ws');
+    if (lite) {
+      out.push(
+        'server-lite, heaviest functions by self time (`dist` line numbers; "(program)" is V8 and native code outside JavaScript functions):',
+      );
+      out.push('');
+      out.push(table(profileTable(lite, 15)));
+      out.push('');
+    }
   }
 
   out.push('## Method notes');

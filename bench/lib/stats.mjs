@@ -45,7 +45,8 @@ export function spread(values) {
 export function percentile(sorted, p) {
   const n = sorted.length;
   if (n === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * n);
+  // The epsilon keeps float error (99.9 % of 1000 = 999.0000000000001) from moving the rank up by one.
+  const rank = Math.ceil((p / 100) * n - 1e-9);
   const index = Math.min(n - 1, Math.max(0, rank - 1));
   return /** @type {number} */ (sorted[index]);
 }

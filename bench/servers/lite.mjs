@@ -39,7 +39,16 @@ export async function startLiteServer(options = {}) {
     }
   }
 
-  const server = new NanoServer({ heartbeat: BENCH_HEARTBEAT_MS });
+  // Quiet about sessions opening and closing (thousands per run); warnings and errors still reach stderr.
+  const logger = {
+    debug() {},
+    info() {},
+    warn: (/** @type {string} */ message, /** @type {unknown} */ context) =>
+      console.warn(`[server-lite] ${message}`, context ?? ''),
+    error: (/** @type {string} */ message, /** @type {unknown} */ context) =>
+      console.error(`[server-lite] ${message}`, context ?? ''),
+  };
+  const server = new NanoServer({ heartbeat: BENCH_HEARTBEAT_MS, logger });
   server.register(new Bench(), { name: ECHO_COMPONENT });
   server.register(new TestHandler(), { name: PING_COMPONENT });
   const { port } = await server.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, path: WS_PATH });

@@ -1,0 +1,243 @@
+/**
+ * Smoke test of the benchmark harness (bench/): each phase's server and driver, run in this process for a fraction
+ * of a second against real sockets on 127.0.0.1, must move traffic and report sane figures (> 0, no errors). No
+ * timing targets are asserted: performance is measured by `npm run bench`, never by tests.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+interface LoadSession {
+  close(): Promise<void>;
+}
+interface LoadResult {
+  replies: number;
+  rate: number;
+  sent: number;
+  errors: number;
+  firstError: string | undefined;
+  latency: null | { count: number; p50: number; p99: number; p999: number };
+  cpu: { percent: number; wallMs: number };
+}
+interface BenchServer {
+  port: number;
+  counters(): { messages: number; sessions: number };
+  close(): Promise<void>;
+}
+type Opener = (url: string) => Promise<LoadSession>;
+
+// The harness is plain ESM JavaScript (it runs the built packages under Node); under Vitest its `@nanokit/*`
+// imports resolve to the TypeScript sources.
+// biome-ignore lint/suspicious/noExplicitAny: untyped .mjs modules, narrowed by the interfaces above
+const load = (file: string): Promise<any> =>
+  import(/* @vite-ignore */ new URL(`../bench/${file}`, import.meta.url).href);
+
+async function withServer(kind: 'lite' | 'ws', fn: (url: string, server: BenchServer) => Promise<void>) {
+  const server: BenchServer =
+    kind === 'ws'
+      ? await (await load('servers/ws-echo.mjs')).startEchoServer()
+      : await (await load('servers/lite.mjs')).startLiteServer();
+  try {
+    await fn(`ws://127.0.0.1:${server.port}/nano`, server);
+  } finally {
+    await server.close();
+  }
+}
+
+async function drive(kind: 'client' | 'raw' | 'raw-ws', url: string, mode: 'reqres' | 'ping'): Promise<LoadResult> {
+  const { sessionOpener, openSessions } = await load('drivers/open.mjs');
+  const { runLoad } = await load('drivers/load.mjs');
+  const open: Opener = await sessionOpener(kind);
+  const sessions: LoadSession[] = await openSessions(open, url, 3);
+  try {
+    const marks: string[] = [];
+    const result: LoadResult = await runLoad(sessions, {
+      mode,
+      warmupMs: 50,
+      durationMs: 250,
+      onMark: (phase: string) => marks.push(phase),
+    });
+    expect(marks).toEqual(['start', 'end']);
+    return result;
+  } finally {
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+}
+
+function expectSane(result: LoadResult, mode: 'reqres' | 'ping') {
+  expect(result.firstError).toBeUndefined();
+  expect(result.errors).toBe(0);
+  expect(result.replies).toBeGreaterThan(0);
+  expect(result.rate).toBeGreaterThan(0);
+  expect(result.cpu.wallMs).toBeGreaterThan(0);
+  if (mode === 'reqres') {
+    expect(result.latency?.count).toBe(result.replies);
+    expect(result.latency?.p50).toBeGreaterThan(0);
+    expect(result.latency?.p99).toBeGreaterThanOrEqual(result.latency?.p50 ?? 0);
+  } else {
+    expect(result.latency).toBeNull();
+    expect(result.sent).toBeGreaterThan(0);
+  }
+}
+
+describe('bench harness, one short phase each', () => {
+  for (const mode of ['reqres', 'ping'] as const) {
+    it(`raw ws echo ceiling with the hand-rolled driver (${mode})`, async () => {
+      await withServer('ws', async (url, server) => {
+        const result = await drive('raw-ws', url, mode);
+        expectSane(result, mode);
+        expect(server.counters().messages).toBeGreaterThanOrEqual(result.replies);
+      });
+    });
+
+    it(`server-lite with the hand-rolled driver (${mode})`, async () => {
+      await withServer('lite', async (url, server) => {
+        const result = await drive('raw', url, mode);
+        expectSane(result, mode);
+        expect(server.counters().messages).toBeGreaterThanOrEqual(result.replies);
+      });
+    });
+
+    it(`server-lite with the @nanokit/client driver (${mode})`, async () => {
+      await withServer('lite', async (url, server) => {
+        const result = await drive('client', url, mode);
+        expectSane(result, mode);
+        expect(server.counters().messages).toBeGreaterThanOrEqual(result.replies);
+      });
+    });
+  }
+
+  it('counts server-lite sessions (what the memory phase waits on)', async () => {
+    await withServer('lite', async (url, server) => {
+      const { sessionOpener, openSessions } = await load('drivers/open.mjs');
+      const sessions: LoadSession[] = await openSessions(await sessionOpener('raw'), url, 5, 2);
+      try {
+        expect(server.counters().sessions).toBe(5);
+      } finally {
+        await Promise.all(sessions.map((s) => s.close()));
+      }
+    });
+  });
+});
+
+describe('bench statistics and report', () => {
+  it('summarises repetitions as min–median–max and takes nearest-rank percentiles', async () => {
+    const { spread, percentile, median, LatencyRecorder } = await load('lib/stats.mjs');
+    expect(spread([3, 1, 2])).toMatchObject({ min: 1, median: 2, max: 3, values: [3, 1, 2] });
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(Number.isNaN(median([]))).toBe(true);
+    const sorted = Float64Array.from({ length: 1000 }, (_, i) => i + 1);
+    expect(percentile(sorted, 50)).toBe(500);
+    expect(percentile(sorted, 99)).toBe(990);
+    expect(percentile(sorted, 99.9)).toBe(999);
+    const rec = new LatencyRecorder(2);
+    for (const v of [5, 1, 3, 2, 4]) rec.record(v);
+    expect(rec.summary()).toMatchObject({ count: 5, p50: 3, max: 5, mean: 3 });
+  });
+
+  it('keeps the previous codec section when the codec benchmark did not run, and renders the chart', async () => {
+    const report = await load('lib/report.mjs');
+    const { renderChart } = await load('lib/chart.mjs');
+    const run = (rate: number) => ({
+      load: {
+        mode: 'reqres',
+        connections: 10,
+        replies: rate,
+        sent: rate,
+        rate,
+        sentRate: rate,
+        latency: { count: rate, p50: 1, p99: 2, p999: 3, max: 4, mean: 1 },
+        cpu: { userMs: 1, systemMs: 1, wallMs: 1000, percent: 50 },
+        errors: 0,
+        firstError: undefined,
+      },
+      serverCpu: 60,
+      serverRate: rate,
+      connectMs: 5,
+    });
+    const results = {
+      env: {
+        date: '2026-01-01T00:00:00.000Z',
+        node: 'v20.0.0',
+        platform: 'linux x64',
+        cpus: 2,
+        cpuModel: 'test',
+        memoryGiB: 1,
+        loadAverage: [0, 0, 0],
+        fdLimit: '1024',
+        ws: '8',
+      },
+      settings: {
+        reps: 2,
+        warmupMs: 1,
+        durationMs: 1,
+        connections: [10],
+        pingConnections: 10,
+        sessions: 10,
+        phases: [],
+      },
+      reqres: [
+        { connections: 10, pairing: 'client-lite', runs: [run(90), run(80)] },
+        { connections: 10, pairing: 'raw-lite', runs: [run(100), run(100)] },
+        { connections: 10, pairing: 'raw-ws', runs: [run(200), run(100)] },
+      ],
+      ping: [],
+      memory: [],
+      bundles: [],
+      profile: null,
+      codec: null,
+      elapsedMs: 1,
+    };
+    const md: string = report.markdownReport(results);
+    // Ratios are paired per repetition: 100/200 and 100/100.
+    expect(md).toContain('0.75x (0.50x–1.00x)');
+    expect(md).toContain('missed by 0.05x');
+    const previous = 'x\n<!-- codec:start -->\n## Codec\nold table\n<!-- codec:end -->\n';
+    const kept: string = report.replaceCodecSection(md, { rows: [], section: null, error: 'nope' }, previous);
+    expect(kept).toContain('<!-- codec:start -->\n## Codec\nold table\n<!-- codec:end -->');
+    const fresh: string = report.replaceCodecSection(
+      md,
+      { rows: [], section: '## Codec\nnew', error: undefined },
+      previous,
+    );
+    expect(fresh).toContain('<!-- codec:start -->\n## Codec\nnew\n<!-- codec:end -->');
+    const svg: string = renderChart(report.chartData(results));
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('server-lite ← @nanokit/client');
+    expect((svg.match(/<circle /g) ?? []).length).toBeGreaterThanOrEqual(6);
+  });
+
+  it('summarises a CPU profile by self time', async () => {
+    const { summariseProfile } = await load('lib/cpu-profile.mjs');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'nanokit-prof-test-'));
+    try {
+      const file = path.join(dir, 'x.cpuprofile');
+      const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0, columnNumber: 0 });
+      await writeFile(
+        file,
+        JSON.stringify({
+          nodes: [
+            { id: 1, callFrame: frame('(root)', '') },
+            { id: 2, callFrame: frame('(idle)', '') },
+            { id: 3, callFrame: frame('dispatch', 'file:///repo/packages/server-lite/dist/index.mjs') },
+            { id: 4, callFrame: frame('(garbage collector)', '') },
+          ],
+          samples: [2, 3, 3, 4, 2],
+          timeDeltas: [1000, 3000, 3000, 1000, 2000],
+        }),
+      );
+      const summary = await summariseProfile(file, { root: '/repo' });
+      expect(summary.totalMs).toBe(10);
+      expect(summary.idlePercent).toBe(30);
+      expect(summary.top[0]).toMatchObject({
+        name: 'dispatch',
+        location: 'packages/server-lite/dist/index.mjs:1',
+        selfMs: 6,
+      });
+      expect(summary.groups[0]).toMatchObject({ group: '@nanokit/server-lite', selfMs: 6 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
