@@ -6,38 +6,23 @@ import { createServer as createHttpServer, type Server as HttpServer, type Incom
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import {
-  decodeMessage,
   encodeHandshakeResponse,
   encodePacket,
-  encodeUtf8,
-  isNanoError,
   jsonSerializer,
-  type Message,
-  type MessageDecodeOptions,
-  MessageType,
   type Packet,
   PacketType,
-  PacketWriter,
-  ProtocolErrorCode,
-  parseHandshakeRequest,
   RouteDictionary,
   type Serializer,
 } from '@nanokit/protocol';
 import type { WebSocket } from 'ws';
-import { collectHandlers, type Handler, type RegisterOptions } from './component.js';
-import { ErrorResponseCode, HandlerError, ServerErrorCode, serverError } from './errors.js';
-import {
-  defaultLogger,
-  type HandshakeValidator,
-  type LifetimeHooks,
-  type Logger,
-  type NanoServerOptions,
-  type PipelineHook,
-  type PipelineMessage,
-  type RateLimit,
-} from './options.js';
+import { collectHandlers, type RegisterOptions } from './component.js';
+import { Dispatcher } from './dispatcher.js';
+import { ServerErrorCode, serverError } from './errors.js';
+import { Handshaker } from './handshake.js';
+import { defaultLogger, type LifetimeHooks, type Logger, type NanoServerOptions } from './options.js';
 import { EndMode, type Session, State, WsCloseCode } from './session.js';
 import { TcpEndpoint, TcpSession } from './tcp-transport.js';
+import { closeForProtocolError, closeForViolation, toBuffer } from './util.js';
 import { WsEndpoint, WsSession } from './ws-transport.js';
 
 /** Options of {@link NanoServer.listen}. */
@@ -76,20 +61,6 @@ const DEFAULT_MAX_PACKET = 65536;
 const DEFAULT_MAX_OUTBOUND = 1024 * 1024;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3000;
 
-type Thenable = PromiseLike<unknown>;
-
-function isThenable(value: unknown): value is Thenable {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function checkPositive(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0) || (!allowInfinity && !Number.isFinite(value))) {
@@ -123,16 +94,12 @@ export class NanoServer {
   /** @internal */ readonly _maxOutboundBuffer: number;
   private readonly maxPacketSize: number;
   private readonly maxConnections: number;
-  private readonly rateLimit: RateLimit | undefined;
-  private readonly errorResponses: boolean;
-  private readonly validator: HandshakeValidator | undefined;
-  private readonly inbound: PipelineHook[] | null;
-  private readonly outbound: PipelineHook[] | null;
   private readonly checkOrigin: NanoServerOptions['checkOrigin'];
   private readonly shutdownTimeout: number;
   private readonly hooks: LifetimeHooks;
   private readonly closedListeners: Array<(session: Session) => void> = [];
-  private readonly handlers = new Map<string, Handler>();
+  private readonly dispatcher: Dispatcher;
+  private readonly handshaker: Handshaker;
   private readonly components: object[] = [];
   private readonly sessionSet = new Set<Session>();
   /** Sessions whose socket has not closed yet (closed sessions may still be flushing). */
@@ -140,10 +107,6 @@ export class NanoServer {
   private socketsDrained: (() => void) | null = null;
   private readonly wsEndpoints: WsEndpoint[] = [];
   private readonly tcpEndpoints: TcpEndpoint[] = [];
-  private readonly decodeOptions: MessageDecodeOptions;
-  /** One slab encoder for the whole server (its packets are never overwritten, so sharing it is safe). */
-  private readonly writer: PacketWriter;
-  private readonly handshakeReply: Uint8Array;
   private readonly heartbeatPacket: Uint8Array;
   private nextSessionId = 1;
   private tick = 0;
@@ -165,30 +128,32 @@ export class NanoServer {
       checkPositive('rateLimit.messages', options.rateLimit.messages, 1);
       checkPositive('rateLimit.interval', options.rateLimit.interval, 1);
     }
-    this.rateLimit = options.rateLimit;
     this.dictionary =
       options.dictionary instanceof RouteDictionary ? options.dictionary : new RouteDictionary(options.dictionary);
     this.serializer = options.serializer ?? jsonSerializer;
     this._logger = options.logger ?? defaultLogger();
-    this.errorResponses = options.errorResponses !== false;
-    this.validator = options.handshakeValidator;
-    this.inbound = options.pipeline?.inbound?.length ? options.pipeline.inbound.slice() : null;
-    this.outbound = options.pipeline?.outbound?.length ? options.pipeline.outbound.slice() : null;
+    this.dispatcher = new Dispatcher({
+      logger: this._logger,
+      serializer: this.serializer,
+      dictionary: this.dictionary,
+      errorResponses: options.errorResponses !== false,
+      rateLimit: options.rateLimit,
+      inbound: options.pipeline?.inbound?.length ? options.pipeline.inbound.slice() : null,
+      outbound: options.pipeline?.outbound?.length ? options.pipeline.outbound.slice() : null,
+    });
     this.checkOrigin = options.checkOrigin;
     this.hooks = options.hooks ?? {};
     if (options.onSessionClosed) this.closedListeners.push(options.onSessionClosed);
-    this.decodeOptions = { dictionary: this.dictionary };
-    this.writer = new PacketWriter({ dictionary: this.dictionary });
     this.startTime = Math.floor(Date.now() / 1000);
-    this.handshakeReply = toBuffer(
-      encodePacket(
-        PacketType.Handshake,
-        encodeHandshakeResponse({
-          heartbeat: this.heartbeat / 1000,
-          dict: this.dictionary,
-          servertime: this.startTime,
-        }),
-      ),
+    const reply = encodeHandshakeResponse({
+      heartbeat: this.heartbeat / 1000,
+      dict: this.dictionary,
+      servertime: this.startTime,
+    });
+    this.handshaker = new Handshaker(
+      this._logger,
+      options.handshakeValidator,
+      toBuffer(encodePacket(PacketType.Handshake, reply)),
     );
     this.heartbeatPacket = toBuffer(encodePacket(PacketType.Heartbeat));
   }
@@ -205,18 +170,18 @@ export class NanoServer {
   register(component: object, options?: RegisterOptions): this {
     const handlers = collectHandlers(component, options);
     for (const h of handlers) {
-      if (this.handlers.has(h.route)) {
+      if (this.dispatcher.handlers.has(h.route)) {
         throw serverError(ServerErrorCode.InvalidComponent, `route "${h.route}" is already registered`);
       }
     }
-    for (const h of handlers) this.handlers.set(h.route, h);
+    for (const h of handlers) this.dispatcher.handlers.set(h.route, h);
     this.components.push(component);
     return this;
   }
 
   /** The routes of every registered handler. */
   routes(): string[] {
-    return Array.from(this.handlers.keys());
+    return Array.from(this.dispatcher.handlers.keys());
   }
 
   /** Registers a listener called once for every session that ends; returns a function that removes it. */
@@ -456,16 +421,7 @@ export class NanoServer {
 
   /** @internal Malformed input: log the reason and close only this connection. */
   _protocolFailure(session: Session, error: unknown): void {
-    const code = isNanoError(error) ? error.code : 'unknown';
-    const reason = `protocol violation (${code}): ${errorText(error)}`;
-    this._logger.warn('malformed input, closing the connection', {
-      session: session.id,
-      remoteAddress: session.remoteAddress,
-      code,
-      error,
-    });
-    const wsCode = code === ProtocolErrorCode.PacketTooLarge ? WsCloseCode.MessageTooBig : WsCloseCode.ProtocolError;
-    session._end(ServerErrorCode.Protocol, reason, EndMode.Kick, wsCode);
+    closeForProtocolError(this._logger, session, error);
   }
 
   /** Heartbeat sweep: one timer for every session. */
@@ -497,23 +453,24 @@ export class NanoServer {
     switch (packet.type) {
       case PacketType.Data:
         if (state !== State.Working) {
-          this.violation(session, ServerErrorCode.DataBeforeAck, 'data before the handshake ack');
+          closeForViolation(this._logger, session, ServerErrorCode.DataBeforeAck, 'data before the handshake ack');
           return;
         }
-        this.onData(session, packet.body);
+        this.dispatcher.onData(session, packet.body);
         return;
       case PacketType.Heartbeat:
         return;
       case PacketType.Handshake:
         if (state !== State.AwaitHandshake) {
-          this.violation(session, ServerErrorCode.HandshakeOrder, 'unexpected handshake');
+          closeForViolation(this._logger, session, ServerErrorCode.HandshakeOrder, 'unexpected handshake');
           return;
         }
-        this.onHandshake(session, packet.body);
+        this.handshaker.onHandshake(session, packet.body);
         return;
       case PacketType.HandshakeAck:
         if (state !== State.AwaitAck) {
-          this.violation(session, ServerErrorCode.HandshakeOrder, 'handshake ack before the handshake reply');
+          const reason = 'handshake ack before the handshake reply';
+          closeForViolation(this._logger, session, ServerErrorCode.HandshakeOrder, reason);
           return;
         }
         session._state = State.Working;
@@ -524,278 +481,33 @@ export class NanoServer {
     }
   }
 
-  private violation(session: Session, code: ServerErrorCode, reason: string): void {
-    this._logger.warn(`${reason}, closing the connection`, {
-      session: session.id,
-      remoteAddress: session.remoteAddress,
-      code,
-    });
-    session._end(code, reason, EndMode.Kick, WsCloseCode.ProtocolError);
-  }
-
-  private onHandshake(session: Session, body: Uint8Array): void {
-    let request: ReturnType<typeof parseHandshakeRequest>;
-    try {
-      request = parseHandshakeRequest(body);
-    } catch (error) {
-      this.refuseHandshake(session, 400, `invalid handshake: ${errorText(error)}`);
-      return;
-    }
-    const validator = this.validator;
-    if (validator === undefined) {
-      session._state = State.AwaitAck;
-      session._send(this.handshakeReply);
-      return;
-    }
-    session._state = State.Validating;
-    let verdict: unknown;
-    try {
-      verdict = validator(session, request);
-    } catch (error) {
-      this.refuseHandshake(session, 500, `handshake validator threw: ${errorText(error)}`);
-      return;
-    }
-    if (isThenable(verdict)) {
-      verdict.then(
-        (value) => this.validated(session, value),
-        (error: unknown) => this.refuseHandshake(session, 500, `handshake validator rejected: ${errorText(error)}`),
-      );
-    } else {
-      this.validated(session, verdict);
-    }
-  }
-
-  private validated(session: Session, verdict: unknown): void {
-    if (session._state !== State.Validating) return;
-    if (verdict === false) {
-      this.refuseHandshake(session, 500, 'handshake refused by the validator');
-    } else if (typeof verdict === 'number' && verdict !== 200) {
-      this.refuseHandshake(session, verdict, `handshake refused by the validator with code ${verdict}`);
-    } else {
-      session._state = State.AwaitAck;
-      session._send(this.handshakeReply);
-    }
-  }
-
-  private refuseHandshake(session: Session, code: number, reason: string): void {
-    if (session.closed) return;
-    this._logger.info('handshake refused', {
-      session: session.id,
-      remoteAddress: session.remoteAddress,
-      code: ServerErrorCode.HandshakeRejected,
-      reason,
-    });
-    session._send(encodePacket(PacketType.Handshake, encodeUtf8(`{"code":${Math.trunc(code)}}`)));
-    session._end(ServerErrorCode.HandshakeRejected, reason, EndMode.Graceful, WsCloseCode.PolicyViolation);
-  }
-
-  private onData(session: Session, body: Uint8Array): void {
-    let msg: Message;
-    try {
-      msg = decodeMessage(body, this.decodeOptions);
-    } catch (error) {
-      this._protocolFailure(session, error);
-      return;
-    }
-    const type = msg.type;
-    if (type !== MessageType.Request && type !== MessageType.Notify) {
-      this._logger.debug('ignored a message of type Response/Push from a client', { session: session.id });
-      return;
-    }
-    const limit = this.rateLimit;
-    if (limit !== undefined && !this.withinRate(session, limit)) return;
-    let route = msg.route;
-    let payload: Uint8Array | string = msg.body;
-    const inbound = this.inbound;
-    if (inbound !== null) {
-      const result = this.runPipeline(inbound, session, msg);
-      if (result === null) {
-        if (type === MessageType.Request) {
-          this.answerError(session, msg.id, route, ErrorResponseCode.Internal, 'inbound pipeline failed');
-        }
-        return;
-      }
-      if (result === false) return;
-      route = result.route;
-      payload = result.body;
-    }
-    const handler = this.handlers.get(route);
-    if (handler === undefined) {
-      this._logger.warn('no handler for route', { session: session.id, route });
-      if (type === MessageType.Request) {
-        this.answerError(session, msg.id, route, ErrorResponseCode.NotFound, `no handler for route "${route}"`);
-      }
-      return;
-    }
-    let value: unknown;
-    try {
-      value = this.serializer.decode(route, typeof payload === 'string' ? encodeUtf8(payload) : payload, type);
-    } catch (error) {
-      this._logger.warn('undecodable message body', { session: session.id, route, error });
-      if (type === MessageType.Request) {
-        this.answerError(session, msg.id, route, ErrorResponseCode.BadRequest, errorText(error));
-      }
-      return;
-    }
-    let result: unknown;
-    try {
-      result = (handler.fn as (s: Session, b: unknown) => unknown).call(handler.component, session, value);
-    } catch (error) {
-      this.handlerFailed(session, type, msg.id, route, error);
-      return;
-    }
-    if (type === MessageType.Request) {
-      if (isThenable(result)) {
-        const id = msg.id;
-        result.then(
-          (v) => this.answer(session, id, route, v),
-          (error: unknown) => this.handlerFailed(session, type, id, route, error),
-        );
-      } else {
-        this.answer(session, msg.id, route, result);
-      }
-    } else if (isThenable(result)) {
-      result.then(undefined, (error: unknown) => this.handlerFailed(session, type, 0, route, error));
-    }
-  }
-
-  private withinRate(session: Session, limit: RateLimit): boolean {
-    const now = Date.now();
-    if (now - session._windowStart >= limit.interval) {
-      session._windowStart = now;
-      session._windowCount = 0;
-    }
-    if (++session._windowCount <= limit.messages) return true;
-    const reason = `more than ${limit.messages} messages in ${limit.interval} ms`;
-    this._logger.warn('rate limit exceeded, closing the connection', {
-      session: session.id,
-      remoteAddress: session.remoteAddress,
-      code: ServerErrorCode.RateLimited,
-    });
-    session._end(ServerErrorCode.RateLimited, reason, EndMode.Kick, WsCloseCode.PolicyViolation);
-    return false;
-  }
-
-  /** Runs hooks in order; null when one threw, false when one dropped the message. */
-  private runPipeline(hooks: PipelineHook[], session: Session, msg: PipelineMessage): PipelineMessage | false | null {
-    let current = msg;
-    for (let i = 0; i < hooks.length; i++) {
-      let result: ReturnType<PipelineHook>;
-      try {
-        result = (hooks[i] as PipelineHook)(session, current);
-      } catch (error) {
-        this._logger.error('pipeline hook threw', { session: session.id, route: current.route, error });
-        return null;
-      }
-      if (result === false) return false;
-      if (result !== undefined && result !== null) current = result;
-    }
-    return current;
-  }
-
-  private handlerFailed(session: Session, type: number, id: number, route: string, error: unknown): void {
-    if (error instanceof HandlerError) {
-      this._logger.info('handler refused the message', { session: session.id, route, code: error.code });
-      if (type === MessageType.Request) this.answerError(session, id, route, error.code, error.message, error.metadata);
-      return;
-    }
-    this._logger.error('handler failed', { session: session.id, route, error });
-    if (type === MessageType.Request) {
-      this.answerError(session, id, route, ErrorResponseCode.Internal, errorText(error));
-    }
-  }
-
-  /** Sends a handler's result as the response to request `id`. */
-  private answer(session: Session, id: number, route: string, value: unknown): void {
-    if (session._state === State.Closed) return;
-    let body: Uint8Array | string;
-    try {
-      // JSON of undefined is no text at all: send `null`, never an empty body (wire spec §11.2).
-      body = this.serializer.encode(route, value === undefined ? null : value, MessageType.Response);
-    } catch (error) {
-      this._logger.error('cannot serialize the response', { session: session.id, route, error });
-      this.answerError(session, id, route, ErrorResponseCode.Internal, 'the response could not be serialized');
-      return;
-    }
-    this.sendMessage(session, MessageType.Response, id, route, body, false);
-  }
-
-  private answerError(
-    session: Session,
-    id: number,
-    route: string,
-    code: string,
-    msg: string,
-    metadata?: Record<string, unknown>,
-  ): void {
-    if (!this.errorResponses || session._state === State.Closed) return;
-    const error: Record<string, unknown> = { code, msg };
-    if (metadata !== undefined) error['metadata'] = metadata;
-    let body: string;
-    try {
-      body = JSON.stringify(error);
-    } catch {
-      body = JSON.stringify({ code, msg });
-    }
-    this.sendMessage(session, MessageType.Response, id, route, body, true);
-  }
-
-  private sendMessage(
-    session: Session,
-    type: MessageType,
-    id: number,
-    route: string,
-    body: Uint8Array | string,
-    error: boolean,
-  ): boolean {
-    const outbound = this.outbound;
-    if (outbound !== null) {
-      const msg: PipelineMessage = { type, id, route, body };
-      if (error) msg.error = true;
-      const result = this.runPipeline(outbound, session, msg);
-      if (result === null || result === false) return false;
-      route = result.route;
-      body = result.body;
-      error = result.error === true;
-    }
-    const packet = this.writer.encodeDataPacket(
-      type === MessageType.Response ? { type, id, body, error } : { type: MessageType.Push, route, body },
-    );
-    return session._send(packet);
-  }
-
   // ---------------------------------------------------------------------------------------------------------------
   // Pushes (internal, used by Session and Group)
 
   /** @internal */
   _push(session: Session, route: string, body: unknown): boolean {
-    return this._pushSerialized(session, route, this._serializePush(route, body));
+    return this.dispatcher.push(session, route, body);
   }
 
   /** @internal */
   _serializePush(route: string, body: unknown): Uint8Array | string {
-    return this.serializer.encode(route, body === undefined ? null : body, MessageType.Push);
+    return this.dispatcher.serializePush(route, body);
   }
 
   /** @internal */
   _pushSerialized(session: Session, route: string, body: Uint8Array | string): boolean {
-    return this.sendMessage(session, MessageType.Push, 0, route, body, false);
+    return this.dispatcher.pushSerialized(session, route, body);
   }
 
   /** @internal */
   _hasOutboundHooks(): boolean {
-    return this.outbound !== null;
+    return this.dispatcher.hasOutboundHooks();
   }
 
   /** @internal Encodes a push packet once, for a broadcast. */
   _encodePush(route: string, body: Uint8Array | string): Uint8Array {
-    return toBuffer(this.writer.encodeDataPacket({ type: MessageType.Push, route, body }));
+    return this.dispatcher.encodePush(route, body);
   }
-}
-
-/** A Buffer view of the bytes (no copy): ws sends Buffers as they are, other views are wrapped on every send. */
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function listenOn(server: HttpServer | NetServer, port: number, host: string | undefined) {

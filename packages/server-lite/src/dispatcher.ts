@@ -1,0 +1,257 @@
+/**
+ * Dispatch of Data messages: decode, pipeline, handler call, responses and error responses, pushes.
+ * @packageDocumentation
+ */
+import {
+  decodeMessage,
+  encodeUtf8,
+  type Message,
+  type MessageDecodeOptions,
+  MessageType,
+  PacketWriter,
+  type RouteDictionary,
+  type Serializer,
+} from '@nanokit/protocol';
+import type { Handler } from './component.js';
+import { ErrorResponseCode, HandlerError, ServerErrorCode } from './errors.js';
+import type { Logger, PipelineHook, PipelineMessage, RateLimit } from './options.js';
+import { EndMode, type Session, State, WsCloseCode } from './session.js';
+import { closeForProtocolError, errorText, isThenable, toBuffer } from './util.js';
+
+/** @internal What the dispatcher needs from the server options. */
+export interface DispatcherOptions {
+  logger: Logger;
+  serializer: Serializer;
+  dictionary: RouteDictionary;
+  errorResponses: boolean;
+  rateLimit: RateLimit | undefined;
+  inbound: PipelineHook[] | null;
+  outbound: PipelineHook[] | null;
+}
+
+/** @internal Routes Data messages to handlers and encodes what goes back. One per server. */
+export class Dispatcher {
+  /** Route → handler. */
+  readonly handlers = new Map<string, Handler>();
+  private readonly _logger: Logger;
+  private readonly serializer: Serializer;
+  private readonly errorResponses: boolean;
+  private readonly rateLimit: RateLimit | undefined;
+  private readonly inbound: PipelineHook[] | null;
+  private readonly outbound: PipelineHook[] | null;
+  private readonly decodeOptions: MessageDecodeOptions;
+  /** One slab encoder for the whole server (its packets are never overwritten, so sharing it is safe). */
+  private readonly writer: PacketWriter;
+
+  constructor(options: DispatcherOptions) {
+    this._logger = options.logger;
+    this.serializer = options.serializer;
+    this.errorResponses = options.errorResponses;
+    this.rateLimit = options.rateLimit;
+    this.inbound = options.inbound;
+    this.outbound = options.outbound;
+    this.decodeOptions = { dictionary: options.dictionary };
+    this.writer = new PacketWriter({ dictionary: options.dictionary });
+  }
+
+  /** Handles the body of a Data packet from a session in state Working. */
+  onData(session: Session, body: Uint8Array): void {
+    let msg: Message;
+    try {
+      msg = decodeMessage(body, this.decodeOptions);
+    } catch (error) {
+      closeForProtocolError(this._logger, session, error);
+      return;
+    }
+    const type = msg.type;
+    if (type !== MessageType.Request && type !== MessageType.Notify) {
+      this._logger.debug('ignored a message of type Response/Push from a client', { session: session.id });
+      return;
+    }
+    const limit = this.rateLimit;
+    if (limit !== undefined && !this.withinRate(session, limit)) return;
+    let route = msg.route;
+    let payload: Uint8Array | string = msg.body;
+    const inbound = this.inbound;
+    if (inbound !== null) {
+      const result = this.runPipeline(inbound, session, msg);
+      if (result === null) {
+        if (type === MessageType.Request) {
+          this.answerError(session, msg.id, route, ErrorResponseCode.Internal, 'inbound pipeline failed');
+        }
+        return;
+      }
+      if (result === false) return;
+      route = result.route;
+      payload = result.body;
+    }
+    const handler = this.handlers.get(route);
+    if (handler === undefined) {
+      this._logger.warn('no handler for route', { session: session.id, route });
+      if (type === MessageType.Request) {
+        this.answerError(session, msg.id, route, ErrorResponseCode.NotFound, `no handler for route "${route}"`);
+      }
+      return;
+    }
+    let value: unknown;
+    try {
+      value = this.serializer.decode(route, typeof payload === 'string' ? encodeUtf8(payload) : payload, type);
+    } catch (error) {
+      this._logger.warn('undecodable message body', { session: session.id, route, error });
+      if (type === MessageType.Request) {
+        this.answerError(session, msg.id, route, ErrorResponseCode.BadRequest, errorText(error));
+      }
+      return;
+    }
+    let result: unknown;
+    try {
+      result = (handler.fn as (s: Session, b: unknown) => unknown).call(handler.component, session, value);
+    } catch (error) {
+      this.handlerFailed(session, type, msg.id, route, error);
+      return;
+    }
+    if (type === MessageType.Request) {
+      if (isThenable(result)) {
+        const id = msg.id;
+        result.then(
+          (v) => this.answer(session, id, route, v),
+          (error: unknown) => this.handlerFailed(session, type, id, route, error),
+        );
+      } else {
+        this.answer(session, msg.id, route, result);
+      }
+    } else if (isThenable(result)) {
+      result.then(undefined, (error: unknown) => this.handlerFailed(session, type, 0, route, error));
+    }
+  }
+
+  private withinRate(session: Session, limit: RateLimit): boolean {
+    const now = Date.now();
+    if (now - session._windowStart >= limit.interval) {
+      session._windowStart = now;
+      session._windowCount = 0;
+    }
+    if (++session._windowCount <= limit.messages) return true;
+    const reason = `more than ${limit.messages} messages in ${limit.interval} ms`;
+    this._logger.warn('rate limit exceeded, closing the connection', {
+      session: session.id,
+      remoteAddress: session.remoteAddress,
+      code: ServerErrorCode.RateLimited,
+    });
+    session._end(ServerErrorCode.RateLimited, reason, EndMode.Kick, WsCloseCode.PolicyViolation);
+    return false;
+  }
+
+  /** Runs hooks in order; null when one threw, false when one dropped the message. */
+  private runPipeline(hooks: PipelineHook[], session: Session, msg: PipelineMessage): PipelineMessage | false | null {
+    let current = msg;
+    for (let i = 0; i < hooks.length; i++) {
+      let result: ReturnType<PipelineHook>;
+      try {
+        result = (hooks[i] as PipelineHook)(session, current);
+      } catch (error) {
+        this._logger.error('pipeline hook threw', { session: session.id, route: current.route, error });
+        return null;
+      }
+      if (result === false) return false;
+      if (result !== undefined && result !== null) current = result;
+    }
+    return current;
+  }
+
+  private handlerFailed(session: Session, type: number, id: number, route: string, error: unknown): void {
+    if (error instanceof HandlerError) {
+      this._logger.info('handler refused the message', { session: session.id, route, code: error.code });
+      if (type === MessageType.Request) this.answerError(session, id, route, error.code, error.message, error.metadata);
+      return;
+    }
+    this._logger.error('handler failed', { session: session.id, route, error });
+    if (type === MessageType.Request) {
+      this.answerError(session, id, route, ErrorResponseCode.Internal, errorText(error));
+    }
+  }
+
+  /** Sends a handler's result as the response to request `id`. */
+  private answer(session: Session, id: number, route: string, value: unknown): void {
+    if (session._state === State.Closed) return;
+    let body: Uint8Array | string;
+    try {
+      // JSON of undefined is no text at all: send `null`, never an empty body (wire spec §11.2).
+      body = this.serializer.encode(route, value === undefined ? null : value, MessageType.Response);
+    } catch (error) {
+      this._logger.error('cannot serialize the response', { session: session.id, route, error });
+      this.answerError(session, id, route, ErrorResponseCode.Internal, 'the response could not be serialized');
+      return;
+    }
+    this.sendMessage(session, MessageType.Response, id, route, body, false);
+  }
+
+  private answerError(
+    session: Session,
+    id: number,
+    route: string,
+    code: string,
+    msg: string,
+    metadata?: Record<string, unknown>,
+  ): void {
+    if (!this.errorResponses || session._state === State.Closed) return;
+    const error: Record<string, unknown> = { code, msg };
+    if (metadata !== undefined) error['metadata'] = metadata;
+    let body: string;
+    try {
+      body = JSON.stringify(error);
+    } catch {
+      body = JSON.stringify({ code, msg });
+    }
+    this.sendMessage(session, MessageType.Response, id, route, body, true);
+  }
+
+  private sendMessage(
+    session: Session,
+    type: MessageType,
+    id: number,
+    route: string,
+    body: Uint8Array | string,
+    error: boolean,
+  ): boolean {
+    const outbound = this.outbound;
+    if (outbound !== null) {
+      const msg: PipelineMessage = { type, id, route, body };
+      if (error) msg.error = true;
+      const result = this.runPipeline(outbound, session, msg);
+      if (result === null || result === false) return false;
+      route = result.route;
+      body = result.body;
+      error = result.error === true;
+    }
+    const packet = this.writer.encodeDataPacket(
+      type === MessageType.Response ? { type, id, body, error } : { type: MessageType.Push, route, body },
+    );
+    return session._send(packet);
+  }
+
+  /** Serializes and pushes. */
+  push(session: Session, route: string, body: unknown): boolean {
+    return this.pushSerialized(session, route, this.serializePush(route, body));
+  }
+
+  /** Serializes a push body once (undefined becomes null). */
+  serializePush(route: string, body: unknown): Uint8Array | string {
+    return this.serializer.encode(route, body === undefined ? null : body, MessageType.Push);
+  }
+
+  /** Pushes an already serialized body (runs the outbound hooks). */
+  pushSerialized(session: Session, route: string, body: Uint8Array | string): boolean {
+    return this.sendMessage(session, MessageType.Push, 0, route, body, false);
+  }
+
+  /** True when outbound hooks are configured (broadcasts then encode per member). */
+  hasOutboundHooks(): boolean {
+    return this.outbound !== null;
+  }
+
+  /** Encodes a push packet once, for a broadcast. */
+  encodePush(route: string, body: Uint8Array | string): Uint8Array {
+    return toBuffer(this.writer.encodeDataPacket({ type: MessageType.Push, route, body }));
+  }
+}
