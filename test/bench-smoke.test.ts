@@ -154,7 +154,10 @@ describe('bench statistics and report', () => {
       },
       serverCpu: 60,
       serverRate: rate,
+      serverCpuPerMessageUs: 1_000_000 / rate,
+      driverCpuPerReplyUs: 1_000_000 / rate,
       connectMs: 5,
+      serverMessagesTotal: rate,
     });
     const results = {
       env: {
@@ -170,6 +173,8 @@ describe('bench statistics and report', () => {
       },
       settings: {
         reps: 2,
+        pingReps: 2,
+        memoryReps: 2,
         warmupMs: 1,
         durationMs: 1,
         connections: [10],
@@ -185,7 +190,7 @@ describe('bench statistics and report', () => {
       ping: [],
       memory: [],
       bundles: [],
-      profile: null,
+      profiles: [],
       codec: null,
       elapsedMs: 1,
     };
