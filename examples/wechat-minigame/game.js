@@ -47,9 +47,12 @@ function join() {
     .catch((/** @type {Error} */ err) => print(`(join failed: ${err.message})`));
 }
 
-// WeChat suspends timers in the background and cuts the socket after ~5 s: reconnect as soon as the game is back.
+// WeChat suspends timers in the background and cuts the socket after ~5 s: stop judging heartbeats while hidden,
+// and check the connection (or retry at once) as soon as the game is back.
+wx.onHide(() => client.pause());
 wx.onShow(() => {
   if (client.state === 'closed') client.connect().then(join, () => undefined);
+  else client.resume();
 });
 
 print('connecting…');

@@ -73,6 +73,13 @@ describe('engine examples in a vm with host shims', () => {
     await until(() => host.texts.includes(`${hello.name}: hello from a WeChat mini-game 🎮`));
     expect(host.texts).toContain(`(joined as ${hello.name})`);
     expect(host.log.urls).toEqual(['wss://chat.example.com/nano']);
+
+    // Background and back: the game pauses and resumes the client; the connection is still usable.
+    host.hide();
+    host.show();
+    watcher.client.notify('room.message', { name: 'watcher', content: 'still there? ✅' });
+    await until(() => host.texts.includes('watcher: still there? ✅'));
+    expect(host.log.urls).toHaveLength(1); // the same socket: resumed, not reconnected
     expect(host.log.problems).toEqual([]);
     watcher.client.close();
   });

@@ -40,6 +40,7 @@ export function fakeWx(serverUrl: string) {
   const log: HostLog = { urls: [], problems: [] };
   const texts: string[] = [];
   const showHandlers: (() => void)[] = [];
+  const hideHandlers: (() => void)[] = [];
   const wx = {
     connectSocket(options: { url: string; header?: Record<string, string>; protocols?: string[] }) {
       log.urls.push(options.url);
@@ -90,7 +91,7 @@ export function fakeWx(serverUrl: string) {
       return { width: 375, height: 667, getContext: () => context };
     },
     onShow: (fn: () => void) => showHandlers.push(fn),
-    onHide: (_fn: () => void) => {},
+    onHide: (fn: () => void) => hideHandlers.push(fn),
   };
   return Object.assign(host, {
     wx,
@@ -98,6 +99,9 @@ export function fakeWx(serverUrl: string) {
     texts,
     show: () => {
       for (const fn of showHandlers) fn();
+    },
+    hide: () => {
+      for (const fn of hideHandlers) fn();
     },
   });
 }

@@ -3,7 +3,7 @@
 // resolves the package's `import` condition to dist/index.mjs. See docs/runtimes.md (Cocos Creator 3.x).
 
 import { NanoClient, webSocketTransport } from '@nanokit/client';
-import { _decorator, Component, EditBox, Label } from 'cc';
+import { _decorator, Component, EditBox, Game, game, Label } from 'cc';
 
 const { ccclass, property } = _decorator;
 
@@ -42,10 +42,21 @@ export class NanoChat extends Component {
     client.on('onNewUser', (body) => this.print((body as { content: string }).content));
     client.on('disconnect', () => this.print('(connection lost, reconnecting…)'));
     client.on('reconnect', () => void this.join());
+    // Mini-game and mobile builds freeze timers in the background: let the client know.
+    game.on(Game.EVENT_HIDE, this.onHide, this);
+    game.on(Game.EVENT_SHOW, this.onShow, this);
     client
       .connect()
       .then(() => this.join())
       .catch((err: unknown) => this.print(`could not connect: ${String(err)}`));
+  }
+
+  private onHide(): void {
+    this.client?.pause();
+  }
+
+  private onShow(): void {
+    this.client?.resume();
   }
 
   /** Wire this to the EditBox's "editing-return" event or a Send button. */
@@ -57,6 +68,8 @@ export class NanoChat extends Component {
   }
 
   onDestroy(): void {
+    game.off(Game.EVENT_HIDE, this.onHide, this);
+    game.off(Game.EVENT_SHOW, this.onShow, this);
     this.client?.close();
     this.client = null;
   }
