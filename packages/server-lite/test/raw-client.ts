@@ -54,9 +54,9 @@ export class RawClient {
     this.ws = sockets.ws;
   }
 
-  static ws(url: string, headers?: Record<string, string>): Promise<RawClient> {
+  static ws(url: string, headers?: Record<string, string>, options?: WebSocket.ClientOptions): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false, headers: headers ?? {} });
+      const ws = new WebSocket(url, { perMessageDeflate: false, headers: headers ?? {}, ...options });
       ws.binaryType = 'nodebuffer';
       let client: RawClient | undefined;
       const closed = new Promise<Closed>((res) => {

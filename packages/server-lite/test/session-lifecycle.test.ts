@@ -1,5 +1,7 @@
 // Heartbeats, kick, handshake validation, limits, slow consumers and pipeline hooks over real sockets.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { encodeHandshakeRequest, encodePacket, PacketType, parseKick } from '@nanokit/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NanoServer, type NanoServerOptions, type Session } from '../src/index.js';
@@ -283,6 +285,27 @@ describe('attach to an http server', () => {
     } finally {
       http.closeAllConnections();
       await new Promise((r) => http.close(r));
+    }
+  });
+
+  it('serves wss when attached to an https server', async () => {
+    const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+    const cert = fixture('localhost-cert.pem');
+    const https = createHttpsServer({ key: fixture('localhost-key.pem'), cert });
+    const server = new NanoServer({ logger: recordingLogger() });
+    servers.push(server);
+    server.register(new Game(), { name: 'game' }).attach(https, { path: '/nano' });
+    await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
+    const port = (https.address() as { port: number }).port;
+    try {
+      const c = await RawClient.ws(`wss://127.0.0.1:${port}/nano`, {}, { ca: cert });
+      await c.handshake();
+      expect((await c.response(c.request('game.ping'))).body).toBe('pong');
+      c.close();
+      await c.closed;
+    } finally {
+      https.closeAllConnections();
+      await new Promise((r) => https.close(r));
     }
   });
 });
