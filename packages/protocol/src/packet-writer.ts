@@ -9,7 +9,15 @@
  * @see docs/protocol.md#encoding-fast
  * @packageDocumentation
  */
-import { MAX_PACKET_BODY_LENGTH, MAX_ROUTE_LENGTH, PACKET_HEADER_LENGTH, PacketType } from './constants.js';
+import {
+  FLAG_ERROR,
+  FLAG_GZIP,
+  FLAG_ROUTE_COMPRESSED,
+  MAX_PACKET_BODY_LENGTH,
+  MAX_ROUTE_LENGTH,
+  PACKET_HEADER_LENGTH,
+  PacketType,
+} from './constants.js';
 import { ProtocolErrorCode, protocolError } from './errors.js';
 import {
   checkBody,
@@ -17,13 +25,12 @@ import {
   encodeMessage,
   type MessageEncodeOptions,
   type MessageInit,
-  messageHead,
   routeTooLong,
-  writeMessageHead,
 } from './message.js';
 import { checkEncodeLength, encodePacket, isPacketType, writePacketHeader } from './packet.js';
 import type { RouteDictionary } from './route-dictionary.js';
-import { writeUtf8 } from './utf8.js';
+import { utf8Length, writeUtf8 } from './utf8.js';
+import { varintLength, writeVarint } from './varint.js';
 
 /** Options of {@link PacketWriter}. */
 export interface PacketWriterOptions {
@@ -112,27 +119,58 @@ export class PacketWriter {
   }
 
   private encode(msg: MessageInit, header: number): Uint8Array {
-    const h = messageHead(msg, this.dictionary);
-    const body = checkBody(msg.body);
-    const routeChars = h.routeCode >= 0 ? 2 : h.hasRoute ? 1 + h.route.length : 0;
-    // Lower bound (one byte per UTF-16 unit) checked before allocating; the exact size is checked after writing.
-    checkEncodeLength(1 + h.idLength + routeChars + body.length, this.maxBodyLength);
-    // Upper bound: at most 3 UTF-8 bytes per UTF-16 unit.
-    const bound =
-      header +
-      1 +
-      h.idLength +
-      (h.routeCode >= 0 ? 2 : h.hasRoute ? 1 + 3 * h.route.length : 0) +
-      (typeof body === 'string' ? 3 * body.length : body.length);
-    if (bound > this.largeSize) {
-      const options: MessageEncodeOptions = { dictionary: this.dictionary, maxBodyLength: this.maxBodyLength };
-      return header > 0 ? encodeDataPacket(msg, options) : encodeMessage(msg, options);
+    // The checks of `messageHead`, inlined: this is the per-message hot path (property tests keep both in step).
+    const type = msg.type;
+    if (type !== 0 && type !== 1 && type !== 2 && type !== 3) return this.fallback(msg, header); // throws
+    let flag = type << 1;
+    if (msg.gzip === true) flag |= FLAG_GZIP;
+    if (msg.error === true) flag |= FLAG_ERROR;
+    let id = 0;
+    let idLength = 0;
+    if (type === 0 || type === 2) {
+      id = msg.id ?? -1;
+      idLength = id >= 0 && id < 128 && Math.floor(id) === id ? 1 : varintLength(id);
     }
+    let route = '';
+    let code = -1;
+    let routeBound = 0;
+    if (type !== 2) {
+      route = msg.route as string;
+      if (typeof route !== 'string') return this.fallback(msg, header); // throws
+      const dictionary = this.dictionary;
+      const c = dictionary === undefined ? undefined : dictionary.code(route);
+      if (c !== undefined) {
+        flag |= FLAG_ROUTE_COMPRESSED;
+        code = c;
+        routeBound = 2;
+      } else {
+        if (route.length > MAX_ROUTE_LENGTH) throw routeTooLong(utf8Length(route));
+        routeBound = 1 + 3 * route.length;
+      }
+    }
+    const body = checkBody(msg.body);
+    // Lower bound (one byte per UTF-16 unit) checked before allocating; the exact size is checked after writing.
+    const max = this.maxBodyLength;
+    const routeMin = code >= 0 ? 2 : type !== 2 ? 1 + route.length : 0;
+    if (1 + idLength + routeMin + body.length > max) checkEncodeLength(1 + idLength + routeMin + body.length, max);
+    // Upper bound: at most 3 UTF-8 bytes per UTF-16 unit.
+    const bound = header + 1 + idLength + routeBound + (typeof body === 'string' ? 3 * body.length : body.length);
+    if (bound > this.largeSize) return this.fallback(msg, header);
     const dest = this.reserve(bound);
     const base = this.used;
-    const routeAt = base + header + 1 + h.idLength;
-    let p = writeMessageHead(h, dest, base + header);
-    if (h.hasRoute && h.routeCode < 0 && p - routeAt - 1 > MAX_ROUTE_LENGTH) throw routeTooLong(p - routeAt - 1);
+    let p = base + header;
+    dest[p++] = flag;
+    if (idLength === 1) dest[p++] = id;
+    else if (idLength > 1) p = writeVarint(id, dest, p);
+    if (code >= 0) {
+      dest[p++] = code >>> 8;
+      dest[p++] = code & 0xff;
+    } else if (type !== 2) {
+      const n = writeUtf8(route, dest, p + 1);
+      if (n > MAX_ROUTE_LENGTH) throw routeTooLong(n);
+      dest[p] = n;
+      p += 1 + n;
+    }
     if (typeof body === 'string') {
       p += writeUtf8(body, dest, p);
     } else if (body.length > 0) {
@@ -140,9 +178,16 @@ export class PacketWriter {
       p += body.length;
     }
     const size = p - base - header;
-    checkEncodeLength(size, this.maxBodyLength);
+    if (size > max) checkEncodeLength(size, max);
     if (header > 0) writePacketHeader(dest, base, PacketType.Data, size);
-    return this.commit(dest, base, p);
+    this.used = p;
+    return dest.subarray(base, p);
+  }
+
+  /** The plain encoders: large messages, and the error paths. */
+  private fallback(msg: MessageInit, header: number): Uint8Array {
+    const options: MessageEncodeOptions = { dictionary: this.dictionary, maxBodyLength: this.maxBodyLength };
+    return header > 0 ? encodeDataPacket(msg, options) : encodeMessage(msg, options);
   }
 
   /** A slab with at least `size` free bytes after `this.used`. */

@@ -192,7 +192,7 @@ function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
 }
 
 /**
- * Short ASCII runs (routes) as one `String.fromCharCode` call with explicit arguments: no temporary array or view,
+ * Short ASCII runs (routes) as `String.fromCharCode` calls with explicit arguments: no temporary array or view,
  * several times faster than `apply` or a native decoder call for a handful of bytes. `n` is 1…16.
  */
 function asciiUpTo16(b: Uint8Array, o: number, n: number): string {
@@ -206,18 +206,40 @@ function asciiUpTo16(b: Uint8Array, o: number, n: number): string {
       return f(b[o] as number, b[o + 1] as number, b[o + 2] as number);
     case 4:
       return f(b[o] as number, b[o + 1] as number, b[o + 2] as number, b[o + 3] as number);
-    default: {
-      // 5…16: two to four groups of up to four.
-      let out = f(b[o] as number, b[o + 1] as number, b[o + 2] as number, b[o + 3] as number);
-      for (let i = o + 4, end = o + n; i < end; i += 4) {
-        const left = end - i;
-        out +=
-          left >= 4
-            ? f(b[i] as number, b[i + 1] as number, b[i + 2] as number, b[i + 3] as number)
-            : asciiUpTo16(b, i, left);
-      }
-      return out;
-    }
+    case 5:
+      return f(b[o] as number, b[o + 1] as number, b[o + 2] as number, b[o + 3] as number, b[o + 4] as number);
+    case 6:
+      return f(
+        b[o] as number,
+        b[o + 1] as number,
+        b[o + 2] as number,
+        b[o + 3] as number,
+        b[o + 4] as number,
+        b[o + 5] as number,
+      );
+    case 7:
+      return f(
+        b[o] as number,
+        b[o + 1] as number,
+        b[o + 2] as number,
+        b[o + 3] as number,
+        b[o + 4] as number,
+        b[o + 5] as number,
+        b[o + 6] as number,
+      );
+    case 8:
+      return f(
+        b[o] as number,
+        b[o + 1] as number,
+        b[o + 2] as number,
+        b[o + 3] as number,
+        b[o + 4] as number,
+        b[o + 5] as number,
+        b[o + 6] as number,
+        b[o + 7] as number,
+      );
+    default:
+      return asciiUpTo16(b, o, 8) + asciiUpTo16(b, o + 8, n - 8);
   }
 }
 
