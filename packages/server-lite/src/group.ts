@@ -120,8 +120,8 @@ export class Group {
     let packet: Uint8Array | null = null;
     let serialized: Uint8Array | string = '';
     let sent = 0;
-    // Copy first: a send may close a slow member, which removes it from the map during iteration.
-    for (const session of Array.from(this._sessions.values())) {
+    // A send may close a slow member, which deletes it from the map: Map iteration tolerates that.
+    for (const session of this._sessions.values()) {
       if (session.closed || (filter !== undefined && !filter(session))) continue;
       if (session._server !== server) {
         server = session._server;

@@ -119,7 +119,8 @@ export interface NanoServerOptions {
   rateLimit?: RateLimit;
   /**
    * Bound on the bytes waiting to be written to one peer (ws `bufferedAmount` / socket `writableLength`). A send that
-   * would exceed it closes the session with `ERR_SLOW_CONSUMER` instead of queueing without bound.
+   * would exceed it closes the session with `ERR_SLOW_CONSUMER` instead of queueing without bound. (A packet larger
+   * than the bound is still written when nothing is queued, so big responses work.)
    * @default 1048576 (1 MiB)
    */
   maxOutboundBuffer?: number;

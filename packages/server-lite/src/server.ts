@@ -428,7 +428,8 @@ export class NanoServer {
   private sweep(): void {
     const tick = ++this.tick;
     const packet = this.heartbeatPacket;
-    for (const session of Array.from(this.sessionSet)) {
+    // Closing deletes from the set while iterating, which Set iteration tolerates.
+    for (const session of this.sessionSet) {
       if (tick - session._lastTick > 2) {
         session._end(
           ServerErrorCode.HeartbeatTimeout,

@@ -195,7 +195,9 @@ export abstract class Session {
    */
   _send(packet: Uint8Array): boolean {
     if (this._state === State.Closed) return false;
-    if (this._bufferedBytes() + packet.length > this._server._maxOutboundBuffer) {
+    // A packet may always be written to an idle socket, however large; beyond that the queue is bounded.
+    const queued = this._bufferedBytes();
+    if (queued > 0 && queued + packet.length > this._server._maxOutboundBuffer) {
       this._end(
         ServerErrorCode.SlowConsumer,
         `outbound buffer over ${this._server._maxOutboundBuffer} bytes`,

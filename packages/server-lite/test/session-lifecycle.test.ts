@@ -309,3 +309,18 @@ describe('attach to an http server', () => {
     }
   });
 });
+
+describe('large packets', () => {
+  it('writes a response larger than maxOutboundBuffer when nothing is queued', async () => {
+    const { connect, closed } = await start({ maxOutboundBuffer: 1024 });
+    const c = await connect();
+    await c.handshake();
+    const id = c.request('game.flood', { size: 64 * 1024, max: 1 });
+    // The single 64 KiB push goes out; the response after it is queued behind it or written once it drained.
+    const push = await c.push('onFlood');
+    expect((push as string).length).toBe(64 * 1024);
+    if (closed.length === 0) expect((await c.response(id)).body).toEqual({ pushed: 1 });
+    else expect(closed[0]?.closeCode).toBe('ERR_SLOW_CONSUMER');
+    c.close();
+  });
+});
