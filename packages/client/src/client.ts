@@ -5,6 +5,7 @@
 import {
   DEFAULT_MAX_BODY_LENGTH,
   decodeMessage,
+  decodePackets,
   decodeUtf8,
   encodeDataPacket,
   encodeHandshakeRequest,
@@ -14,7 +15,6 @@ import {
   MAX_PACKET_BODY_LENGTH,
   MessageType,
   type Packet,
-  PacketReader,
   PacketType,
   ProtocolError,
   parseHandshakeResponse,
@@ -68,7 +68,6 @@ export const CloseCode = {
 /** One connection attempt and, once the handshake is done, the live connection. */
 interface Link {
   transport: Transport | undefined;
-  reader: PacketReader;
   /** Set when the handshake completed: requests may be sent. */
   handshake: HandshakeResponse | undefined;
   heartbeat: Heartbeat | undefined;
@@ -367,7 +366,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       const o = this.options;
       const link: Link = {
         transport: undefined,
-        reader: new PacketReader({ maxBodyLength: MAX_PACKET_BODY_LENGTH }),
         handshake: undefined,
         heartbeat: undefined,
         timer: undefined,
@@ -406,15 +404,17 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   private receive(link: Link, data: Uint8Array): void {
     if (link.ended) return;
+    let packets: Packet[];
     try {
-      link.reader.read(data, (packet) => {
-        if (!link.ended) this.packet(link, packet);
-      });
+      // Whole packets only (one or more per WebSocket message; the TCP transport reassembles its stream).
+      packets = decodePackets(data, { maxBodyLength: MAX_PACKET_BODY_LENGTH });
     } catch (error) {
       // Framing is lost: this connection cannot continue.
       this.emit('error', error);
       this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
+      return;
     }
+    for (const packet of packets) if (!link.ended) this.packet(link, packet);
   }
 
   private packet(link: Link, packet: Packet): void {

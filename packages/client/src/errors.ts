@@ -1,6 +1,7 @@
 /**
  * Errors of @nanokit/client. Every class extends `NanoError` from @nanokit/protocol and carries a stable `code`
  * (listed in docs/errors.md). Check them with `isNanoError(error, code)`, which survives duplicate package copies.
+ * `NanoError`'s constructor already restores the subclass prototype for ES5 targets (`new.target`).
  * @packageDocumentation
  */
 import { NanoError } from '@nanokit/protocol';
@@ -31,7 +32,6 @@ export class RequestTimeoutError extends NanoError {
   readonly id: number;
   constructor(route: string, id: number, timeout: number) {
     super(ClientErrorCode.RequestTimeout, `request "${route}" (id ${id}) timed out after ${timeout} ms`);
-    Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'RequestTimeoutError';
     this.route = route;
     this.id = id;
@@ -52,7 +52,6 @@ export class ConnectionClosedError extends NanoError {
       ClientErrorCode.ConnectionClosed,
       message ?? `connection closed (code ${closeCode}${reason ? `, ${reason}` : ''})`,
     );
-    Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'ConnectionClosedError';
     this.closeCode = closeCode;
     this.reason = reason;
@@ -77,7 +76,6 @@ export class ServerError extends NanoError {
     const serverCode = typeof d.code === 'string' || typeof d.code === 'number' ? d.code : undefined;
     const msg = typeof d.msg === 'string' ? d.msg : '';
     super(ClientErrorCode.ServerError, `server error for "${route}": ${String(serverCode)} ${msg}`);
-    Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'ServerError';
     this.serverCode = serverCode;
     this.msg = msg;
@@ -92,7 +90,6 @@ export class RequestAbortedError extends NanoError {
   readonly route: string;
   constructor(route: string, reason: unknown) {
     super(ClientErrorCode.Aborted, `request "${route}" was aborted`, { cause: reason });
-    Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'RequestAbortedError';
     this.route = route;
   }
@@ -107,7 +104,6 @@ export class NotifyQueueFullError extends NanoError {
       ClientErrorCode.NotifyQueueFull,
       `notify "${route}" rejected: ${limit} notifies already wait for a connection`,
     );
-    Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'NotifyQueueFullError';
     this.route = route;
   }

@@ -1,7 +1,7 @@
 /**
  * The transport contract (runtimes.md §4): the client core talks only to a {@link Transport} made by a
- * {@link TransportFactory}. A transport moves whole socket messages (or stream chunks, for TCP) as bytes and knows
- * nothing about the nano protocol. Adapters take the host API as a parameter, so importing the SDK never touches
+ * {@link TransportFactory}. A transport moves whole socket messages as bytes and knows nothing about the nano
+ * protocol beyond packet framing (stream transports deliver whole packets). Adapters take the host API as a parameter, so importing the SDK never touches
  * `wx`, `egret` or `ws`.
  * @packageDocumentation
  */
@@ -20,7 +20,10 @@ export interface CloseInfo {
 export interface TransportHandlers {
   /** The connection is open; `send` may be called. */
   onOpen(): void;
-  /** Bytes received: one WebSocket message, or one chunk of a TCP stream. The client owns the array. */
+  /**
+   * Bytes received: whole packets (one WebSocket message holds one or more; stream transports such as TCP must
+   * reassemble packets first). The client owns the array.
+   */
   onMessage(data: Uint8Array): void;
   /** Called exactly once per transport, also when it never opened, and also after a local `close()`. */
   onClose(info: CloseInfo): void;

@@ -59,7 +59,7 @@ describe('size budget', () => {
     const everything = await measure(`export * from ${JSON.stringify(distIndex)};`);
     // The same protocol functions and eventemitter3 without the client: the floor the client sits on.
     const floor = await measure(
-      `export { decodeMessage, encodeDataPacket, encodePacket, PacketReader, encodeHandshakeRequest,
+      `export { decodeMessage, encodeDataPacket, encodePacket, decodePackets, encodeHandshakeRequest,
         parseHandshakeResponse, parseKick, jsonSerializer, RouteDictionary, decodeUtf8 } from '@nanokit/protocol';
        export { EventEmitter } from 'eventemitter3';`,
     );
@@ -102,6 +102,14 @@ describe('built files', () => {
     const script = vm.createContext({});
     vm.runInContext(code, script);
     expect(vm.runInContext('typeof globalThis.NanoKit.webSocketTransport', script)).toBe('function');
+    // ES5 classes extending Error keep their prototype chain and fields.
+    expect(
+      vm.runInContext(
+        'var e = new NanoKit.RequestTimeoutError("Room.Join", 7, 100);' +
+          '[e instanceof NanoKit.RequestTimeoutError, e instanceof NanoKit.NanoError, e instanceof Error, e.code, e.route, e.id, e.name].join()',
+        script,
+      ),
+    ).toBe('true,true,true,ERR_REQUEST_TIMEOUT,Room.Join,7,RequestTimeoutError');
   });
 
   it('the global build is ES5 syntax (no class, arrow, let/const, template literal)', () => {

@@ -267,3 +267,20 @@ describe('reconnect backoff', () => {
     expect(on.client.debugStats().timers).toBe(0);
   });
 });
+
+describe('framing', () => {
+  it('handles several packets in one message, and closes the connection on bad framing (4002)', async () => {
+    const { ft, client, events, connect } = setup({ heartbeat: false, reconnect: false });
+    await connect(1);
+    const bodies: unknown[] = [];
+    client.on('onTick', (b) => bodies.push(b));
+    // Two pushes "onTick" 1 and 2 in one message.
+    const push = (n: number) => [4, 0, 0, 9, 0x06, 6, ...Buffer.from('onTick'), 0x30 + n];
+    ft.last.receive(Uint8Array.from([...push(1), ...push(2)]));
+    expect(bodies).toEqual([1, 2]);
+    ft.last.receive(Uint8Array.from([9, 0, 0, 0])); // packet type 9 does not exist
+    expect(client.state).toBe('closed');
+    expect(events).toContainEqual(['error', expect.objectContaining({ code: 'ERR_UNKNOWN_PACKET_TYPE' })]);
+    expect(events).toContainEqual(['disconnect', { code: 4002, reason: 'protocol-error', willReconnect: false }]);
+  });
+});

@@ -2,12 +2,12 @@
 /**
  * Node TCP transport (`net`): nano also listens on plain TCP, which suits bots, load tests and server-to-server
  * tools. URLs look like `tcp://127.0.0.1:3251`. `setNoDelay(true)` avoids Nagle's ~40 ms stall on back-to-back small
- * packets (wire spec §13). TCP is a byte stream: chunks reach the client as they arrive, and the client's packet
- * reader reassembles packets.
+ * packets (wire spec §13). TCP is a byte stream: a {@link PacketReader} reassembles it, and the client receives whole
+ * packets, as from a WebSocket.
  * @packageDocumentation
  */
 import { connect, type Socket } from 'node:net';
-import { ProtocolError } from '@nanokit/protocol';
+import { encodePacket, MAX_PACKET_BODY_LENGTH, PacketReader, ProtocolError } from '@nanokit/protocol';
 import { closeOnce, type TransportFactory } from '../transport.js';
 
 /** Options of {@link tcpTransport}. */
@@ -42,7 +42,19 @@ export function tcpTransport(transportOptions: TcpTransportOptions = {}): Transp
       open = true;
       h.onOpen();
     });
-    socket.on('data', (chunk: Buffer) => h.onMessage(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+    const reader = new PacketReader({ maxBodyLength: MAX_PACKET_BODY_LENGTH });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        reader.read(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), (packet) => {
+          if (!h.closed) h.onMessage(encodePacket(packet.type, packet.body));
+        });
+      } catch (error) {
+        // The stream's framing is lost: end this connection.
+        h.onError(error);
+        socket.destroy();
+        h.onClose({ code: 4002, reason: 'protocol-error', wasClean: false });
+      }
+    });
     socket.on('error', (error) => h.onError(error));
     socket.on('close', (hadError) => {
       open = false;
