@@ -17,7 +17,7 @@ interface Snippet {
 }
 
 /** The ```ts / ```typescript blocks of a Markdown text. */
-export function extractTsBlocks(doc: string, markdown: string): Snippet[] {
+function extractTsBlocks(doc: string, markdown: string): Snippet[] {
   const snippets: Snippet[] = [];
   const lines = markdown.split('\n');
   let open: { line: number; fence: string; body: string[] } | undefined;

@@ -113,7 +113,7 @@ export function fakeEgret(serverUrl: string) {
   const log: HostLog = { urls: [], problems: [] };
 
   class EventDispatcher {
-    private listeners: Listener[] = [];
+    listeners: Listener[] = [];
     addEventListener(type: string, fn: (event?: unknown) => void, thisObject: unknown) {
       this.listeners.push({ type, fn, thisObject });
     }
@@ -205,8 +205,8 @@ export function fakeEgret(serverUrl: string) {
     static TYPE_BINARY = 'webSocketTypeBinary';
     type = EgretWebSocket.TYPE_STRING;
     connected = false;
-    private socket: WebSocket | null = null;
-    private readonly input = new ByteArray();
+    socket: WebSocket | null = null;
+    readonly input = new ByteArray();
     connectByUrl(url: string) {
       if (this.socket) return; // Egret ignores connect* while connecting or connected
       log.urls.push(url);
