@@ -112,6 +112,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   /** `connect()` calls made while reconnecting. */
   private waiters: { resolve(hs: HandshakeResponse): void; reject(error: unknown): void }[] = [];
   private status: ClientState = 'idle';
+  /** How the last connection (or attempt) ended. */
+  private lastClose = { code: 0, reason: '' };
 
   constructor(options: NanoClientOptions) {
     if (!options || (typeof options.url !== 'string' && typeof options.url !== 'function')) {
@@ -156,7 +158,11 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     const connecting = this.attempt().then(
       (hs) => {
         this.connecting = undefined;
-        this.established(hs, false);
+        if (!this.established(hs, false)) {
+          // The connection ended right after its handshake (e.g. a Kick), before this callback ran.
+          if (this.status === 'connecting') this.status = 'closed';
+          throw new ConnectionClosedError(this.lastClose.code, this.lastClose.reason);
+        }
         return hs;
       },
       (error: unknown) => {
@@ -318,6 +324,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     const wasOpen = this.status === 'open';
     if (this.status !== 'idle') this.status = 'closed';
     this.queue = [];
+    this.current = undefined;
     const sleeper = this.sleeper;
     if (sleeper) {
       this.timers.clear(sleeper.timer);
@@ -383,12 +390,19 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
         .then((url) => {
           if (link.ended) return;
           const factory = o.transport || this.defaultTransport();
+          let openedEarly = false;
+          const hello = () => {
+            if (!link.ended && link.transport) {
+              link.transport.send(encodePacket(PacketType.Handshake, encodeHandshakeRequest(o.handshake)));
+            }
+          };
           link.transport = factory(
             { url, protocols: o.protocols, headers: o.headers, connectTimeout: o.connectTimeout },
             {
               onOpen: () => {
-                if (link.ended || !link.transport) return;
-                link.transport.send(encodePacket(PacketType.Handshake, encodeHandshakeRequest(o.handshake)));
+                // A transport may open before the factory has returned it.
+                if (link.transport) hello();
+                else openedEarly = true;
               },
               onMessage: (data) => this.receive(link, data),
               onClose: (info) => this.end(link, info.code, info.reason),
@@ -397,6 +411,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
               },
             },
           );
+          if (link.ended) link.transport.close();
+          else if (openedEarly) hello();
         })
         .then(undefined, (error: unknown) => this.end(link, CloseCode.Abnormal, 'connect-failed', error));
     });
@@ -539,6 +555,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private end(link: Link, code: number, reason: string, error?: unknown): void {
     if (link.ended) return;
     link.ended = true;
+    this.lastClose = { code, reason };
     if (this.link === link) this.link = undefined;
     this.timers.clear(link.timer);
     if (link.heartbeat) link.heartbeat.stop();
@@ -610,9 +627,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
         }
       }
       if (this.status !== 'reconnecting') return;
-      if (!link || link.ended) continue;
-      this.established(hs, true);
-      return;
+      if (this.established(hs, true)) return;
     }
   }
 
@@ -646,9 +661,10 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     if (this.sleeper) this.sleeper.wake();
   }
 
-  private established(hs: HandshakeResponse, reconnected: boolean): void {
+  /** The connection is ready: state `open`, queued notifies sent, events emitted. False if the link is gone. */
+  private established(hs: HandshakeResponse, reconnected: boolean): boolean {
     const link = this.link;
-    if (!link) return;
+    if (!link || link.ended || link.handshake !== hs) return false;
     this.status = 'open';
     this.current = hs;
     const queue = this.queue;
@@ -657,5 +673,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.release(undefined, hs);
     this.emit('connect', hs);
     if (reconnected) this.emit('reconnect', hs);
+    return true;
   }
 }

@@ -284,3 +284,38 @@ describe('framing', () => {
     expect(events).toContainEqual(['disconnect', { code: 4002, reason: 'protocol-error', willReconnect: false }]);
   });
 });
+
+describe('connect edge cases', () => {
+  it('works with a transport that opens before the factory returns', async () => {
+    const ft = fakeTransport();
+    const client = new NanoClient({
+      url: 'ws://fake',
+      heartbeat: false,
+      transport: (options, handlers) => {
+        const conn = ft.factory(options, handlers);
+        handlers.onOpen(); // synchronous open
+        return conn;
+      },
+    });
+    const connected = client.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ft.last.sentTypes()).toEqual([PacketType.Handshake]);
+    ft.last.handshake(1);
+    await expect(connected).resolves.toMatchObject({ heartbeat: 1 });
+    client.close();
+    expect(client.handshake).toBeUndefined();
+  });
+
+  it('rejects connect() when a Kick arrives together with the handshake reply', async () => {
+    const { ft, client, events } = setup({ heartbeat: false });
+    const connected = client.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    ft.last.open();
+    ft.last.handshake(1);
+    ft.last.receive(Uint8Array.from([5, 0, 0, 0])); // Kick with no body (pitaya)
+    await expect(connected).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED', closeCode: 4003, reason: 'kick' });
+    expect(client.state).toBe('closed');
+    expect(events).toContainEqual(['kick', {}]);
+    expect(client.debugStats().timers).toBe(0);
+  });
+});
