@@ -1,5 +1,5 @@
 // Consumer smoke tests of the packed packages: `npm pack` the three workspaces, install the tarballs into a temp
-// project (offline: the tarballs plus `ws` from the npm cache), then use them the ways users do: Node ESM, Node CJS,
+// project (the tarballs plus `ws` and typings from the npm cache), then use them the ways users do: Node ESM, Node CJS,
 // TypeScript (nodenext ESM + CJS), a rollup browser bundle that must contain no Node code, and the <script> global
 // build. publint and attw check each package's `exports`.
 import { execFile } from 'node:child_process';
@@ -81,17 +81,19 @@ beforeAll(async () => {
   project = path.join(dir, 'project');
   await exec('mkdir', ['-p', project]);
   writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  // --prefer-offline: the npm cache (filled by the repo's own install) answers; the registry only when it cannot.
+  const installed = (name: string) => `${name}@${requireHere(`${name}/package.json`).version}`;
   await run('npm', [
     'install',
-    '--offline',
+    '--prefer-offline',
     '--no-audit',
     '--no-fund',
     '--ignore-scripts',
     ...tarballs.values(),
-    'ws@^8.18.0',
+    installed('ws'),
     // For the TypeScript consumer: the Node typings of client and server-lite refer to node:* and ws types.
-    '@types/node@^20',
-    '@types/ws@^8',
+    installed('@types/node'),
+    installed('@types/ws'),
   ]);
   for (const f of ['node-esm.mjs', 'node-cjs.cjs', 'browser-entry.mjs']) {
     copyFileSync(path.join(fixtures, f), path.join(project, f));
