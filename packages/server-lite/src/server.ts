@@ -9,7 +9,6 @@ import {
   encodeHandshakeResponse,
   encodePacket,
   jsonSerializer,
-  type Packet,
   PacketType,
   RouteDictionary,
   type Serializer,
@@ -92,7 +91,7 @@ export class NanoServer {
 
   /** @internal */ readonly _logger: Logger;
   /** @internal */ readonly _maxOutboundBuffer: number;
-  private readonly maxPacketSize: number;
+  /** @internal */ readonly _maxPacketSize: number;
   private readonly maxConnections: number;
   private readonly checkOrigin: NanoServerOptions['checkOrigin'];
   private readonly shutdownTimeout: number;
@@ -120,7 +119,7 @@ export class NanoServer {
    */
   constructor(options: NanoServerOptions = {}) {
     this.heartbeat = checkPositive('heartbeat', options.heartbeat, DEFAULT_HEARTBEAT_MS);
-    this.maxPacketSize = checkPositive('maxPacketSize', options.maxPacketSize, DEFAULT_MAX_PACKET);
+    this._maxPacketSize = checkPositive('maxPacketSize', options.maxPacketSize, DEFAULT_MAX_PACKET);
     this.maxConnections = checkPositive('maxConnections', options.maxConnections, Number.POSITIVE_INFINITY, true);
     this._maxOutboundBuffer = checkPositive('maxOutboundBuffer', options.maxOutboundBuffer, DEFAULT_MAX_OUTBOUND);
     this.shutdownTimeout = checkPositive('shutdownTimeout', options.shutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS);
@@ -280,7 +279,7 @@ export class NanoServer {
     const endpoint = new WsEndpoint(this, http as HttpServer, owned, {
       path,
       // Packets may span messages, but one message never needs to hold more than one maximal packet.
-      maxPayload: this.maxPacketSize + 4,
+      maxPayload: this._maxPacketSize + 4,
     });
     this.wsEndpoints.push(endpoint);
     return endpoint;
@@ -374,12 +373,12 @@ export class NanoServer {
       ws.terminate();
       return;
     }
-    this.addSession(new WsSession(this, ws, this.nextSessionId++, remoteAddress, this.maxPacketSize, this.tick));
+    this.addSession(new WsSession(this, ws, this.nextSessionId++, remoteAddress, this.tick));
   }
 
   /** @internal */
   _acceptTcp(socket: Socket): void {
-    this.addSession(new TcpSession(this, socket, this.nextSessionId++, this.maxPacketSize, this.tick));
+    this.addSession(new TcpSession(this, socket, this.nextSessionId++, this.tick));
   }
 
   private addSession(session: Session): void {
@@ -447,17 +446,17 @@ export class NanoServer {
   // Packets
 
   /** @internal Every packet of every session comes through here. */
-  _onPacket(session: Session, packet: Packet): void {
+  _onPacket(session: Session, type: number, body: Uint8Array): void {
     const state = session._state;
     if (state === State.Closed) return;
     session._lastTick = this.tick;
-    switch (packet.type) {
+    switch (type) {
       case PacketType.Data:
         if (state !== State.Working) {
           closeForViolation(this._logger, session, ServerErrorCode.DataBeforeAck, 'data before the handshake ack');
           return;
         }
-        this.dispatcher.onData(session, packet.body);
+        this.dispatcher.onData(session, body);
         return;
       case PacketType.Heartbeat:
         return;
@@ -466,7 +465,7 @@ export class NanoServer {
           closeForViolation(this._logger, session, ServerErrorCode.HandshakeOrder, 'unexpected handshake');
           return;
         }
-        this.handshaker.onHandshake(session, packet.body);
+        this.handshaker.onHandshake(session, body);
         return;
       case PacketType.HandshakeAck:
         if (state !== State.AwaitAck) {

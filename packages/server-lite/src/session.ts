@@ -8,6 +8,9 @@ import { ServerErrorCode, serverError } from './errors.js';
 import type { Group } from './group.js';
 import type { NanoServer } from './server.js';
 
+const PACKET_HEADER = 4;
+const EMPTY = new Uint8Array(0);
+
 /** @internal Session states. */
 export const State = {
   /** Connected, waiting for the Handshake packet. */
@@ -74,18 +77,22 @@ export abstract class Session {
   /** @internal */ _server: NanoServer;
   /** @internal */ _state: number;
   /** @internal Heartbeat tick of the last packet received. */ _lastTick: number;
-  /** @internal */ _reader: PacketReader;
+  /**
+   * @internal The stream reader, created only once a chunk ends inside a packet: chunks that hold whole packets
+   * (every WebSocket message of a well-behaved client) are parsed in place, with no reader and no callback.
+   */
+  _reader: PacketReader | null;
   /** @internal Groups holding this session; allocated on the first add. */ _groups: Set<Group> | null;
   /** @internal Rate-limit window start (ms) and count. */ _windowStart: number;
   /** @internal */ _windowCount: number;
   /** @internal True once the underlying socket has closed. */ _socketClosed: boolean;
   private _uid: Uid | undefined;
   private _data: Map<string, unknown> | null;
-  /** Bound once per session: the packet callback of the reader (no closure per message). */
-  private readonly _onPacket: (packet: Packet) => void;
+  /** The packet callback of the reader, created with it (no closure per message). */
+  private _onPacket: ((packet: Packet) => void) | null;
 
   /** @internal */
-  constructor(server: NanoServer, id: number, remoteAddress: string, maxPacketSize: number, tick: number) {
+  constructor(server: NanoServer, id: number, remoteAddress: string, tick: number) {
     this._server = server;
     this.id = id;
     this.remoteAddress = remoteAddress;
@@ -93,14 +100,14 @@ export abstract class Session {
     this.closeReason = undefined;
     this._state = State.AwaitHandshake;
     this._lastTick = tick;
-    this._reader = new PacketReader({ maxBodyLength: maxPacketSize });
+    this._reader = null;
     this._groups = null;
     this._windowStart = 0;
     this._windowCount = 0;
     this._socketClosed = false;
     this._uid = undefined;
     this._data = null;
-    this._onPacket = (packet) => server._onPacket(this, packet);
+    this._onPacket = null;
   }
 
   /** The uid given to {@link Session.bind}, or undefined. */
@@ -181,8 +188,32 @@ export abstract class Session {
   /** @internal Feeds received bytes. */
   _receive(chunk: Uint8Array): void {
     if (this._state === State.Closed) return;
+    const server = this._server;
+    let reader = this._reader;
+    if (reader === null) {
+      // Fast path: whole packets, parsed in place. Anything else (a partial packet, a bad header) goes to a reader,
+      // which buffers the rest and reports errors.
+      const end = chunk.length;
+      const max = server._maxPacketSize;
+      let offset = 0;
+      while (end - offset >= PACKET_HEADER) {
+        const type = chunk[offset] as number;
+        const length =
+          ((chunk[offset + 1] as number) << 16) | ((chunk[offset + 2] as number) << 8) | (chunk[offset + 3] as number);
+        if (type < PacketType.Handshake || type > PacketType.Kick || length > max) break;
+        if (end - offset - PACKET_HEADER < length) break;
+        offset += PACKET_HEADER;
+        server._onPacket(this, type, length === 0 ? EMPTY : chunk.subarray(offset, offset + length));
+        offset += length;
+        if (this._state === State.Closed) return;
+      }
+      if (offset === end) return;
+      if (offset > 0) chunk = chunk.subarray(offset);
+      reader = this._reader = new PacketReader({ maxBodyLength: max });
+      this._onPacket = (packet) => server._onPacket(this, packet.type, packet.body);
+    }
     try {
-      this._reader.read(chunk, this._onPacket);
+      reader.read(chunk, this._onPacket as (packet: Packet) => void);
     } catch (error) {
       if (this._state === State.Closed) return;
       this._server._protocolFailure(this, error);

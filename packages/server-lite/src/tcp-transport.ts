@@ -14,12 +14,15 @@ const END_GRACE_MS = 2000;
 
 /** A session over a TCP socket. */
 export class TcpSession extends Session {
-  readonly transport = 'tcp' as const;
+  /** Always `'tcp'`. */
+  get transport(): 'tcp' {
+    return 'tcp';
+  }
   /** @internal */ readonly _socket: Socket;
 
   /** @internal */
-  constructor(server: NanoServer, socket: Socket, id: number, maxPacket: number, tick: number) {
-    super(server, id, socket.remoteAddress ?? '', maxPacket, tick);
+  constructor(server: NanoServer, socket: Socket, id: number, tick: number) {
+    super(server, id, socket.remoteAddress ?? '', tick);
     this._socket = socket;
     (socket as unknown as Tagged)[SESSION] = this;
     socket.setNoDelay(true);

@@ -20,12 +20,15 @@ function closeReason(reason: string): string {
 
 /** A session over a WebSocket. */
 export class WsSession extends Session {
-  readonly transport = 'ws' as const;
+  /** Always `'ws'`. */
+  get transport(): 'ws' {
+    return 'ws';
+  }
   /** @internal */ readonly _ws: WebSocket;
 
   /** @internal */
-  constructor(server: NanoServer, ws: WebSocket, id: number, remoteAddress: string, maxPacket: number, tick: number) {
-    super(server, id, remoteAddress, maxPacket, tick);
+  constructor(server: NanoServer, ws: WebSocket, id: number, remoteAddress: string, tick: number) {
+    super(server, id, remoteAddress, tick);
     this._ws = ws;
     (ws as unknown as Tagged)[SESSION] = this;
     ws.on('message', onMessage);
