@@ -194,8 +194,10 @@ if (has('profile')) {
   const profiles = [];
   for (const p of stacks.filter((q) => q.id === 'client-lite' || q.id === 'raw-ws')) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'nanokit-prof-'));
+    const serverDir = path.join(dir, 'server');
+    const driverDir = path.join(dir, 'driver');
     try {
-      log(`profile: ${p.label}, N=${n}, server under --cpu-prof`);
+      log(`profile: ${p.label}, N=${n}, server and driver under --cpu-prof`);
       const run = await runThroughput({
         server: p.server,
         driver: p.driver,
@@ -203,27 +205,43 @@ if (has('profile')) {
         mode: 'reqres',
         warmupMs: settings.warmupMs,
         durationMs: settings.durationMs,
-        serverExecArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+        serverExecArgv: ['--cpu-prof', `--cpu-prof-dir=${serverDir}`],
+        driverExecArgv: ['--cpu-prof', `--cpu-prof-dir=${driverDir}`],
       });
-      const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
-      if (!file) {
-        log('profile: no .cpuprofile was written');
-        continue;
+      for (const [role, folder] of /** @type {const} */ ([
+        ['server', serverDir],
+        ['driver', driverDir],
+      ])) {
+        const file = existsSync(folder) ? (await readdir(folder)).find((f) => f.endsWith('.cpuprofile')) : undefined;
+        if (!file) {
+          log(`profile: the ${role} wrote no .cpuprofile`);
+          continue;
+        }
+        const profileFile = path.join(folder, file);
+        let summary = await summariseProfile(profileFile, { root: ROOT, limit: 15, window: run.windowMonoUs });
+        const windowMs = (run.windowMonoUs[1] - run.windowMonoUs[0]) / 1000;
+        if (summary.totalMs < windowMs / 2) {
+          // The profile's clock did not line up with the window: fall back to the whole profile.
+          log(
+            `profile (${role}): ${summary.totalMs.toFixed(0)} of ${windowMs.toFixed(0)} ms in the window; using the whole profile`,
+          );
+          summary = { ...(await summariseProfile(profileFile, { root: ROOT, limit: 15 })), windowed: false };
+        }
+        profiles.push({
+          ...summary,
+          role,
+          pairing: p.id,
+          rate: run.load.rate,
+          connections: n,
+          messages: run.windowMessages,
+        });
+        log(
+          `profile (${role}, ${summary.totalMs.toFixed(0)} ms sampled): ${summary.top
+            .slice(0, 3)
+            .map((e) => `${e.name} ${e.percent.toFixed(1)} %`)
+            .join(', ')}`,
+        );
       }
-      const summary = await summariseProfile(path.join(dir, file), { root: ROOT, limit: 15 });
-      profiles.push({
-        ...summary,
-        pairing: p.id,
-        rate: run.load.rate,
-        connections: n,
-        messages: run.serverMessagesTotal,
-      });
-      log(
-        `profile: ${summary.top
-          .slice(0, 3)
-          .map((e) => `${e.name} ${e.percent.toFixed(1)} %`)
-          .join(', ')}`,
-      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -23,7 +23,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 try {
   const server = await start();
   serveCommands({
-    stats: () => ({ cpu: process.cpuUsage(), wallMs: performance.now(), ...server.counters() }),
+    stats: () => ({
+      cpu: process.cpuUsage(),
+      wallMs: performance.now(),
+      // The monotonic clock of V8's CPU profiles (µs), to cut a profile down to the measurement window.
+      monoUs: Number(process.hrtime.bigint() / 1000n),
+      ...server.counters(),
+    }),
     memory: async () => {
       const gc = /** @type {undefined | (() => void)} */ (globalThis.gc);
       if (typeof gc !== 'function') throw new Error('the server needs --expose-gc for memory figures');

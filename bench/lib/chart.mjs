@@ -54,7 +54,7 @@ function defaultFormat(v) {
 export function renderChart(chart) {
   const panelW = 420;
   const panelH = 300;
-  const margin = { left: 64, right: 20, top: 70, bottom: 110 };
+  const margin = { left: 64, right: 20, top: 84, bottom: 110 };
   const width = margin.left + chart.panels.length * (panelW + margin.left + margin.right) - margin.left + margin.right;
   const height = margin.top + panelH + margin.bottom;
   const out = [];

@@ -25,21 +25,27 @@ import path from 'node:path';
 
 /**
  * @param {string} file a `.cpuprofile` path
- * @param {{root: string, limit?: number}} options `root`: repository root, for relative locations
+ * @param {{root: string, limit?: number, window?: [number, number]}} options `root`: repository root, for relative
+ *   locations; `window`: only samples taken in this interval of the monotonic clock (µs), e.g. a measurement window
+ *   (V8 times samples with the same clock as `process.hrtime`)
  * @returns {Promise<ProfileSummary>}
  */
 export async function summariseProfile(file, options) {
-  /** @type {{nodes: {id: number, callFrame: {functionName: string, url: string, lineNumber: number}}[], samples: number[], timeDeltas: number[]}} */
+  /** @type {{nodes: {id: number, callFrame: {functionName: string, url: string, lineNumber: number}}[], samples: number[], timeDeltas: number[], startTime: number, endTime: number}} */
   const profile = JSON.parse(await readFile(file, 'utf8'));
+  const [from, to] = options.window ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
   /** @type {Map<number, {functionName: string, url: string, lineNumber: number}>} */
   const frames = new Map();
   for (const node of profile.nodes) frames.set(node.id, node.callFrame);
   /** @type {Map<number, number>} */
   const selfUs = new Map();
   let totalUs = 0;
+  let at = profile.startTime ?? 0;
   for (let i = 0; i < profile.samples.length; i++) {
     const id = /** @type {number} */ (profile.samples[i]);
     const delta = Math.max(0, profile.timeDeltas[i] ?? 0);
+    at += delta;
+    if (at < from || at > to) continue;
     selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
     totalUs += delta;
   }
@@ -102,6 +108,7 @@ function groupOf(name, url) {
   if (url.includes('/packages/protocol/')) return '@nanokit/protocol';
   if (url.includes('/packages/client/')) return '@nanokit/client';
   if (url.includes('/node_modules/ws/')) return 'ws';
+  if (url.includes('/node_modules/eventemitter3/')) return 'eventemitter3';
   if (url.includes('/bench/')) return 'bench harness';
   if (url.startsWith('node:') || url === '' || !url.includes('/')) return 'node internals / native';
   return 'other';

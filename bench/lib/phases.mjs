@@ -21,6 +21,7 @@ const DRIVER_SCRIPT = fileURLToPath(new URL('../child/driver.mjs', import.meta.u
  * @property {number} warmupMs
  * @property {number} durationMs
  * @property {string[]} [serverExecArgv] extra node flags of the server process (e.g. `--cpu-prof`)
+ * @property {string[]} [driverExecArgv] extra node flags of the driver process
  */
 
 /**
@@ -33,6 +34,9 @@ const DRIVER_SCRIPT = fileURLToPath(new URL('../child/driver.mjs', import.meta.u
  * @property {number} driverCpuPerReplyUs driver CPU time per answer received (µs)
  * @property {number} connectMs time to open every session
  * @property {number} serverMessagesTotal messages the server handled from its start to the end of the window
+ * @property {number} windowMessages messages the server handled in the window
+ * @property {[number, number]} windowMonoUs the window on the system's monotonic clock (µs), as CPU profiles time
+ *   their samples
  */
 
 /**
@@ -67,7 +71,7 @@ async function stopChild(child) {
  */
 export async function runThroughput(options) {
   const { server, url } = await startServer(options.server, options.serverExecArgv);
-  const driver = spawnChild(DRIVER_SCRIPT, [options.driver]);
+  const driver = spawnChild(DRIVER_SCRIPT, [options.driver], { execArgv: options.driverExecArgv ?? [] });
   try {
     await driver.ready;
     /** @type {Record<string, Promise<any>>} */
@@ -96,6 +100,8 @@ export async function runThroughput(options) {
         load.replies > 0 ? ((load.cpu.userMs + load.cpu.systemMs) * 1000) / load.replies : Number.NaN,
       connectMs: connected.ms,
       serverMessagesTotal: end.messages,
+      windowMessages: messages,
+      windowMonoUs: [start.monoUs, end.monoUs],
     };
   } finally {
     await stopChild(driver);

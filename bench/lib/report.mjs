@@ -32,7 +32,7 @@ import { spread } from './stats.mjs';
  */
 
 /**
- * @typedef {import('./cpu-profile.mjs').ProfileSummary & {pairing: import('./configs.mjs').Pairing['id'], rate: number, connections: number, messages: number}} ProfileRun
+ * @typedef {import('./cpu-profile.mjs').ProfileSummary & {role: 'server' | 'driver', pairing: import('./configs.mjs').Pairing['id'], rate: number, connections: number, messages: number}} ProfileRun
  */
 
 /** Targets from the issues (benchmarks, server-lite, client). */
@@ -232,7 +232,9 @@ export function targetRows(results) {
  */
 function mdTable(head, rows) {
   const line = (/** @type {string[]} */ cells) => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map((_h, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+  // Text columns align left, figures right.
+  const numeric = head.map((_h, i) => i > 0 && rows.every((r) => /^[\d–(≥≤.-]|^$/.test(r[i] ?? '')));
+  return [line(head), line(numeric.map((n) => (n ? '---:' : '---'))), ...rows.map(line)].join('\n');
 }
 
 /**
@@ -289,7 +291,17 @@ function reqresTable(results) {
 
 /** @param {BenchResults} results */
 function pingTable(results) {
-  const head = ['stack', 'pings handled/s (server)', 'pongs received/s', 'pings sent/s', 'server CPU', 'driver CPU'];
+  const head = [
+    'stack',
+    'pings handled/s (server)',
+    'pongs received/s',
+    'pings sent/s',
+    '÷ ceiling',
+    'server CPU',
+    'server µs/ping',
+    'driver CPU',
+  ];
+  const ceiling = results.ping.find((r) => r.pairing === 'raw-ws');
   const rows = [];
   for (const p of PAIRINGS) {
     const row = results.ping.find((r) => r.pairing === p.id);
@@ -300,7 +312,14 @@ function pingTable(results) {
       mmm(s.serverRate, int),
       mmm(s.rate, int),
       mmm(s.sentRate, int),
+      p.id === 'raw-ws'
+        ? '1'
+        : mmm(
+            pairedRatio(row, ceiling, (r) => r.serverRate),
+            ratio,
+          ),
       mmm(s.serverCpu, pct),
+      mmm(s.serverUs, us),
       mmm(s.driverCpu, pct),
     ]);
   }
@@ -372,9 +391,14 @@ export function consoleReport(results) {
   );
   section('Memory', memoryTable(results));
   section('Client bundle sizes (bytes)', bundleTable(results));
-  const lite = results.profiles.find((p) => p.pairing !== 'raw-ws');
+  const servers = results.profiles.filter((p) => p.role === 'server');
+  const drivers = results.profiles.filter((p) => p.role === 'driver');
+  const lite = servers.find((p) => p.pairing !== 'raw-ws');
   if (lite) section('CPU profile of server-lite under load: top self time', profileTable(lite, 10));
-  if (results.profiles.length > 0) section('Server CPU by origin (profiles)', profileGroupTable(results.profiles));
+  if (servers.length > 0) section('Server CPU by origin (profiles)', profileGroupTable(servers));
+  const client = drivers.find((p) => p.pairing === 'client-lite');
+  if (client) section('CPU profile of the @nanokit/client driver: top self time', profileTable(client, 10));
+  if (drivers.length > 0) section('Driver CPU by origin (profiles)', profileGroupTable(drivers));
   const targets = targetRows(results);
   section('Against the targets', {
     head: ['what', 'target', 'measured', 'verdict'],
@@ -411,7 +435,14 @@ function profileGroupTable(profiles) {
   /** @type {string[]} */
   const groups = [];
   for (const p of profiles) for (const g of p.groups) if (!groups.includes(g.group)) groups.push(g.group);
-  const name = (/** @type {ProfileRun} */ p) => (p.pairing === 'raw-ws' ? 'raw ws echo' : 'server-lite');
+  const name = (/** @type {ProfileRun} */ p) =>
+    p.role === 'server'
+      ? p.pairing === 'raw-ws'
+        ? 'raw ws echo'
+        : 'server-lite'
+      : p.pairing === 'client-lite'
+        ? '@nanokit/client driver'
+        : 'hand-rolled driver';
   const head = ['origin', ...profiles.flatMap((p) => [`${name(p)}: µs/request`, `${name(p)}: % of busy`])];
   const rows = groups.map((group) => [
     group,
@@ -512,7 +543,7 @@ export function markdownReport(results) {
       '- **server-lite ← hand-rolled driver**: a raw `ws` socket + the @nanokit/protocol codec, callbacks only: the least a client can do.',
     );
     out.push(
-      '- **raw ws echo (ceiling)**: a `ws` server that sends every message back, driven by the same hand-rolled driver with the same frames (no handshake); the driver decodes the echoed request packet exactly as it decodes a response.',
+      '- **raw ws echo (ceiling)**: a `ws` server that sends every message back unchanged, driven by the same hand-rolled driver with the same request frames (no handshake); the driver decodes the echoed request packet (about 70 bytes) exactly as it decodes a server-lite response (about 58 bytes).',
     );
     out.push('');
     out.push(table(reqresTable(results)));
@@ -529,7 +560,7 @@ export function markdownReport(results) {
     out.push('## nano-style ping (the seed\'s "1000 concurrent, IOPS 11W")');
     out.push('');
     out.push(
-      `${settings.pingConnections} clients each send a notify \`TestHandler.Ping\` with the body \`{}\` (a 24-byte packet; nano's protobuf version sends an empty body, 22 bytes), then sleep 10 ms, as nano's benchmark/io does; the server counts the ping and pushes \`pong\` with \`{}\` (12 bytes). The ceiling of this test is ${settings.pingConnections} × 100 = ${int(settings.pingConnections * 100)} pings/s minus the sleep overshoot (wire spec §9), so the figure measures the drivers' timers as much as the server. "pings handled/s" is nano's QPS (handler calls per second, counted by the server).`,
+      `${settings.pingConnections} clients each send a notify \`TestHandler.Ping\` with the body \`{}\` (a 24-byte packet; nano's protobuf version sends an empty body, 22 bytes), then sleep 10 ms, as nano's benchmark/io does; the server counts the ping and pushes \`pong\` with \`{}\` (12 bytes). The ceiling of this test is ${settings.pingConnections} × 100 = ${int(settings.pingConnections * 100)} pings/s minus the sleep overshoot (wire spec §9); here one Node driver process runs all ${settings.pingConnections} clients' timers on a core it shares with the server, so "pings sent/s" shows what the driver managed to send, and the figure measures the driver as much as the server: compare the stacks with each other (the ws echo server sends each ping back as its pong). "pings handled/s" is nano's QPS (handler calls per second, counted by the server).`,
     );
     out.push('');
     out.push(table(pingTable(results)));
@@ -558,30 +589,43 @@ export function markdownReport(results) {
     out.push('');
   }
 
-  if (results.profiles.length > 0) {
-    out.push("## Where the server's time goes");
+  const servers = results.profiles.filter((p) => p.role === 'server');
+  const drivers = results.profiles.filter((p) => p.role === 'driver');
+  if (servers.length > 0) {
+    out.push('## Where the time goes');
     out.push('');
-    const described = results.profiles
+    const described = servers
       .map(
         (p) =>
-          `${p.pairing === 'raw-ws' ? 'the raw ws echo server' : `server-lite (driven by ${p.pairing === 'client-lite' ? '@nanokit/client' : 'the hand-rolled driver'})`}: ${int(p.rate)} req/s in that run, ${p.idlePercent.toFixed(0)} % of its samples idle`,
+          `${p.pairing === 'raw-ws' ? 'the raw ws echo server with the hand-rolled driver' : 'server-lite with the @nanokit/client driver'} (${int(p.rate)} req/s in that run, ${p.idlePercent.toFixed(0)} % of the server's samples idle)`,
       )
-      .join('; ');
+      .join(' and ');
     out.push(
-      `CPU profiles of the server processes (\`node --cpu-prof\`) during one request/response run each at N = ${results.profiles[0]?.connections}: ${described}. The profiles cover the whole life of the process (start, 1000 handshakes, warm-up, window, shutdown), so "µs per request" divides each figure by every request the server answered; the profiler itself costs some throughput. "Idle" is the event loop waiting for I/O: the driver shares the two cores.`,
+      `CPU profiles (\`node --cpu-prof\`) of the server and of the driver process, during one extra request/response run each at N = ${servers[0]?.connections}: ${described}. A profile covers the whole life of its process (start, ${servers[0]?.connections} handshakes, warm-up, window, shutdown), so "µs per request" divides each figure by every request the server answered in that run; the profiler itself costs some throughput. "Idle" is the event loop waiting for I/O (server and driver share the two cores). Line numbers are those of the built \`dist\` files; "(program)" is V8 and native work outside JavaScript functions; "node internals / native" includes the socket writes (\`writev\`) and reads.`,
     );
     out.push('');
-    out.push('Self time by origin, per request answered:');
+    out.push('Server self time by origin, per request answered:');
     out.push('');
-    out.push(table(profileGroupTable(results.profiles)));
+    out.push(table(profileGroupTable(servers)));
     out.push('');
-    const lite = results.profiles.find((p) => p.pairing !== 'raw-ws');
+    const lite = servers.find((p) => p.pairing !== 'raw-ws');
     if (lite) {
-      out.push(
-        'server-lite, heaviest functions by self time (`dist` line numbers; "(program)" is V8 and native code outside JavaScript functions):',
-      );
+      out.push('server-lite, heaviest functions by self time:');
       out.push('');
       out.push(table(profileTable(lite, 15)));
+      out.push('');
+    }
+  }
+  if (drivers.length > 0) {
+    out.push('Driver self time by origin, per request (the client-overhead question):');
+    out.push('');
+    out.push(table(profileGroupTable(drivers)));
+    out.push('');
+    const client = drivers.find((p) => p.pairing === 'client-lite');
+    if (client) {
+      out.push('@nanokit/client driver, heaviest functions by self time:');
+      out.push('');
+      out.push(table(profileTable(client, 15)));
       out.push('');
     }
   }
