@@ -168,4 +168,42 @@ describe('websocket byte stream', () => {
     client.close();
     await server.close();
   });
+
+  it('parses whole packets in place, then hands a trailing partial packet to the stream reader', async () => {
+    const server = new NanoServer({ logger: recordingLogger() });
+    server.register(new Echo(), { name: 'echo' });
+    const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
+    const client = await RawClient.ws(`ws://127.0.0.1:${port}/`);
+    await client.handshake();
+    const packet = (id: number) => {
+      const body = Buffer.from([0x00, id, 0x09, ...Buffer.from('echo.echo'), ...Buffer.from(String(id))]);
+      return Buffer.from([4, 0, 0, body.length, ...body]);
+    };
+    const second = packet(2);
+    client.send(Buffer.concat([packet(1), second.subarray(0, 7)]));
+    expect((await client.response(1)).body).toBe(1);
+    client.send(second.subarray(7));
+    expect((await client.response(2)).body).toBe(2);
+    client.close();
+    await server.close();
+  });
+});
+
+describe('tcp byte stream', () => {
+  it('reassembles packets written one byte at a time', async () => {
+    const server = new NanoServer({ logger: recordingLogger() });
+    server.register(new Echo(), { name: 'echo' });
+    const { port } = await server.listen({ tcp: true, port: 0, host: '127.0.0.1' });
+    const client = await RawClient.tcp(port);
+    await client.handshake();
+    const body = Buffer.from([0x00, 0x07, 0x09, ...Buffer.from('echo.echo'), ...Buffer.from('{"a":[1]}')]);
+    const packet = Buffer.from([4, 0, 0, body.length, ...body]);
+    for (const byte of packet) {
+      client.send([byte]);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await client.response(7)).body).toEqual({ a: [1] });
+    client.close();
+    await server.close();
+  });
 });
