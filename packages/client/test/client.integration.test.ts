@@ -14,7 +14,9 @@ import {
   ServerError,
 } from '@nanokit/client';
 import { tcpTransport } from '@nanokit/client/node';
-import { MessageType } from '@nanokit/protocol';
+import { jsonSerializer, MessageType, type Serializer } from '@nanokit/protocol';
+import { createProtobufSerializer } from '@nanokit/protocol/protobuf';
+import protobuf from 'protobufjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NO_REPLY, Peer, PeerError } from './peer.js';
 
@@ -139,6 +141,68 @@ describe('request / response', () => {
     (c as unknown as { pending: { last: number } }).pending.last = MAX_REQUEST_ID - 2;
     for (let i = 0; i < 4; i++) expect(await c.request('Echo.Echo', { i })).toEqual({ i });
     expect(p.connection.messages.map((m) => m.id)).toEqual([MAX_REQUEST_ID - 1, MAX_REQUEST_ID, 1, 2]);
+  });
+});
+
+describe('serializers', () => {
+  it('decodes each response with the serializer for its request route', async () => {
+    const p = await peer();
+    p.on('A.Get', () => ({ v: 'a' }));
+    p.on('B.Get', () => ({ v: 'b' }));
+    const decoded: [string, number][] = [];
+    const tagging: Serializer = {
+      name: 'tagging-json',
+      encode: (route, value, type) => jsonSerializer.encode(route, value, type),
+      decode: (route, bytes, type) => {
+        decoded.push([route, type]);
+        return { route, body: jsonSerializer.decode(route, bytes, type) };
+      },
+    };
+    const c = client({ url: p.wsUrl, serializer: tagging });
+    await c.connect();
+    const [a, b] = await Promise.all([c.request('A.Get'), c.request('B.Get')]);
+    expect(a).toEqual({ route: 'A.Get', body: { v: 'a' } });
+    expect(b).toEqual({ route: 'B.Get', body: { v: 'b' } });
+    expect(decoded).toEqual([
+      ['A.Get', MessageType.Response],
+      ['B.Get', MessageType.Response],
+    ]);
+  });
+
+  it('speaks protobuf (real protobufjs) for requests, responses and pushes; errors stay JSON', async () => {
+    const root = protobuf.Root.fromJSON({
+      nested: {
+        game: {
+          nested: {
+            JoinReq: { fields: { name: { type: 'string', id: 1 } } },
+            JoinRes: { fields: { id: { type: 'int32', id: 1 }, name: { type: 'string', id: 2 } } },
+            Chat: { fields: { text: { type: 'string', id: 1 } } },
+          },
+        },
+      },
+    });
+    const serializer = createProtobufSerializer({
+      root,
+      requests: { 'Room.Join': 'game.JoinReq', 'Room.Fail': 'game.JoinReq' },
+      responses: { 'Room.Join': 'game.JoinRes' },
+      pushes: { onChat: 'game.Chat' },
+    });
+    const p = await peer({ serializer, dict: { onChat: 1 } });
+    p.on('Room.Join', (body) => ({ id: 7, name: (body as { name: string }).name }));
+    p.on('Room.Fail', () => {
+      throw new PeerError('PIT-500', 'nope');
+    });
+    const c = client({ url: p.wsUrl, serializer });
+    await c.connect();
+    expect(await c.request('Room.Join', { name: 'alice 😀' })).toEqual({ id: 7, name: 'alice 😀' });
+    expect(await c.request('Room.Fail', { name: 'x' }).catch((e: unknown) => e)).toMatchObject({
+      code: 'ERR_SERVER_ERROR',
+      serverCode: 'PIT-500',
+      msg: 'nope',
+    });
+    const chat = new Promise((r) => c.on('onChat', r));
+    p.connection.push('onChat', { text: 'pb push' });
+    expect(await chat).toEqual({ text: 'pb push' });
   });
 });
 
@@ -316,6 +380,21 @@ describe('connection lifecycle', () => {
     // connect() works again after close().
     await c.connect();
     expect(await c.request('Echo.Echo', { again: 1 })).toEqual({ again: 1 });
+  });
+
+  it('takes the URL from a function on every attempt (failover to a second server)', async () => {
+    const first = await peer();
+    const second = await peer();
+    const urls = [first.wsUrl, second.wsUrl];
+    let calls = 0;
+    const c = client({ url: () => urls[Math.min(calls++, 1)] as string });
+    await c.connect();
+    expect(first.connections.size).toBe(1);
+    const reconnected = next(c, 'reconnect');
+    await first.kill();
+    await reconnected;
+    expect(second.connections.size).toBe(1);
+    expect(await c.request('Echo.Echo', { on: 'second' })).toEqual({ on: 'second' });
   });
 
   it('rejects the first connect when nothing listens, without retrying', async () => {

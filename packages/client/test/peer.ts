@@ -11,12 +11,14 @@ import {
   encodeHandshakeResponse,
   encodeKick,
   encodePacket,
+  jsonSerializer,
   type Message,
   MessageType,
   PacketReader,
   PacketType,
   parseHandshakeRequest,
   RouteDictionary,
+  type Serializer,
 } from '@nanokit/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 
@@ -46,6 +48,8 @@ export interface PeerOptions {
   sendHeartbeats?: boolean;
   /** Unknown routes: answer PIT-404 (server-lite) or stay silent (nano). @default 'error' */
   unknownRoute?: 'error' | 'silent';
+  /** Payload serializer (server side: decodes requests, encodes responses and pushes). @default jsonSerializer */
+  serializer?: Serializer;
 }
 
 /** One client connection as the peer sees it. */
@@ -71,7 +75,8 @@ export class PeerConnection {
   /** Sends a push; compressed when the dictionary has the route (as nano does), unless `raw` is set. */
   push(route: string, body: unknown, options: { raw?: boolean } = {}): void {
     const dictionary = options.raw ? undefined : this.peer.dictionary;
-    this.write(encodeDataPacket({ type: MessageType.Push, route, body: JSON.stringify(body) }, { dictionary }));
+    const payload = this.peer.serializer.encode(route, body, MessageType.Push);
+    this.write(encodeDataPacket({ type: MessageType.Push, route, body: payload }, { dictionary }));
   }
 
   heartbeat(): void {
@@ -132,14 +137,22 @@ export class PeerConnection {
     this.messages.push(msg);
     this.peer.emitMessage(this, msg);
     const handler = this.peer.handlers.get(msg.route);
-    const body = msg.body.length === 0 ? undefined : JSON.parse(new TextDecoder().decode(msg.body));
+    const body = this.peer.serializer.decode(msg.route, msg.body, msg.type);
     if (msg.type === MessageType.Notify) {
       handler?.(body, this, msg);
       return;
     }
     if (msg.type !== MessageType.Request) return;
     const respond = (value: unknown, error = false) =>
-      this.write(encodeDataPacket({ type: MessageType.Response, id: msg.id, body: JSON.stringify(value), error }));
+      this.write(
+        encodeDataPacket({
+          type: MessageType.Response,
+          id: msg.id,
+          // Error bodies are always JSON {code, msg}, whatever the serializer (pitaya / server-lite).
+          body: error ? JSON.stringify(value) : this.peer.serializer.encode(msg.route, value, MessageType.Response),
+          error,
+        }),
+      );
     if (!handler) {
       if (this.peer.options.unknownRoute !== 'silent') {
         respond({ code: 'PIT-404', msg: `route ${msg.route} not found` }, true);
@@ -164,6 +177,7 @@ export class Peer {
   readonly handlers = new Map<string, Handler>();
   readonly connections = new Set<PeerConnection>();
   readonly dictionary: RouteDictionary | undefined;
+  readonly serializer: Serializer;
   wsPort = 0;
   tcpPort = 0;
   private wss: WebSocketServer | undefined;
@@ -174,6 +188,7 @@ export class Peer {
 
   private constructor(readonly options: PeerOptions) {
     this.dictionary = options.dict ? new RouteDictionary(options.dict) : undefined;
+    this.serializer = options.serializer ?? jsonSerializer;
   }
 
   static async start(options: PeerOptions = {}): Promise<Peer> {
