@@ -8,8 +8,11 @@ export interface ChatServer {
   tcpUrl: string | undefined;
   port: number;
   host: string;
-  /** Stops the server: drops every WebSocket client without a Kick (they reconnect), then closes the rest. */
-  close(): Promise<void>;
+  /**
+   * Stops the server. By default it drops every WebSocket client without a Kick (like a killed process: they
+   * reconnect); with `graceful` server-lite kicks them with the reason "server shutdown" first.
+   */
+  close(options?: { graceful?: boolean }): Promise<void>;
 }
 
 export interface ChatServerOptions {

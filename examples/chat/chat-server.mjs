@@ -64,10 +64,12 @@ export async function startChatServer(options = {}) {
     tcpUrl: tcp ? `tcp://${shown}:${tcp.port}` : undefined,
     port,
     host,
-    async close() {
-      // Drop the browsers' connections without a Kick, as a restarted nano process does, so that they reconnect
-      // (server-lite's graceful close() would kick them, and a kicked client does not reconnect).
+    async close({ graceful = false } = {}) {
       const closed = new Promise((resolve) => http.close(() => resolve(undefined)));
+      // Default: drop the browsers' connections without a Kick, as a crashed or killed nano process does, so that
+      // they reconnect by themselves. Graceful: server-lite kicks every session with "server shutdown" first (a kicked
+      // client does not reconnect by itself; the page retries on that reason).
+      if (graceful) await nano.close();
       for (const socket of sockets) socket.destroy();
       await nano.close();
       await closed;

@@ -113,4 +113,27 @@ describe('chat example in Chromium', () => {
     }
     expect(browser.errors).toEqual([]);
   });
+
+  it('a page kicked by a graceful shutdown ("server shutdown") keeps retrying and rejoins', async () => {
+    const carol = await browser.open(`${chat.url}?name=carol`);
+    await waitForState(carol, 'connected');
+    const port = chat.port;
+    await chat.close({ graceful: true });
+    await waitForLine(carol, 'system', 'Kicked by the server: server shutdown');
+    await waitForState(carol, 'reconnecting');
+    await browser.screenshot(carol, 'chat-4-carol-kicked');
+    chat = await startChatServer({ port, quiet: true });
+    await carol.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('#messages li')).filter((li) => li.textContent === 'Joined the room')
+          .length === 2,
+      undefined,
+      { timeout: 30_000 },
+    );
+    await waitForState(carol, 'connected');
+    await say(carol, 'still here 🧷');
+    await waitForLine(carol, 'message', 'carolstill here 🧷');
+    await browser.screenshot(carol, 'chat-5-carol-back');
+    expect(browser.errors).toEqual([]);
+  });
 });

@@ -64,9 +64,10 @@
   client.on('reconnecting', ({ attempt, delay }) => {
     setState('reconnecting', `reconnecting (attempt ${attempt}, in ${(delay / 1000).toFixed(1)} s)…`);
   });
-  client.on('disconnect', ({ code, willReconnect }) => {
-    setState(willReconnect ? 'reconnecting' : 'disconnected', willReconnect ? 'connection lost…' : 'disconnected');
+  client.on('disconnect', ({ code, reason, willReconnect }) => {
     addLine('system', undefined, `Connection lost (code ${code})`);
+    if (reason === 'kick') return; // the kick handler decides what happens next
+    setState(willReconnect ? 'reconnecting' : 'disconnected', willReconnect ? 'connection lost…' : 'disconnected');
   });
   // After a reconnect the server has a new session for us: join the room again (nano's demo page just reloads).
   client.on('reconnect', joinOrReport);
