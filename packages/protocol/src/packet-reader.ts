@@ -62,6 +62,7 @@ export class PacketReader {
   /**
    * Feeds a chunk and calls `onPacket` for every packet it completes, in order. If the chunk holds a bad header,
    * every packet before it is delivered first, then the error is thrown (nano's "partial + error" behaviour).
+   * If `onPacket` itself throws, the error propagates and the rest of the chunk is not read: treat the stream as lost.
    * @throws {ProtocolError} as {@link PacketReader.push}.
    */
   read(chunk: Uint8Array, onPacket: (packet: Packet) => void): void {
