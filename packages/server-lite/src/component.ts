@@ -29,6 +29,11 @@ export interface RegisterOptions {
   name?: string;
   /** Renames each method for its route, e.g. `(m) => m.toLowerCase()`. @default the method name as written */
   nameFunc?: (method: string) => string;
+  /**
+   * Methods (names as written) that receive the payload bytes undecoded, as a `Uint8Array` copy (nano's `[]byte`
+   * handlers). Any handler may return a `Uint8Array` to send bytes unserialized.
+   */
+  raw?: readonly string[];
 }
 
 /** @internal A registered handler. */
@@ -36,6 +41,8 @@ export interface Handler {
   readonly route: string;
   readonly component: object;
   readonly fn: HandlerFunction;
+  /** The handler takes the raw payload bytes. */
+  readonly raw: boolean;
 }
 
 const LIFETIME = new Set(['constructor', 'init', 'afterInit', 'beforeShutdown', 'shutdown']);
@@ -65,7 +72,8 @@ export function collectHandlers(component: object, options: RegisterOptions = {}
       if (typeof method !== 'string' || method === '') {
         throw serverError(ServerErrorCode.InvalidComponent, `nameFunc gave an empty name for method "${key}"`);
       }
-      handlers.push({ route: `${name}.${method}`, component, fn: descriptor.value as HandlerFunction });
+      const raw = options.raw?.includes(key) === true;
+      handlers.push({ route: `${name}.${method}`, component, fn: descriptor.value as HandlerFunction, raw });
     }
     proto = Object.getPrototypeOf(proto) as object | null;
   }

@@ -40,12 +40,15 @@ export class Dispatcher {
   private readonly inbound: PipelineHook[] | null;
   private readonly outbound: PipelineHook[] | null;
   private readonly decodeOptions: MessageDecodeOptions;
+  /** True when the serializer is JSON, whose bodies must never be empty. */
+  private readonly jsonBodies: boolean;
   /** One slab encoder for the whole server (its packets are never overwritten, so sharing it is safe). */
   private readonly writer: PacketWriter;
 
   constructor(options: DispatcherOptions) {
     this._logger = options.logger;
     this.serializer = options.serializer;
+    this.jsonBodies = options.serializer.name === 'json';
     this.errorResponses = options.errorResponses;
     this.rateLimit = options.rateLimit;
     this.inbound = options.inbound;
@@ -95,7 +98,8 @@ export class Dispatcher {
     }
     let value: unknown;
     try {
-      value = this.serializer.decode(route, typeof payload === 'string' ? encodeUtf8(payload) : payload, type);
+      const bytes = typeof payload === 'string' ? encodeUtf8(payload) : payload;
+      value = handler.raw ? bytes.slice() : this.serializer.decode(route, bytes, type);
     } catch (error) {
       this._logger.warn('undecodable message body', { session: session.id, route, error });
       if (type === MessageType.Request) {
@@ -176,8 +180,7 @@ export class Dispatcher {
     if (session._state === State.Closed) return;
     let body: Uint8Array | string;
     try {
-      // JSON of undefined is no text at all: send `null`, never an empty body (wire spec §11.2).
-      body = this.serializer.encode(route, value === undefined ? null : value, MessageType.Response);
+      body = this.encodeBody(route, value, MessageType.Response);
     } catch (error) {
       this._logger.error('cannot serialize the response', { session: session.id, route, error });
       this.answerError(session, id, route, ErrorResponseCode.Internal, 'the response could not be serialized');
@@ -235,9 +238,19 @@ export class Dispatcher {
     return this.pushSerialized(session, route, this.serializePush(route, body));
   }
 
-  /** Serializes a push body once (undefined becomes null). */
+  /** Serializes a push body once. */
   serializePush(route: string, body: unknown): Uint8Array | string {
-    return this.serializer.encode(route, body === undefined ? null : body, MessageType.Push);
+    return this.encodeBody(route, body, MessageType.Push);
+  }
+
+  /**
+   * A response or push body: bytes are sent raw (nano sends a `[]byte` value unserialized), anything else goes
+   * through the serializer. JSON never yields an empty body: `undefined` and empty bytes become `null`, because
+   * nano's Go decoder and the reference JS client both fail on an empty body (wire spec §11.2).
+   */
+  private encodeBody(route: string, value: unknown, type: MessageType): Uint8Array | string {
+    const body = value instanceof Uint8Array ? value : this.serializer.encode(route, value ?? null, type);
+    return body.length === 0 && this.jsonBodies ? 'null' : body;
   }
 
   /** Pushes an already serialized body (runs the outbound hooks). */

@@ -15,10 +15,19 @@ export class Handshaker {
   /** The reply packet, encoded once (nano caches it at startup too). */
   private readonly handshakeReply: Uint8Array;
 
-  constructor(logger: Logger, validator: HandshakeValidator | undefined, reply: Uint8Array) {
+  /** Called after an accepted validation, to process what the client pipelined meanwhile. */
+  private readonly accepted: (session: Session) => void;
+
+  constructor(
+    logger: Logger,
+    validator: HandshakeValidator | undefined,
+    reply: Uint8Array,
+    accepted: (session: Session) => void,
+  ) {
     this.logger = logger;
     this.validator = validator;
     this.handshakeReply = reply;
+    this.accepted = accepted;
   }
 
   /** Handles a Handshake packet of a session in state AwaitHandshake. */
@@ -63,11 +72,13 @@ export class Handshaker {
     } else {
       session._state = State.AwaitAck;
       session._send(this.handshakeReply);
+      this.accepted(session);
     }
   }
 
   private refuseHandshake(session: Session, code: number, reason: string): void {
     if (session.closed) return;
+    session._deferred = null;
     this.logger.info('handshake refused', {
       session: session.id,
       remoteAddress: session.remoteAddress,

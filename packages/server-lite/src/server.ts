@@ -59,6 +59,8 @@ const DEFAULT_HEARTBEAT_MS = 30_000;
 const DEFAULT_MAX_PACKET = 65536;
 const DEFAULT_MAX_OUTBOUND = 1024 * 1024;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3000;
+/** Packets a client may pipeline behind its handshake while an async validator runs. */
+const MAX_DEFERRED_PACKETS = 16;
 
 function checkPositive(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
   if (value === undefined) return fallback;
@@ -153,6 +155,7 @@ export class NanoServer {
       this._logger,
       options.handshakeValidator,
       toBuffer(encodePacket(PacketType.Handshake, reply)),
+      (session) => this.replayDeferred(session),
     );
     this.heartbeatPacket = toBuffer(encodePacket(PacketType.Heartbeat));
   }
@@ -423,6 +426,27 @@ export class NanoServer {
     closeForProtocolError(this._logger, session, error);
   }
 
+  /** Holds a packet that arrived while the handshake validator runs (bounded: a few packets, one packet size). */
+  private defer(session: Session, type: number, body: Uint8Array): void {
+    let deferred = session._deferred;
+    if (deferred === null) deferred = session._deferred = { packets: [], bytes: 0 };
+    deferred.bytes += body.length;
+    if (deferred.packets.length >= MAX_DEFERRED_PACKETS || deferred.bytes > this._maxPacketSize) {
+      const reason = 'too much data while the handshake is validated';
+      closeForViolation(this._logger, session, ServerErrorCode.DataBeforeAck, reason);
+      return;
+    }
+    deferred.packets.push({ type, body: body.slice() });
+  }
+
+  /** Processes the packets held during validation, in order, once the handshake was accepted. */
+  private replayDeferred(session: Session): void {
+    const deferred = session._deferred;
+    if (deferred === null) return;
+    session._deferred = null;
+    for (const p of deferred.packets) this._onPacket(session, p.type, p.body);
+  }
+
   /** Heartbeat sweep: one timer for every session. */
   private sweep(): void {
     const tick = ++this.tick;
@@ -450,6 +474,11 @@ export class NanoServer {
     const state = session._state;
     if (state === State.Closed) return;
     session._lastTick = this.tick;
+    if (state === State.Validating) {
+      // A client may pipeline its ack (and more) behind the handshake: hold them until the validator decides.
+      this.defer(session, type, body);
+      return;
+    }
     switch (type) {
       case PacketType.Data:
         if (state !== State.Working) {

@@ -86,6 +86,8 @@ export abstract class Session {
   /** @internal Rate-limit window start (ms) and count. */ _windowStart: number;
   /** @internal */ _windowCount: number;
   /** @internal True once the underlying socket has closed. */ _socketClosed: boolean;
+  /** @internal Packets received while the handshake validator runs. */
+  _deferred: { packets: Array<{ type: number; body: Uint8Array }>; bytes: number } | null;
   private _uid: Uid | undefined;
   private _data: Map<string, unknown> | null;
   /** The packet callback of the reader, created with it (no closure per message). */
@@ -105,6 +107,7 @@ export abstract class Session {
     this._windowStart = 0;
     this._windowCount = 0;
     this._socketClosed = false;
+    this._deferred = null;
     this._uid = undefined;
     this._data = null;
     this._onPacket = null;

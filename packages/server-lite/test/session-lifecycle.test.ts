@@ -137,6 +137,30 @@ describe('handshake validator', () => {
     c.close();
   });
 
+  it('holds packets pipelined behind the handshake until an async validator accepts', async () => {
+    const { connect } = await start({
+      handshakeValidator: async (session) => {
+        await new Promise((r) => setTimeout(r, 20));
+        session.bind(5);
+      },
+    });
+    const c = await connect();
+    const route = Buffer.from('game.whoami');
+    const request = Buffer.from([0x00, 0x01, route.length, ...route]);
+    // Handshake, ack and a request in one write, as a client that does not wait for the reply would send them.
+    c.send(
+      Buffer.concat([
+        Buffer.from(encodePacket(PacketType.Handshake, encodeHandshakeRequest({}))),
+        Buffer.from([2, 0, 0, 0]),
+        Buffer.from([4, 0, 0, request.length]),
+        request,
+      ]),
+    );
+    expect((await c.next()).type).toBe(PacketType.Handshake);
+    expect((await c.response(1)).body).toEqual({ uid: 5, token: null });
+    c.close();
+  });
+
   it('a throwing validator refuses with 500', async () => {
     const { connect } = await start({
       handshakeValidator: () => {
