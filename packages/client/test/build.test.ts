@@ -1,6 +1,7 @@
 // Checks of the built package (runs after `npm run build`, which `npm test` does first): size budget, browser-safe
 // main entry, no eval/Function, the ES5 global build's global assignment, package.json shape.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -9,6 +10,7 @@ import nodeResolve from '@rollup/plugin-node-resolve';
 import { rollup } from 'rollup';
 import { minify } from 'terser';
 import { describe, expect, it } from 'vitest';
+import { Peer } from './peer.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
 const root = path.resolve(pkgDir, '../..');
@@ -53,21 +55,32 @@ async function measure(entry: string): Promise<{ min: number; gzip: number }> {
 }
 
 describe('size budget', () => {
-  it('the browser client (JSON, reconnect, heartbeats, timeouts; protocol + eventemitter3 inlined) is ≤ 5 KB min+gzip', async () => {
-    const distIndex = path.join(dist, 'index.mjs');
-    const client = await measure(`export { NanoClient } from ${JSON.stringify(distIndex)};`);
-    const everything = await measure(`export * from ${JSON.stringify(distIndex)};`);
-    // The same protocol functions and eventemitter3 without the client: the floor the client sits on.
-    const floor = await measure(
+  const distIndex = path.join(dist, 'index.mjs');
+  // The NanoClient bundle, and the same protocol functions + eventemitter3 without the client: the floor it sits on.
+  const sizes = async () => ({
+    client: await measure(`export { NanoClient } from ${JSON.stringify(distIndex)};`),
+    everything: await measure(`export * from ${JSON.stringify(distIndex)};`),
+    floor: await measure(
       `export { decodeMessage, encodeDataPacket, encodePacket, decodePackets, encodeHandshakeRequest,
         parseHandshakeResponse, parseKick, jsonSerializer, RouteDictionary, decodeUtf8 } from '@nanokit/protocol';
        export { EventEmitter } from 'eventemitter3';`,
-    );
-    const report =
-      `NanoClient bundle: ${client.min} B min, ${client.gzip} B min+gzip; whole entry: ${everything.gzip} B; ` +
-      `protocol functions used + eventemitter3 alone: ${floor.gzip} B`;
-    console.log(`[size] ${report}`);
-    expect(client.gzip, report).toBeLessThanOrEqual(5 * 1024);
+    ),
+  });
+  let measured: Awaited<ReturnType<typeof sizes>> | undefined;
+  const get = async () => (measured ??= await sizes());
+  const describeSizes = (m: Awaited<ReturnType<typeof sizes>>) =>
+    `NanoClient bundle: ${m.client.min} B min, ${m.client.gzip} B min+gzip; whole entry: ${m.everything.gzip} B; ` +
+    `protocol functions used + eventemitter3 alone: ${m.floor.gzip} B; client code on top: ${m.client.gzip - m.floor.gzip} B`;
+
+  it('the client code adds ≤ 4.5 KB min+gzip on top of the protocol functions and eventemitter3 it uses', async () => {
+    const m = await get();
+    console.log(`[size] ${describeSizes(m)}`);
+    expect(m.client.gzip - m.floor.gzip, describeSizes(m)).toBeLessThanOrEqual(4.5 * 1024);
+  });
+
+  it('the browser client (JSON, reconnect, heartbeats, timeouts; protocol + eventemitter3 inlined) is ≤ 5 KB min+gzip', async () => {
+    const m = await get();
+    expect(m.client.gzip, describeSizes(m)).toBeLessThanOrEqual(5 * 1024);
   });
 });
 
@@ -131,6 +144,30 @@ describe('built files', () => {
     check(pkg.exports, 'exports');
     for (const target of [pkg.exports['.'].node.import.default, pkg.exports['.'].import.default]) {
       expect(existsSync(path.join(pkgDir, target)), target).toBe(true);
+    }
+  });
+});
+
+describe('built Node entry', () => {
+  it('dist/node.js (require) and dist/node.mjs (import) connect with no transport option (ws by default)', async () => {
+    readDist('node.js');
+    readDist('node.mjs');
+    const peer = await Peer.start();
+    peer.on('Echo.Echo', (body) => body);
+    try {
+      const cjs = createRequire(import.meta.url)(path.join(dist, 'node.js')) as typeof import('../src/node.js');
+      const esm = (await import(path.join(dist, 'node.mjs'))) as typeof import('../src/node.js');
+      for (const [name, mod] of [
+        ['cjs', cjs],
+        ['esm', esm],
+      ] as const) {
+        const client = new mod.NanoClient({ url: peer.wsUrl, reconnect: false });
+        await client.connect();
+        expect(await client.request('Echo.Echo', { build: name })).toEqual({ build: name });
+        client.close();
+      }
+    } finally {
+      await peer.close();
     }
   });
 });
