@@ -24,7 +24,7 @@ import {
   PacketType,
 } from './constants.js';
 import { type ProtocolError, ProtocolErrorCode, protocolError } from './errors.js';
-import { checkEncodeLength, writePacketHeader } from './packet.js';
+import { checkBytes, checkEncodeLength, writePacketHeader } from './packet.js';
 import type { RouteDictionary } from './route-dictionary.js';
 import { decodeUtf8, encodeUtf8, tryWriteAscii, usesNativeEncoder, utf8Length, writeUtf8 } from './utf8.js';
 import { varintLength, writeVarint } from './varint.js';
@@ -237,9 +237,10 @@ export function encodeDataPacket(msg: MessageInit, options?: MessageEncodeOption
  *
  * @throws {ProtocolError} `ERR_EMPTY_MESSAGE`, `ERR_UNKNOWN_MESSAGE_TYPE`, `ERR_TRUNCATED_VARINT`,
  *   `ERR_INVALID_MESSAGE_ID`, `ERR_MISSING_ROUTE`, `ERR_ROUTE_OVERRUN`, `ERR_TRUNCATED_ROUTE_CODE`,
- *   `ERR_UNKNOWN_ROUTE_CODE`, `ERR_INVALID_UTF8`.
+ *   `ERR_UNKNOWN_ROUTE_CODE`, `ERR_INVALID_UTF8`, `ERR_INVALID_ARGUMENT` (not a Uint8Array).
  */
 export function decodeMessage(bytes: Uint8Array, options?: MessageDecodeOptions): Message {
+  checkBytes(bytes, 'decodeMessage input');
   const end = bytes.length;
   if (end === 0) throw protocolError(ProtocolErrorCode.EmptyMessage, 'a message needs at least its flag byte');
   const flag = bytes[0] as number;

@@ -9,7 +9,7 @@
  */
 import { DEFAULT_MAX_BODY_LENGTH, PACKET_HEADER_LENGTH, type PacketType } from './constants.js';
 import type { ProtocolError } from './errors.js';
-import { checkPacketHeader, type Packet, type PacketDecodeOptions } from './packet.js';
+import { checkBytes, checkPacketHeader, type Packet, type PacketDecodeOptions } from './packet.js';
 
 const EMPTY = /*#__PURE__*/ new Uint8Array(0);
 
@@ -67,6 +67,7 @@ export class PacketReader {
    */
   read(chunk: Uint8Array, onPacket: (packet: Packet) => void): void {
     if (this.failure !== null) throw this.failure;
+    checkBytes(chunk, 'PacketReader input'); // does not poison: nothing was consumed
     const end = chunk.length;
     let offset = 0;
     while (offset < end) {

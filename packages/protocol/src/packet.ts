@@ -39,6 +39,19 @@ export interface PacketEncodeOptions {
 
 const EMPTY = /*#__PURE__*/ new Uint8Array(0);
 
+/**
+ * @internal Throws `ERR_INVALID_ARGUMENT` unless `bytes` is a Uint8Array (Node's byte buffers are). Without this an
+ * ArrayBuffer, which has no `length`, would decode as nothing at all, or loop forever in the varint reader.
+ */
+export function checkBytes(bytes: unknown, what: string): void {
+  if (!(bytes instanceof Uint8Array)) {
+    throw protocolError(
+      ProtocolErrorCode.InvalidArgument,
+      `${what} must be a Uint8Array (wrap an ArrayBuffer with new Uint8Array(buffer))`,
+    );
+  }
+}
+
 /** @internal True for 1…5. */
 export function isPacketType(type: number): type is PacketType {
   return type >= 1 && type <= 5;
@@ -104,10 +117,11 @@ export function encodePacket(type: PacketType, body?: Uint8Array, options?: Pack
  * Decodes every packet in `bytes`, which must hold whole packets only (one WebSocket message may carry several).
  * Always returns an array; an empty input gives `[]`. Bodies are views into `bytes`.
  *
- * @throws {ProtocolError} `ERR_UNKNOWN_PACKET_TYPE`, `ERR_PACKET_TOO_LARGE`, `ERR_TRUNCATED_PACKET`.
- *   For streams where packets may be split (TCP), use {@link PacketReader}.
+ * @throws {ProtocolError} `ERR_UNKNOWN_PACKET_TYPE`, `ERR_PACKET_TOO_LARGE`, `ERR_TRUNCATED_PACKET`,
+ *   `ERR_INVALID_ARGUMENT` (not a Uint8Array). For streams where packets may be split (TCP), use {@link PacketReader}.
  */
 export function decodePackets(bytes: Uint8Array, options?: PacketDecodeOptions): Packet[] {
+  checkBytes(bytes, 'decodePackets input');
   const max = options?.maxBodyLength ?? DEFAULT_MAX_BODY_LENGTH;
   const packets: Packet[] = [];
   const end = bytes.length;

@@ -201,6 +201,30 @@ describe('bad arguments when encoding', () => {
   });
 });
 
+describe('input that is not a Uint8Array is refused, never read as nothing (or looped on)', () => {
+  const notBytes: Array<[string, unknown]> = [
+    ['an ArrayBuffer', new ArrayBuffer(6)],
+    ['a number[]', [4, 0, 0, 2, 2, 0]],
+    ['a string', '\x04\x00\x00\x02\x02\x00'],
+    ['a DataView', new DataView(new ArrayBuffer(6))],
+    ['null', null],
+  ];
+  for (const [name, input] of notBytes) {
+    it(`${name}: decodePackets, decodeMessage and PacketReader throw ERR_INVALID_ARGUMENT`, () => {
+      expectProtocolError(() => decodePackets(input as Uint8Array), 'ERR_INVALID_ARGUMENT');
+      expectProtocolError(() => decodeMessage(input as Uint8Array), 'ERR_INVALID_ARGUMENT');
+      const reader = new PacketReader();
+      expectProtocolError(() => reader.push(input as Uint8Array), 'ERR_INVALID_ARGUMENT');
+      // Nothing was consumed: the reader is not poisoned.
+      expect(reader.push(hex('03 00 00 00')).length).toBe(1);
+    });
+  }
+  it('a Node Buffer is a Uint8Array and works', () => {
+    expect(decodePackets(Buffer.from([3, 0, 0, 0])).length).toBe(1);
+    expect(decodeMessage(Buffer.from([2, 0])).route).toBe('');
+  });
+});
+
 describe('invalid dictionaries', () => {
   it.each([
     ['code 65536', { a: 65536 }],
