@@ -153,17 +153,17 @@ describe('handshake and heartbeat with @nanokit/client', () => {
   });
 
   it('a client answering server heartbeats stays connected past the idle limit', async () => {
-    const { client, server } = await setup('ws', { heartbeat: 100 });
+    const { client, server } = await setup('ws', { heartbeat: 200 });
     const c = client();
     const hs = await c.connect();
-    expect(hs.heartbeat).toBe(0.1);
+    expect(hs.heartbeat).toBe(0.2);
     let dropped = false;
     c.on('disconnect', () => {
       dropped = true;
     });
     // Stay idle for five intervals: the server cuts sessions silent for two, so only the client's heartbeat
     // replies keep this one alive.
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1000));
     expect(dropped).toBe(false);
     expect(server.sessionCount).toBe(1);
   });

@@ -58,7 +58,7 @@ describe('server-lite with @nanokit/client at scale', () => {
 
 describe('server-lite with @nanokit/client: failures stay local', () => {
   it('cuts a silent connection after two heartbeat intervals and keeps the client that answers heartbeats', async () => {
-    const server = new NanoServer({ logger: quiet, heartbeat: 50 });
+    const server = new NanoServer({ logger: quiet, heartbeat: 150 });
     server.register(new Lobby(), { name: 'lobby' });
     const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
     const closed: string[] = [];
