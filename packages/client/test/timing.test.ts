@@ -319,3 +319,34 @@ describe('connect edge cases', () => {
     expect(client.debugStats().timers).toBe(0);
   });
 });
+
+describe('responses and kicks from odd servers', () => {
+  const response = (id: number, body: number[]) => Uint8Array.from([4, 0, 0, 2 + body.length, 0x04, id, ...body]);
+
+  it('ignores duplicate and unknown responses, resolves an empty body as undefined, rejects bad JSON', async () => {
+    const { ft, client, events, connect } = setup({ heartbeat: false });
+    await connect(1);
+    const first = client.request('A.B');
+    ft.last.receive(response(1, [0x7b, 0x7d]));
+    ft.last.receive(response(1, [0x7b, 0x7d])); // duplicate: the old JS client threw a TypeError here
+    ft.last.receive(response(9, [0x7b, 0x7d])); // nobody asked
+    await expect(first).resolves.toEqual({});
+    const empty = client.request('A.B');
+    ft.last.receive(response(2, []));
+    await expect(empty).resolves.toBeUndefined();
+    const bad = client.request('A.B');
+    ft.last.receive(response(3, [0x7b]));
+    await expect(bad).rejects.toMatchObject({ code: 'ERR_INVALID_PAYLOAD' });
+    expect(client.state).toBe('open');
+    expect(names(events)).toEqual(['connect']);
+  });
+
+  it('accepts a Kick whose body is not JSON (no reason) and does not reconnect', async () => {
+    const { ft, client, events, connect } = setup({ heartbeat: false });
+    await connect(1);
+    ft.last.receive(Uint8Array.from([5, 0, 0, 3, 0x62, 0x79, 0x65])); // "bye"
+    expect(events).toContainEqual(['kick', {}]);
+    expect(events).toContainEqual(['disconnect', { code: 4003, reason: 'kick', willReconnect: false }]);
+    expect(client.state).toBe('closed');
+  });
+});
