@@ -16,6 +16,7 @@ import os from 'node:os';
  * @property {number[]} loadAverage 1, 5 and 15 minute load averages at the start (POSIX)
  * @property {string} fdLimit the soft and hard `ulimit -n` the benchmark children get
  * @property {string} ws the `ws` version
+ * @property {string} childNice the scheduling niceness the benchmark children get (see `BENCH_NICE` in ipc.mjs)
  */
 
 /**
@@ -34,7 +35,20 @@ export function describeEnvironment(wsVersion) {
     loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))),
     fdLimit: fdLimit(),
     ws: wsVersion,
+    childNice: childNice(),
   };
+}
+
+/** The niceness children get: renice as ipc.mjs does, then ask. */
+function childNice() {
+  if (process.platform === 'win32') return 'n/a';
+  try {
+    return execFileSync('sh', ['-c', '[ -z "$BENCH_NICE" ] || renice -n "$BENCH_NICE" -p $$ >/dev/null 2>&1; nice'], {
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** The file-descriptor limit children get: the soft limit raised to the hard one (see ipc.mjs). */

@@ -18,7 +18,8 @@ import { spawn } from 'node:child_process';
 
 /**
  * Spawns `node [execArgv] script [args]` with an IPC channel. On POSIX the child goes through `sh` first to raise its
- * soft file-descriptor limit to the hard limit (1000 sockets + 1000 peers must fit), then `exec`s node.
+ * soft file-descriptor limit to the hard limit (1000 sockets + 1000 peers must fit) and, when the environment has
+ * `BENCH_NICE`, to renice itself (a negative value needs root; failures are ignored), then `exec`s node.
  * @param {string} script absolute path of the child's entry module
  * @param {string[]} [args]
  * @param {{execArgv?: string[], cwd?: string, env?: NodeJS.ProcessEnv}} [options]
@@ -35,7 +36,7 @@ export function spawnChild(script, args = [], options = {}) {
           'sh',
           [
             '-c',
-            'ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null; exec "$@"',
+            'ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null; [ -z "$BENCH_NICE" ] || renice -n "$BENCH_NICE" -p $$ >/dev/null 2>&1; exec "$@"',
             'sh',
             process.execPath,
             ...nodeArgs,

@@ -116,17 +116,20 @@ export async function runThroughput(options) {
  * @property {number} heapPerSessionBytes V8 heap growth per session, after GC
  * @property {number} baselineRss RSS before the sessions (after a warm-up batch came and went)
  * @property {number} loadedRss RSS with every session open
+ * @property {number} heapTotalPerSessionBytes growth of the V8 heap's reserved size per session (young generation
+ *   included)
  */
 
 /**
  * Server memory per idle session: RSS after GC with `sessions` idle sessions minus the RSS after GC before them.
  * A first batch of 50 sessions is opened and closed before the baseline, so that lazily compiled code and buffers
  * are already in the baseline.
- * @param {{server: ServerKind, sessions: number}} options
+ * @param {{server: ServerKind, sessions: number, execArgv?: string[]}} options `execArgv`: more node flags for the
+ *   server (e.g. a fixed semi-space size)
  * @returns {Promise<MemoryResult>}
  */
 export async function runMemory(options) {
-  const { server, url } = await startServer(options.server, ['--expose-gc']);
+  const { server, url } = await startServer(options.server, ['--expose-gc', ...(options.execArgv ?? [])]);
   const driver = spawnChild(DRIVER_SCRIPT, [options.server === 'ws' ? 'raw-ws' : 'raw']);
   try {
     await driver.ready;
@@ -142,6 +145,7 @@ export async function runMemory(options) {
       sessions: after.sessions,
       perSessionBytes: (after.rss - before.rss) / options.sessions,
       heapPerSessionBytes: (after.heapUsed - before.heapUsed) / options.sessions,
+      heapTotalPerSessionBytes: (after.heapTotal - before.heapTotal) / options.sessions,
       baselineRss: before.rss,
       loadedRss: after.rss,
     };
