@@ -17,7 +17,7 @@ const waitForLine = (page: Page, kind: string, text: string) =>
     ([k, t]) =>
       Array.from(document.querySelectorAll(`#messages li[data-kind="${k}"]`)).some((li) => li.textContent === t),
     [kind, text] as const,
-    { timeout: 30_000 },
+    { timeout: 30_000, polling: 50 },
   );
 
 /** Waits for a line starting with `prefix` and returns its text. */
@@ -28,7 +28,7 @@ async function waitForLineStarting(page: Page, prefix: string): Promise<string> 
         .map((li) => li.textContent ?? '')
         .find((t) => t.startsWith(p)),
     prefix,
-    { timeout: 30_000 },
+    { timeout: 30_000, polling: 50 },
   );
   return String(await handle.jsonValue());
 }
@@ -128,7 +128,7 @@ describe('chat example in Chromium', () => {
         Array.from(document.querySelectorAll('#messages li')).filter((li) => li.textContent === 'Joined the room')
           .length === 2,
       undefined,
-      { timeout: 30_000 },
+      { timeout: 30_000, polling: 50 },
     );
     await waitForState(carol, 'connected');
     await say(carol, 'still here 🧷');
