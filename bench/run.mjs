@@ -17,11 +17,11 @@
  *
  * Options: --reps N, --warmup MS, --duration MS, --connections 100,1000, --ping-connections N, --sessions N,
  * --nice=N (the benchmark processes renice themselves: a negative N, root only, shields them from the rest of a
- * shared machine), --only codec,reqres,ping,memory,profile,bundle, --stacks client-lite,raw-lite,raw-ws, --quick (a few seconds, for smoke tests), --write / --no-write.
+ * shared machine), --out DIR (where benchmarks.md and .svg go; default docs), --only codec,reqres,ping,memory,profile,bundle, --stacks client-lite,raw-lite,raw-ws, --quick (a few seconds, for smoke tests), --write / --no-write.
  * @module
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,8 +36,6 @@ import { runMemory, runThroughput } from './lib/phases.mjs';
 import { chartData, consoleReport, markdownReport, replaceCodecSection } from './lib/report.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DOC = path.join(ROOT, 'docs', 'benchmarks.md');
-const SVG = path.join(ROOT, 'docs', 'benchmarks.svg');
 /** Semi-space size (MB) of the memory phase's second reading, which keeps V8's young generation from growing. */
 const PINNED_SEMI_SPACE_MB = 1;
 const ALL_PHASES = ['codec', 'reqres', 'ping', 'memory', 'profile', 'bundle'];
@@ -54,6 +52,7 @@ const { values: flags } = parseArgs({
     stacks: { type: 'string' },
     quick: { type: 'boolean', default: false },
     nice: { type: 'string' },
+    out: { type: 'string' },
     write: { type: 'boolean' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -75,6 +74,9 @@ const settings = {
 for (const phase of settings.phases) {
   if (!ALL_PHASES.includes(phase)) throw new Error(`unknown phase "${phase}" (phases: ${ALL_PHASES.join(', ')})`);
 }
+const outDir = path.resolve(ROOT, flags.out ?? 'docs');
+const DOC = path.join(outDir, 'benchmarks.md');
+const SVG = path.join(outDir, 'benchmarks.svg');
 if (flags.nice !== undefined) process.env['BENCH_NICE'] = String(Number(flags.nice));
 const stacks = settings.stacks.map((id) => pairing(/** @type {any} */ (id)));
 const write = flags['no-write'] ? false : (flags.write ?? (!quick && settings.phases.length === ALL_PHASES.length));
@@ -273,6 +275,7 @@ process.stdout.write(consoleReport(results));
 
 if (write) {
   const previous = existsSync(DOC) ? await readFile(DOC, 'utf8') : '';
+  await mkdir(outDir, { recursive: true });
   const md = replaceCodecSection(markdownReport(results), results.codec, previous);
   await writeFile(DOC, md);
   const chart = chartData(results);

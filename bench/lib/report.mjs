@@ -440,6 +440,47 @@ function profileTable(profile, limit) {
 }
 
 /**
+ * Where `a` spends more CPU per request than `b`: the per-request self time of each origin in `a` minus that in
+ * `b`, largest first, and the totals.
+ * @param {ProfileRun} a
+ * @param {ProfileRun} b
+ */
+export function profileDifference(a, b) {
+  const per = (/** @type {ProfileRun} */ p, /** @type {number} */ ms) =>
+    p.messages > 0 ? (ms * 1000) / p.messages : Number.NaN;
+  /** @type {Set<string>} */
+  const groups = new Set([...a.groups.map((g) => g.group), ...b.groups.map((g) => g.group)]);
+  const rows = [...groups]
+    .map((group) => ({
+      group,
+      delta:
+        per(a, a.groups.find((g) => g.group === group)?.selfMs ?? 0) -
+        per(b, b.groups.find((g) => g.group === group)?.selfMs ?? 0),
+    }))
+    .sort((x, y) => y.delta - x.delta);
+  const total = (/** @type {ProfileRun} */ p) =>
+    per(
+      p,
+      p.groups.reduce((sum, g) => sum + g.selfMs, 0),
+    );
+  return { a: total(a), b: total(b), rows };
+}
+
+/**
+ * One sentence: "a costs X µs per request more than b (A vs B): +x in …, +y in …".
+ * @param {string} aName
+ * @param {string} bName
+ * @param {ReturnType<typeof profileDifference>} d
+ */
+function differenceSentence(aName, bName, d) {
+  const more = d.a - d.b;
+  const parts = d.rows
+    .filter((r) => Math.abs(r.delta) >= 0.05)
+    .map((r) => `${r.delta >= 0 ? '+' : '−'}${Math.abs(r.delta).toFixed(2)} µs ${r.group}`);
+  return `${aName} used ${us(d.a)} µs of CPU per request, ${bName} ${us(d.b)} µs (${more >= 0 ? '+' : '−'}${Math.abs(more).toFixed(2)} µs, ${ratio(d.b / d.a)} of the cost): ${parts.join(', ')}.`;
+}
+
+/**
  * Self time by origin, per request, for each profiled server side by side.
  * @param {ProfileRun[]} profiles
  */
@@ -613,13 +654,21 @@ export function markdownReport(results) {
       )
       .join(' and ');
     out.push(
-      `CPU profiles (\`node --cpu-prof\`) of the server and of the driver process, during one extra request/response run each at N = ${servers[0]?.connections}: ${described}. A profile covers the whole life of its process (start, ${servers[0]?.connections} handshakes, warm-up, window, shutdown), so "µs per request" divides each figure by every request the server answered in that run; the profiler itself costs some throughput. "Idle" is the event loop waiting for I/O (server and driver share the two cores). Line numbers are those of the built \`dist\` files; "(program)" is V8 and native work outside JavaScript functions; "node internals / native" includes the socket writes (\`writev\`) and reads.`,
+      `CPU profiles (\`node --cpu-prof\`) of the server and of the driver process, during one extra request/response run each at N = ${servers[0]?.connections}: ${described}. Only the samples taken inside the measurement window count (start-up, the ${servers[0]?.connections} handshakes, warm-up and shutdown are cut off), and "µs per request" divides each figure by the requests the server answered in that window; the profiler itself costs some throughput. "Idle" is the event loop waiting for I/O (server and driver share the two cores). Line numbers are those of the built \`dist\` files; "(program)" is V8 and native work outside JavaScript functions; "node internals / native" includes the socket writes (\`writev\`) and reads.`,
     );
     out.push('');
     out.push('Server self time by origin, per request answered:');
     out.push('');
     out.push(table(profileGroupTable(servers)));
     out.push('');
+    const liteServer = servers.find((p) => p.pairing !== 'raw-ws');
+    const wsServer = servers.find((p) => p.pairing === 'raw-ws');
+    if (liteServer && wsServer) {
+      out.push(
+        `- ${differenceSentence('server-lite', 'the raw ws echo server', profileDifference(liteServer, wsServer))}`,
+      );
+      out.push('');
+    }
     const lite = servers.find((p) => p.pairing !== 'raw-ws');
     if (lite) {
       out.push('server-lite, heaviest functions by self time:');
@@ -633,6 +682,14 @@ export function markdownReport(results) {
     out.push('');
     out.push(table(profileGroupTable(drivers)));
     out.push('');
+    const clientDriver = drivers.find((p) => p.pairing === 'client-lite');
+    const rawDriver = drivers.find((p) => p.pairing !== 'client-lite');
+    if (clientDriver && rawDriver) {
+      out.push(
+        `- ${differenceSentence('The @nanokit/client driver', 'the hand-rolled driver', profileDifference(clientDriver, rawDriver))} (The two drivers were profiled in different runs, against different servers: the native part of the difference is partly noise.)`,
+      );
+      out.push('');
+    }
     const client = drivers.find((p) => p.pairing === 'client-lite');
     if (client) {
       out.push('@nanokit/client driver, heaviest functions by self time:');
