@@ -350,3 +350,26 @@ describe('responses and kicks from odd servers', () => {
     expect(client.state).toBe('closed');
   });
 });
+
+describe('connect() while reconnecting', () => {
+  it('retries at once and resolves with the new handshake; close() rejects waiting callers', async () => {
+    const { ft, client, connect } = setup({ heartbeat: false, reconnect: { initialDelay: 60_000 } });
+    await connect(1);
+    ft.last.drop();
+    expect(client.state).toBe('reconnecting');
+    const again = client.connect();
+    await vi.advanceTimersByTimeAsync(0); // no 60 s wait
+    expect(ft.connections.length).toBe(2);
+    ft.last.open();
+    ft.last.handshake(2);
+    await expect(again).resolves.toMatchObject({ heartbeat: 2 });
+    expect(client.state).toBe('open');
+
+    ft.last.drop();
+    await vi.advanceTimersByTimeAsync(0);
+    const waiting = client.connect();
+    client.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED', reason: 'client-close' });
+    expect(client.debugStats().timers).toBe(0);
+  });
+});
