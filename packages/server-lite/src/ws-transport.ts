@@ -6,8 +6,9 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { ServerErrorCode } from './errors.js';
 import type { NanoServer } from './server.js';
-import { Session } from './session.js';
+import { EndMode, Session, WsCloseCode } from './session.js';
 
 /** Property under which a socket carries its session, so the listeners are shared functions, not closures. */
 const SESSION = Symbol('nanokit.session');
@@ -64,8 +65,23 @@ function onClose(this: WebSocket): void {
 }
 
 function onError(this: WebSocket, error: Error): void {
+  // ws reports invalid frames here (bad opcode, unmasked frame, a message over maxPayload…) and closes the
+  // connection itself with the matching code; record it as malformed input.
   const session = (this as unknown as Tagged)[SESSION];
-  session._server._logger.debug('websocket error', { session: session.id, error });
+  if (session.closed) return;
+  const code = (error as { code?: string }).code;
+  session._server._logger.warn('invalid websocket frame, closing the connection', {
+    session: session.id,
+    remoteAddress: session.remoteAddress,
+    code,
+    error,
+  });
+  session._end(
+    ServerErrorCode.Protocol,
+    `invalid websocket frame (${String(code)}): ${error.message}`,
+    EndMode.Graceful,
+    WsCloseCode.ProtocolError,
+  );
 }
 
 /** Options of a WebSocket endpoint. */

@@ -207,3 +207,21 @@ describe('tcp byte stream', () => {
     await server.close();
   });
 });
+
+describe('websocket frames', () => {
+  it('closes a connection whose WebSocket message exceeds maxPacketSize + 4 at the frame header (1009)', async () => {
+    const logger = recordingLogger();
+    const closed: Session[] = [];
+    const server = new NanoServer({ logger, maxPacketSize: 100, onSessionClosed: (s) => closed.push(s) });
+    server.register(new Echo(), { name: 'echo' });
+    const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
+    const client = await RawClient.ws(`ws://127.0.0.1:${port}/`);
+    await client.handshake();
+    client.send(Buffer.alloc(200, 4));
+    expect((await client.closed).code).toBe(1009);
+    for (let i = 0; i < 100 && closed.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(closed[0]?.closeCode).toBe('ERR_PROTOCOL_VIOLATION');
+    expect(logger.entries.some((e) => e.message.startsWith('invalid websocket frame'))).toBe(true);
+    await server.close();
+  });
+});
