@@ -213,6 +213,7 @@ export class NanoServer {
    */
   async listen(options: ListenOptions = {}): Promise<ListenInfo> {
     await this.start();
+    if (this.closing !== null) throw serverError(ServerErrorCode.ServerClosed, 'the server is closed');
     if (options.server !== undefined) {
       if (options.tcp === true) {
         throw serverError(ServerErrorCode.InvalidOption, 'listen: `server` and `tcp` cannot be combined');
@@ -224,6 +225,10 @@ export class NanoServer {
       const endpoint = new TcpEndpoint(this);
       this.tcpEndpoints.push(endpoint);
       await listenOn(endpoint.net, port, options.host);
+      if (this.closing !== null) {
+        endpoint.net.close();
+        throw serverError(ServerErrorCode.ServerClosed, 'the server was closed while it started listening');
+      }
       const address = endpoint.net.address() as AddressInfo;
       return { transport: 'tcp', port: address.port, host: address.address };
     }
@@ -232,6 +237,10 @@ export class NanoServer {
     });
     const endpoint = this.attachNow(http, options.path, true);
     await listenOn(http, port, options.host);
+    if (this.closing !== null) {
+      http.close();
+      throw serverError(ServerErrorCode.ServerClosed, 'the server was closed while it started listening');
+    }
     return this.attachInfo(endpoint);
   }
 

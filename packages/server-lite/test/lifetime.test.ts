@@ -151,3 +151,14 @@ describe('protobuf serializer', () => {
     }
   });
 });
+
+describe('close while listening starts', () => {
+  it('does not leave a listener open when close() races listen()', async () => {
+    const server = new NanoServer({ logger: recordingLogger() });
+    server.register({ x: () => 1 }, { name: 'x' });
+    const listening = server.listen({ tcp: true, port: 0, host: '127.0.0.1' });
+    const closing = server.close();
+    await expect(listening).rejects.toThrow(/closed/);
+    await closing;
+  });
+});
