@@ -208,7 +208,7 @@ if (has('profile')) {
   const n = Math.max(...settings.connections);
   /** @type {import('./lib/report.mjs').BenchResults['profiles']} */
   const profiles = [];
-  for (const p of stacks.filter((q) => q.id === 'client-lite' || q.id === 'raw-ws')) {
+  for (const p of stacks) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'nanokit-prof-'));
     const serverDir = path.join(dir, 'server');
     const driverDir = path.join(dir, 'driver');

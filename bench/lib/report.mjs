@@ -403,12 +403,9 @@ export function consoleReport(results) {
   );
   section('Memory', memoryTable(results));
   section('Client bundle sizes (bytes)', bundleTable(results));
-  const servers = results.profiles.filter((p) => p.role === 'server');
-  const drivers = results.profiles.filter((p) => p.role === 'driver');
-  const lite = servers.find((p) => p.pairing !== 'raw-ws');
+  const { servers, drivers, liteServer: lite, clientDriver: client } = pickProfiles(results.profiles);
   if (lite) section('CPU profile of server-lite under load: top self time', profileTable(lite, 10));
   if (servers.length > 0) section('Server CPU by origin (profiles)', profileGroupTable(servers));
-  const client = drivers.find((p) => p.pairing === 'client-lite');
   if (client) section('CPU profile of the @nanokit/client driver: top self time', profileTable(client, 10));
   if (drivers.length > 0) section('Driver CPU by origin (profiles)', profileGroupTable(drivers));
   const targets = targetRows(results);
@@ -436,6 +433,28 @@ function profileTable(profile, limit) {
         profile.messages > 0 ? ((e.selfMs * 1000) / profile.messages).toFixed(2) : '–',
         busy > 0 ? `${((e.percent / busy) * 100).toFixed(1)} %` : '–',
       ]),
+  };
+}
+
+/**
+ * The profiles the report compares: the servers under the same hand-rolled driver (server-lite, ws echo) and the
+ * drivers against the same server (@nanokit/client, hand-rolled, both on server-lite).
+ * @param {ProfileRun[]} profiles
+ */
+function pickProfiles(profiles) {
+  const find = (/** @type {'server' | 'driver'} */ role, /** @type {string[]} */ ids) =>
+    ids.map((id) => profiles.find((p) => p.role === role && p.pairing === id)).find((p) => p !== undefined);
+  const liteServer = find('server', ['raw-lite', 'client-lite']);
+  const wsServer = find('server', ['raw-ws']);
+  const clientDriver = find('driver', ['client-lite']);
+  const rawDriver = find('driver', ['raw-lite', 'raw-ws']);
+  return {
+    liteServer,
+    wsServer,
+    clientDriver,
+    rawDriver,
+    servers: /** @type {ProfileRun[]} */ ([liteServer, wsServer].filter(Boolean)),
+    drivers: /** @type {ProfileRun[]} */ ([clientDriver, rawDriver].filter(Boolean)),
   };
 }
 
@@ -642,38 +661,34 @@ export function markdownReport(results) {
     out.push('');
   }
 
-  const servers = results.profiles.filter((p) => p.role === 'server');
-  const drivers = results.profiles.filter((p) => p.role === 'driver');
+  const { servers, drivers, liteServer, wsServer, clientDriver, rawDriver } = pickProfiles(results.profiles);
   if (servers.length > 0) {
     out.push('## Where the time goes');
     out.push('');
-    const described = servers
+    const described = [...new Map([...servers, ...drivers].map((p) => [p.pairing, p])).values()]
       .map(
         (p) =>
-          `${p.pairing === 'raw-ws' ? 'the raw ws echo server with the hand-rolled driver' : 'server-lite with the @nanokit/client driver'} (${int(p.rate)} req/s in that run, ${p.idlePercent.toFixed(0)} % of the server's samples idle)`,
+          `${p.pairing === 'raw-ws' ? 'the raw ws echo server' : 'server-lite'} with the ${p.pairing === 'client-lite' ? '@nanokit/client' : 'hand-rolled'} driver: ${int(p.rate)} req/s in that run, ${p.idlePercent.toFixed(0)} % of the samples idle`,
       )
-      .join(' and ');
+      .join('; ');
     out.push(
-      `CPU profiles (\`node --cpu-prof\`) of the server and of the driver process, during one extra request/response run each at N = ${servers[0]?.connections}: ${described}. Only the samples taken inside the measurement window count (start-up, the ${servers[0]?.connections} handshakes, warm-up and shutdown are cut off), and "µs per request" divides each figure by the requests the server answered in that window; the profiler itself costs some throughput. "Idle" is the event loop waiting for I/O (server and driver share the two cores). Line numbers are those of the built \`dist\` files; "(program)" is V8 and native work outside JavaScript functions; "node internals / native" includes the socket writes (\`writev\`) and reads.`,
+      `CPU profiles (\`node --cpu-prof\`) of the server and of the driver process, during one extra request/response run per stack at N = ${servers[0]?.connections}. The servers are compared under the same hand-rolled driver, the drivers against the same server-lite (${described}). Only the samples taken inside the measurement window count (start-up, the ${servers[0]?.connections} handshakes, warm-up and shutdown are cut off), and "µs per request" divides each figure by the requests the server answered in that window; the profiler itself costs some throughput. "Idle" is the event loop waiting for I/O (server and driver share the two cores). Line numbers are those of the built \`dist\` files; "(program)" is V8 and native work outside JavaScript functions; "node internals / native" includes the socket writes (\`writev\`) and reads.`,
     );
     out.push('');
     out.push('Server self time by origin, per request answered:');
     out.push('');
     out.push(table(profileGroupTable(servers)));
     out.push('');
-    const liteServer = servers.find((p) => p.pairing !== 'raw-ws');
-    const wsServer = servers.find((p) => p.pairing === 'raw-ws');
     if (liteServer && wsServer) {
       out.push(
         `- ${differenceSentence('server-lite', 'the raw ws echo server', profileDifference(liteServer, wsServer))}`,
       );
       out.push('');
     }
-    const lite = servers.find((p) => p.pairing !== 'raw-ws');
-    if (lite) {
+    if (liteServer) {
       out.push('server-lite, heaviest functions by self time:');
       out.push('');
-      out.push(table(profileTable(lite, 15)));
+      out.push(table(profileTable(liteServer, 15)));
       out.push('');
     }
   }
@@ -682,19 +697,16 @@ export function markdownReport(results) {
     out.push('');
     out.push(table(profileGroupTable(drivers)));
     out.push('');
-    const clientDriver = drivers.find((p) => p.pairing === 'client-lite');
-    const rawDriver = drivers.find((p) => p.pairing !== 'client-lite');
     if (clientDriver && rawDriver) {
       out.push(
-        `- ${differenceSentence('The @nanokit/client driver', 'the hand-rolled driver', profileDifference(clientDriver, rawDriver))} (The two drivers were profiled in different runs, against different servers: the native part of the difference is partly noise.)`,
+        `- ${differenceSentence('The @nanokit/client driver', 'the hand-rolled driver', profileDifference(clientDriver, rawDriver))} (The two drivers were profiled in different runs, so the native part of the difference is partly noise.)`,
       );
       out.push('');
     }
-    const client = drivers.find((p) => p.pairing === 'client-lite');
-    if (client) {
+    if (clientDriver) {
       out.push('@nanokit/client driver, heaviest functions by self time:');
       out.push('');
-      out.push(table(profileTable(client, 15)));
+      out.push(table(profileTable(clientDriver, 15)));
       out.push('');
     }
   }
