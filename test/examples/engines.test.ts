@@ -2,6 +2,8 @@
 // `vm` context with a host API shim (fake `wx` / `egret` whose sockets are real WebSockets), against a real
 // server-lite chat room, while a Node client in the same room checks what arrives.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { NanoClient, webSocketTransport } from '@nanokit/client';
 import ts from 'typescript';
@@ -9,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type ChatServer, startChatServer } from '../../examples/chat/chat-server.mjs';
 import { hostBasics, readBuild, runAsCommonJs } from './global-build.ts';
-import { bufferMakerFor, fakeEgret, fakeWx } from './host-fakes.ts';
+import { bufferMakerFor, type CocosChat, fakeCocos, fakeEgret, fakeWx } from './host-fakes.ts';
+
+const requireHere = createRequire(import.meta.url);
 
 interface ChatMessage {
   name: string;
@@ -110,5 +114,51 @@ describe('engine examples in a vm with host shims', () => {
     expect(host.log.problems).toEqual([]);
     watcher.client.close();
     vm.runInContext('main.client.close()', context);
+  });
+
+  it('Cocos Creator 3.x: the NanoChat component (compiled like Creator does) joins, sends and hears through the ESM-equivalent build', async () => {
+    const watcher = await observer(chat.wsUrl);
+    const { cc, game } = fakeCocos();
+    const source = readFileSync(
+      new URL('../../examples/cocos-creator/assets/scripts/NanoChat.ts', import.meta.url),
+      'utf8',
+    );
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: {
+        target: ts.ScriptTarget.ES2017,
+        module: ts.ModuleKind.CommonJS,
+        experimentalDecorators: true,
+        useDefineForClassFields: false,
+      },
+    });
+    // The browser build of the client (what Creator's `import` condition gets, here as its CommonJS twin), and the
+    // standard WebSocket API that Creator's web/native/mini-game adapters provide (here: the `ws` package).
+    const client = requireHere(fileURLToPath(new URL('../../packages/client/dist/index.js', import.meta.url)));
+    const modules: Record<string, unknown> = { cc, '@nanokit/client': client };
+    const run = vm.runInThisContext(`(function (require, module, exports, WebSocket) {${outputText}\n})`);
+    const module = { exports: {} as Record<string, unknown> };
+    run((id: string) => modules[id], module, module.exports, WebSocket);
+    const NanoChat = module.exports.NanoChat as new () => CocosChat;
+
+    const component = new NanoChat();
+    component.serverUrl = chat.wsUrl;
+    component.log = new cc.Label();
+    component.input = new cc.EditBox();
+    component.start();
+    await until(() => component.log!.string.includes('(joined the room)'));
+    component.input.string = 'hello from Cocos 🎮';
+    component.send();
+    expect(await watcher.waitFor((m) => m.name === 'cocos')).toEqual({ name: 'cocos', content: 'hello from Cocos 🎮' });
+    await until(() => component.log!.string.includes('cocos: hello from Cocos 🎮'));
+    expect(component.input.string).toBe('');
+
+    expect(game.listeners.map((l) => l.type).sort()).toEqual(['game_on_hide', 'game_on_show']);
+    game.emit('game_on_hide');
+    game.emit('game_on_show');
+    watcher.client.notify('room.message', { name: 'watcher', content: 'after resume' });
+    await until(() => component.log!.string.includes('watcher: after resume'));
+    component.onDestroy();
+    expect(game.listeners).toEqual([]);
+    watcher.client.close();
   });
 });

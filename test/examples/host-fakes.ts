@@ -258,3 +258,50 @@ export function fakeEgret(serverUrl: string) {
   };
   return { egret, log };
 }
+
+/** What the test drives on the Cocos example component (examples/cocos-creator/assets/scripts/NanoChat.ts). */
+export interface CocosChat {
+  serverUrl: string;
+  nickname: string;
+  log: { string: string } | null;
+  input: { string: string } | null;
+  start(): void;
+  send(): void;
+  onDestroy(): void;
+}
+
+/**
+ * A fake `cc` module with what the component uses: legacy decorators that do nothing (Creator's only register
+ * metadata for the editor), `Component`, `Label`, `EditBox`, and `game` with `Game.EVENT_HIDE`/`EVENT_SHOW`.
+ */
+export function fakeCocos() {
+  const listeners: { type: string; fn: () => void; target: unknown }[] = [];
+  const game = {
+    listeners,
+    on(type: string, fn: () => void, target: unknown) {
+      listeners.push({ type, fn, target });
+    },
+    off(type: string, fn: () => void, target: unknown) {
+      const i = listeners.findIndex((l) => l.type === type && l.fn === fn && l.target === target);
+      if (i !== -1) listeners.splice(i, 1);
+    },
+    emit(type: string) {
+      for (const l of listeners.filter((x) => x.type === type)) l.fn.call(l.target);
+    },
+  };
+  // `@property` is used bare (legacy decorator call with target + key) and as a factory (`@property(Label)`).
+  const property = (...args: unknown[]) => (typeof args[1] === 'string' ? undefined : () => undefined);
+  const cc = {
+    _decorator: { ccclass: (_name: string) => (ctor: unknown) => ctor, property },
+    Component: class {},
+    Label: class {
+      string = '';
+    },
+    EditBox: class {
+      string = '';
+    },
+    Game: { EVENT_HIDE: 'game_on_hide', EVENT_SHOW: 'game_on_show' },
+    game,
+  };
+  return { cc, game };
+}
