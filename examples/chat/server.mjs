@@ -14,9 +14,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const chat = await startChatServer({ port, host });
-console.log(`nanokit chat room: ${chat.url}  (WebSocket endpoint ${chat.wsUrl})`);
-console.log('open it in two browser tabs; Ctrl+C stops the server');
 
+// Handlers first, then the URL: whoever reads the URL may signal us at once.
 let stopping = false;
 const stop = () => {
   if (stopping) process.exit(1);
@@ -25,3 +24,6 @@ const stop = () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+console.log(`nanokit chat room: ${chat.url}  (WebSocket endpoint ${chat.wsUrl})`);
+console.log('open it in two browser tabs; Ctrl+C stops the server');

@@ -1,0 +1,65 @@
+// The CLI behind `npm start` (examples/chat/server.mjs, on the built packages): prints the URL, serves the page and
+// the client bundle, takes --port/--host and PORT/HOST, stops cleanly on SIGTERM.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const server = fileURLToPath(new URL('../../examples/chat/server.mjs', import.meta.url));
+let child: ChildProcess | undefined;
+
+/** Starts the CLI and resolves with the page URL it prints. */
+function start(args: string[], env: Record<string, string> = {}): Promise<string> {
+  const proc = spawn(process.execPath, [server, ...args], { env: { ...process.env, ...env } });
+  child = proc;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /nanokit chat room: (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    proc.stderr.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    proc.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+}
+
+function stop(): Promise<number | string | null> {
+  const proc = child!;
+  child = undefined;
+  return new Promise((resolve) => {
+    proc.on('exit', (code, signal) => resolve(code ?? signal));
+    proc.kill('SIGTERM');
+  });
+}
+
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+});
+
+describe('npm start (examples/chat/server.mjs)', () => {
+  it('--port 0 --host 127.0.0.1: prints the URL, serves page and bundle, exits 0 on SIGTERM', async () => {
+    const url = await start(['--port', '0', '--host', '127.0.0.1']);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await fetch(url);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<script src="/nanokit.global.js"></script>');
+    const bundle = await fetch(new URL('/nanokit.global.js', url));
+    expect(bundle.status).toBe(200);
+    expect(await bundle.text()).toContain('NanoKit');
+    expect((await fetch(new URL('/nope', url))).status).toBe(404);
+    expect(await stop()).toBe(0);
+  });
+
+  it('PORT and HOST from the environment', async () => {
+    const url = await start([], { PORT: '0', HOST: '127.0.0.1' });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(await stop()).toBe(0);
+  });
+
+  it('refuses a bad port with exit code 2', async () => {
+    await expect(start(['--port', 'eighty'])).rejects.toThrow(/exited with 2: nanokit chat: bad port eighty/);
+  });
+});
