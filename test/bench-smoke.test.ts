@@ -203,10 +203,11 @@ describe('bench statistics and report', () => {
     expect(kept).toContain('<!-- codec:start -->\n## Codec\nold table\n<!-- codec:end -->');
     const fresh: string = report.replaceCodecSection(
       md,
-      { rows: [], section: '## Codec\nnew', error: undefined },
+      { rows: [{ case: '(a)', mode: 'full', nanokit: 2000, pinus: 1000, ratio: 2 }], section: '## Codec\nintro' },
       previous,
     );
-    expect(fresh).toContain('<!-- codec:start -->\n## Codec\nnew\n<!-- codec:end -->');
+    expect(fresh).toContain('<!-- codec:start -->\n## Codec\nintro\n\n| Case');
+    expect(fresh).toMatch(/\| \(a\) +\| full +\| +2,000 \| +1,000 \| 2\.00x \|\n<!-- codec:end -->/);
     const svg: string = renderChart(report.chartData(results));
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('server-lite ← @nanokit/client');

@@ -14,7 +14,8 @@ const CHILD = fileURLToPath(new URL('../child/codec.mjs', import.meta.url));
 /**
  * @typedef {object} CodecResult
  * @property {Record<string, unknown>[]} rows what `runProtocolBench` returned
- * @property {string | null} section markdown for between the codec markers, or null to keep the previous one
+ * @property {string | null} section heading and introduction of the codec section (the report adds the table of
+ *   the rows), or null
  * @property {string | undefined} error why the codec benchmark did not run
  */
 

@@ -234,10 +234,14 @@ export function targetRows(results) {
  * @param {string[][]} rows
  */
 function mdTable(head, rows) {
-  const line = (/** @type {string[]} */ cells) => `| ${cells.join(' | ')} |`;
-  // Text columns align left, figures right.
+  // Text columns align left, figures right; cells are padded to the column width, as Biome formats tables.
   const numeric = head.map((_h, i) => i > 0 && rows.every((r) => /^[\d–(≥≤.-]|^$/.test(r[i] ?? '')));
-  return [line(head), line(numeric.map((n) => (n ? '---:' : '---'))), ...rows.map(line)].join('\n');
+  const widths = head.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const pad = (/** @type {string} */ cell, /** @type {number} */ i) =>
+    numeric[i] ? cell.padStart(/** @type {number} */ (widths[i])) : cell.padEnd(/** @type {number} */ (widths[i]));
+  const line = (/** @type {string[]} */ cells) => `| ${cells.map(pad).join(' | ')} |`;
+  const rule = widths.map((w, i) => (numeric[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)));
+  return [line(head), `| ${rule.join(' | ')} |`, ...rows.map((r) => line(head.map((_h, i) => r[i] ?? '')))].join('\n');
 }
 
 /**
@@ -394,7 +398,7 @@ export function consoleReport(results) {
     if (t.rows.length > 0) parts.push(`\n${title}\n${textTable(t.head, t.rows)}\n`);
   };
   if (results.codec && results.codec.rows.length > 0)
-    section('Codec (bench/protocol.bench.mjs)', genericTable(results.codec.rows));
+    section('Codec (bench/protocol.bench.mjs)', codecTable(results.codec.rows));
   section('Request/response ping-pong (median (min–max) of the repetitions)', reqresTable(results));
   section('Ratios (paired per repetition)', ratioTable(results));
   section(
@@ -744,10 +748,9 @@ export function markdownReport(results) {
  */
 export function replaceCodecSection(markdown, codec, previous) {
   let body = null;
-  if (codec?.section) body = codec.section.trim();
-  else if (codec && codec.rows.length > 0) {
-    const t = genericTable(codec.rows);
-    body = `## Codec\n\n${mdTable(t.head, t.rows)}`;
+  if (codec && codec.rows.length > 0) {
+    const t = codecTable(codec.rows);
+    body = `${codec.section ?? '## Codec'}\n\n${mdTable(t.head, t.rows)}`;
   }
   if (body === null) {
     const start = previous.indexOf(CODEC_START);
@@ -758,6 +761,28 @@ export function replaceCodecSection(markdown, codec, previous) {
     body = `## Codec\n\n_Not measured in this run${codec?.error ? ` (${codec.error})` : ''}: run \`npm run bench:protocol\`._`;
   }
   return markdown.replace(`${CODEC_START}\n${CODEC_END}`, `${CODEC_START}\n${body}\n${CODEC_END}`);
+}
+
+/**
+ * The codec rows as a table: the protocol benchmark's own columns (case, mode, ops/s of each side, ratio) when the
+ * rows have them, else every field as it comes.
+ * @param {Record<string, unknown>[]} rows
+ */
+function codecTable(rows) {
+  const known = rows.every(
+    (r) => typeof r['nanokit'] === 'number' && typeof r['pinus'] === 'number' && typeof r['ratio'] === 'number',
+  );
+  if (!known) return genericTable(rows);
+  return {
+    head: ['Case', 'Mode', '@nanokit/protocol ops/s', 'pinus-protocol ops/s', 'Ratio'],
+    rows: rows.map((r) => [
+      String(r['case']),
+      String(r['mode']),
+      int(/** @type {number} */ (r['nanokit'])),
+      int(/** @type {number} */ (r['pinus'])),
+      `${/** @type {number} */ (r['ratio']).toFixed(2)}x`,
+    ]),
+  };
 }
 
 /**
