@@ -93,3 +93,52 @@ describe(`a group of ${N} sessions`, () => {
     expect(() => group.add(first)).toThrow(/closed/);
   });
 });
+
+describe('broadcast with outbound pipeline hooks', () => {
+  it('serializes once, then runs the hooks and encodes per member', async () => {
+    let encodes = 0;
+    const counting: Serializer = {
+      name: 'json',
+      encode(route, value, type) {
+        if (type === MessageType.Push) encodes++;
+        return jsonSerializer.encode(route, value, type);
+      },
+      decode: (route, bytes, type) => jsonSerializer.decode(route, bytes, type),
+    };
+    const group = new Group('hooked');
+    const server = new NanoServer({
+      logger: recordingLogger(),
+      serializer: counting,
+      pipeline: {
+        outbound: [
+          (session, m) => {
+            if (m.route !== 'onNews') return undefined;
+            if (session.uid === 2) return false; // this member's copy is dropped
+            return { ...m, body: `{"for":${session.uid},"was":${m.body as string}}` };
+          },
+        ],
+      },
+    });
+    server.register(new Lobby(group), { name: 'lobby' });
+    const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const clients = [];
+      for (let i = 0; i < 3; i++) {
+        const c = await RawClient.ws(`ws://127.0.0.1:${port}/`);
+        await c.handshake();
+        await c.response(c.request('lobby.join'));
+        clients.push(c);
+      }
+      encodes = 0;
+      expect(group.broadcast('onNews', { n: 7 })).toBe(2);
+      expect(encodes).toBe(1);
+      expect(await clients[0]!.push('onNews')).toEqual({ for: 1, was: { n: 7 } });
+      expect(await clients[2]!.push('onNews')).toEqual({ for: 3, was: { n: 7 } });
+      await clients[1]!.response(clients[1]!.request('lobby.join'));
+      expect(clients[1]!.packets).toEqual([]);
+      for (const c of clients) c.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
