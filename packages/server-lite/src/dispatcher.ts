@@ -175,18 +175,31 @@ export class Dispatcher {
     }
   }
 
-  /** Sends a handler's result as the response to request `id`. */
+  /**
+   * Sends a handler's result as the response to request `id`. Never throws (it also runs in promise callbacks): a
+   * result that cannot be serialized or encoded (a cycle, a BigInt, over 16 MiB) becomes a `PIT-500` answer.
+   */
   private answer(session: Session, id: number, route: string, value: unknown): void {
     if (session._state === State.Closed) return;
-    let body: Uint8Array | string;
     try {
-      body = this.encodeBody(route, value, MessageType.Response);
+      this.sendMessage(
+        session,
+        MessageType.Response,
+        id,
+        route,
+        this.encodeBody(route, value, MessageType.Response),
+        false,
+      );
     } catch (error) {
-      this._logger.error('cannot serialize the response', { session: session.id, route, error });
-      this.answerError(session, id, route, ErrorResponseCode.Internal, 'the response could not be serialized');
-      return;
+      this._logger.error('cannot send the response', { session: session.id, route, error });
+      this.answerError(
+        session,
+        id,
+        route,
+        ErrorResponseCode.Internal,
+        `the response could not be sent: ${errorText(error)}`,
+      );
     }
-    this.sendMessage(session, MessageType.Response, id, route, body, false);
   }
 
   private answerError(
@@ -200,13 +213,17 @@ export class Dispatcher {
     if (!this.errorResponses || session._state === State.Closed) return;
     const error: Record<string, unknown> = { code, msg };
     if (metadata !== undefined) error['metadata'] = metadata;
-    let body: string;
     try {
-      body = JSON.stringify(error);
-    } catch {
-      body = JSON.stringify({ code, msg });
+      let body: string;
+      try {
+        body = JSON.stringify(error);
+      } catch {
+        body = JSON.stringify({ code, msg });
+      }
+      this.sendMessage(session, MessageType.Response, id, route, body, true);
+    } catch (failure) {
+      this._logger.error('cannot send the error response', { session: session.id, route, error: failure });
     }
-    this.sendMessage(session, MessageType.Response, id, route, body, true);
   }
 
   private sendMessage(

@@ -193,29 +193,32 @@ export abstract class Session {
     if (this._state === State.Closed) return;
     const server = this._server;
     let reader = this._reader;
-    if (reader === null) {
-      // Fast path: whole packets, parsed in place. Anything else (a partial packet, a bad header) goes to a reader,
-      // which buffers the rest and reports errors.
-      const end = chunk.length;
-      const max = server._maxPacketSize;
-      let offset = 0;
-      while (end - offset >= PACKET_HEADER) {
-        const type = chunk[offset] as number;
-        const length =
-          ((chunk[offset + 1] as number) << 16) | ((chunk[offset + 2] as number) << 8) | (chunk[offset + 3] as number);
-        if (type < PacketType.Handshake || type > PacketType.Kick || length > max) break;
-        if (end - offset - PACKET_HEADER < length) break;
-        offset += PACKET_HEADER;
-        server._onPacket(this, type, length === 0 ? EMPTY : chunk.subarray(offset, offset + length));
-        offset += length;
-        if (this._state === State.Closed) return;
-      }
-      if (offset === end) return;
-      if (offset > 0) chunk = chunk.subarray(offset);
-      reader = this._reader = new PacketReader({ maxBodyLength: max });
-      this._onPacket = (packet) => server._onPacket(this, packet.type, packet.body);
-    }
+    // Anything thrown while handling this chunk closes this connection only, never the process.
     try {
+      if (reader === null) {
+        // Fast path: whole packets, parsed in place. Anything else (a partial packet, a bad header) goes to a reader,
+        // which buffers the rest and reports errors.
+        const end = chunk.length;
+        const max = server._maxPacketSize;
+        let offset = 0;
+        while (end - offset >= PACKET_HEADER) {
+          const type = chunk[offset] as number;
+          const length =
+            ((chunk[offset + 1] as number) << 16) |
+            ((chunk[offset + 2] as number) << 8) |
+            (chunk[offset + 3] as number);
+          if (type < PacketType.Handshake || type > PacketType.Kick || length > max) break;
+          if (end - offset - PACKET_HEADER < length) break;
+          offset += PACKET_HEADER;
+          server._onPacket(this, type, length === 0 ? EMPTY : chunk.subarray(offset, offset + length));
+          offset += length;
+          if (this._state === State.Closed) return;
+        }
+        if (offset === end) return;
+        if (offset > 0) chunk = chunk.subarray(offset);
+        reader = this._reader = new PacketReader({ maxBodyLength: max });
+        this._onPacket = (packet) => server._onPacket(this, packet.type, packet.body);
+      }
       reader.read(chunk, this._onPacket as (packet: Packet) => void);
     } catch (error) {
       if (this._state === State.Closed) return;

@@ -25,6 +25,14 @@ class Room {
   Fail() {
     throw new Error('boom');
   }
+  Cyclic() {
+    const o: Record<string, unknown> = {};
+    o['self'] = o;
+    return o;
+  }
+  async Big() {
+    return { n: BigInt(1) };
+  }
   async Refuse() {
     throw new HandlerError('ROOM-403', 'room is full', { capacity: 2 });
   }
@@ -58,6 +66,8 @@ describe.each(['ws', 'tcp'] as const)('dispatch over %s', (transport) => {
   it('answers requests, takes notifies, pushes, and names routes with nameFunc', async () => {
     const { server, room, connect } = await start(transport, { dictionary: { 'room.join': 1, onNote: 9 } });
     expect(server.routes().sort()).toEqual([
+      'room.big',
+      'room.cyclic',
       'room.fail',
       'room.join',
       'room.note',
@@ -127,6 +137,11 @@ describe.each(['ws', 'tcp'] as const)('dispatch over %s', (transport) => {
       body: { code: 'ROOM-403', msg: 'room is full', metadata: { capacity: 2 } },
     });
     expect(await c.response(99)).toMatchObject({ error: true, body: { code: 'PIT-400' } });
+    // Results that cannot be serialized, sync or async, are answered with PIT-500 (never an unhandled rejection).
+    const cyclic = c.request('room.cyclic', {});
+    const big = c.request('room.big', {});
+    expect(await c.response(cyclic)).toMatchObject({ error: true, body: { code: 'PIT-500' } });
+    expect(await c.response(big)).toMatchObject({ error: true, body: { code: 'PIT-500' } });
     // Flag byte of an error response: Response (0x04) | error (0x20).
     expect(r404.raw.error && r404.raw.type === MessageType.Response).toBe(true);
     expect(logger.entries.some((e) => e.level === 'error' && e.message === 'handler failed')).toBe(true);
