@@ -6,7 +6,7 @@ import { encodePacket, encodeUtf8, PacketType, parseHandshakeRequest } from '@na
 import { ServerErrorCode } from './errors.js';
 import type { HandshakeValidator, Logger } from './options.js';
 import { EndMode, type Session, State, WsCloseCode } from './session.js';
-import { errorText, isThenable } from './util.js';
+import { closeForProtocolError, errorText, isThenable } from './util.js';
 
 /** @internal Answers Handshake packets. */
 export class Handshaker {
@@ -54,10 +54,13 @@ export class Handshaker {
       return;
     }
     if (isThenable(verdict)) {
-      verdict.then(
-        (value) => this.validated(session, value),
-        (error: unknown) => this.refuseHandshake(session, 500, `handshake validator rejected: ${errorText(error)}`),
-      );
+      Promise.resolve(verdict)
+        .then(
+          (value) => this.validated(session, value),
+          (error: unknown) => this.refuseHandshake(session, 500, `handshake validator rejected: ${errorText(error)}`),
+        )
+        // Replaying pipelined packets runs handlers; whatever escapes closes this connection, not the process.
+        .then(undefined, (error: unknown) => closeForProtocolError(this.logger, session, error));
     } else {
       this.validated(session, verdict);
     }
