@@ -103,6 +103,28 @@ log(
   `phases ${settings.phases.join(', ')}; ${settings.reps} repetitions (ping ${settings.pingReps}, memory ${settings.memoryReps}); warm-up ${settings.warmupMs} ms, window ${settings.durationMs} ms`,
 );
 /**
+ * Runs one measurement; on a failure (a handshake timing out on an overloaded machine, a crashed child) logs it
+ * and tries once more; a second failure is logged and the measurement is left out (null).
+ * @template T
+ * @param {string} label
+ * @param {() => Promise<T>} fn
+ * @returns {Promise<T | null>}
+ */
+async function twice(label, fn) {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      log(
+        `${label}: attempt ${attempt} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      );
+    }
+  }
+  results.failures.push(label);
+  return null;
+}
+
+/**
  * The stacks in the order of repetition `rep`: rotated by one each time, so that no stack always runs first.
  * @param {number} rep 1-based
  */
@@ -118,6 +140,7 @@ const results = {
   memory: [],
   bundles: [],
   profiles: [],
+  failures: [],
   codec: null,
   elapsedMs: 0,
 };
@@ -138,14 +161,17 @@ if (has('reqres')) {
         const key = `${n}/${p.id}`;
         const row = rows.get(key) ?? { connections: n, pairing: p.id, runs: [] };
         rows.set(key, row);
-        const r = await runThroughput({
-          server: p.server,
-          driver: p.driver,
-          connections: n,
-          mode: 'reqres',
-          warmupMs: settings.warmupMs,
-          durationMs: settings.durationMs,
-        });
+        const r = await twice(`reqres N=${n} ${p.id}`, () =>
+          runThroughput({
+            server: p.server,
+            driver: p.driver,
+            connections: n,
+            mode: 'reqres',
+            warmupMs: settings.warmupMs,
+            durationMs: settings.durationMs,
+          }),
+        );
+        if (r === null) continue;
         row.runs.push(r);
         log(
           `reqres ${rep}/${settings.reps} N=${n} ${p.label}: ${Math.round(r.load.rate)} req/s, p99 ${r.load.latency?.p99.toFixed(2)} ms, server CPU ${r.serverCpu.toFixed(0)} % (${r.serverCpuPerMessageUs.toFixed(1)} µs/req), driver CPU ${r.load.cpu.percent.toFixed(0)} %${r.load.errors ? `, ${r.load.errors} errors (${r.load.firstError})` : ''}`,
@@ -163,14 +189,17 @@ if (has('ping')) {
     for (const p of rotated(rep)) {
       const row = rows.get(p.id) ?? { connections: settings.pingConnections, pairing: p.id, runs: [] };
       rows.set(p.id, row);
-      const r = await runThroughput({
-        server: p.server,
-        driver: p.driver,
-        connections: settings.pingConnections,
-        mode: 'ping',
-        warmupMs: settings.warmupMs,
-        durationMs: settings.durationMs,
-      });
+      const r = await twice(`ping ${p.id}`, () =>
+        runThroughput({
+          server: p.server,
+          driver: p.driver,
+          connections: settings.pingConnections,
+          mode: 'ping',
+          warmupMs: settings.warmupMs,
+          durationMs: settings.durationMs,
+        }),
+      );
+      if (r === null) continue;
       row.runs.push(r);
       log(
         `ping ${rep}/${settings.pingReps} N=${settings.pingConnections} ${p.label}: server ${Math.round(r.serverRate)} pings/s, ${Math.round(r.load.rate)} pongs/s received, ${Math.round(r.load.sentRate)} sent/s${r.load.errors ? `, ${r.load.errors} errors (${r.load.firstError})` : ''}`,
@@ -189,11 +218,14 @@ if (has('memory')) {
         const key = `${server}/${youngGen}`;
         const row = rows.get(key) ?? { server, youngGen, runs: [] };
         rows.set(key, row);
-        const r = await runMemory({
-          server,
-          sessions: settings.sessions,
-          execArgv: youngGen === 'pinned' ? [`--max-semi-space-size=${PINNED_SEMI_SPACE_MB}`] : [],
-        });
+        const r = await twice(`memory ${server}`, () =>
+          runMemory({
+            server,
+            sessions: settings.sessions,
+            execArgv: youngGen === 'pinned' ? [`--max-semi-space-size=${PINNED_SEMI_SPACE_MB}`] : [],
+          }),
+        );
+        if (r === null) continue;
         row.runs.push(r);
         log(
           `memory ${rep}/${settings.memoryReps} ${server} (young generation ${youngGen}): ${(r.perSessionBytes / 1024).toFixed(2)} KB RSS per idle session (heap ${(r.heapPerSessionBytes / 1024).toFixed(2)} KB), ${r.sessions} sessions`,
@@ -214,16 +246,19 @@ if (has('profile')) {
     const driverDir = path.join(dir, 'driver');
     try {
       log(`profile: ${p.label}, N=${n}, server and driver under --cpu-prof`);
-      const run = await runThroughput({
-        server: p.server,
-        driver: p.driver,
-        connections: n,
-        mode: 'reqres',
-        warmupMs: settings.warmupMs,
-        durationMs: settings.durationMs,
-        serverExecArgv: ['--cpu-prof', `--cpu-prof-dir=${serverDir}`],
-        driverExecArgv: ['--cpu-prof', `--cpu-prof-dir=${driverDir}`],
-      });
+      const run = await twice(`profile ${p.id}`, () =>
+        runThroughput({
+          server: p.server,
+          driver: p.driver,
+          connections: n,
+          mode: 'reqres',
+          warmupMs: settings.warmupMs,
+          durationMs: settings.durationMs,
+          serverExecArgv: ['--cpu-prof', `--cpu-prof-dir=${serverDir}`],
+          driverExecArgv: ['--cpu-prof', `--cpu-prof-dir=${driverDir}`],
+        }),
+      );
+      if (run === null) continue;
       for (const [role, folder] of /** @type {const} */ ([
         ['server', serverDir],
         ['driver', driverDir],

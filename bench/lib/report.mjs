@@ -29,6 +29,7 @@ import { spread } from './stats.mjs';
  * @property {MemoryRow[]} memory
  * @property {import('./bundle-size.mjs').BundleSize[]} bundles
  * @property {ProfileRun[]} profiles CPU profiles of the servers under load
+ * @property {string[]} [failures] measurements left out after two failed attempts
  * @property {null | import('./codec.mjs').CodecResult} codec
  * @property {number} elapsedMs
  */
@@ -587,6 +588,12 @@ export function markdownReport(results) {
   out.push('');
   out.push(`Reproduce with \`npm install && npm run bench\` (builds first; about 5 minutes; loopback only).`);
   out.push('');
+  if ((results.failures ?? []).length > 0) {
+    out.push(
+      `**Left out** after two failed attempts each (the figures above have fewer repetitions there): ${(results.failures ?? []).join(', ')}.`,
+    );
+    out.push('');
+  }
 
   const targets = targetRows(results);
   if (targets.length > 0) {
