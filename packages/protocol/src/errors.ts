@@ -91,7 +91,6 @@ export class ProtocolError extends NanoError {
 
   constructor(code: ProtocolErrorCode, message: string, options?: NanoErrorOptions) {
     super(code, message, options);
-    Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'ProtocolError';
   }
 }
@@ -104,8 +103,7 @@ export class HandshakeError extends NanoError {
   readonly response: unknown;
 
   constructor(serverCode: number, response: unknown, message?: string) {
-    super(ProtocolErrorCode.HandshakeRefused, message ?? `handshake refused by the server with code ${serverCode}`);
-    Object.setPrototypeOf(this, new.target.prototype);
+    super('ERR_HANDSHAKE_REFUSED', message || `handshake refused: ${serverCode}`);
     this.name = 'HandshakeError';
     this.serverCode = serverCode;
     this.response = response;
@@ -126,5 +124,10 @@ export function isNanoError(error: unknown, code?: string): error is NanoError {
 
 /** @internal Shorthand used across the codec. */
 export function protocolError(code: ProtocolErrorCode, message: string, cause?: unknown): ProtocolError {
-  return new ProtocolError(code, message, cause === undefined ? undefined : { cause });
+  return new ProtocolError(code, message, { cause });
+}
+
+/** @internal Throws a {@link ProtocolError}: the one failure path of the codec (messages stay short; `code` says it all). */
+export function fail(code: ProtocolErrorCode, message: string, cause?: unknown): never {
+  throw new ProtocolError(code, message, { cause });
 }

@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 import { DEFAULT_MAX_BODY_LENGTH, MAX_PACKET_BODY_LENGTH, PACKET_HEADER_LENGTH, type PacketType } from './constants.js';
-import { ProtocolErrorCode, protocolError } from './errors.js';
+import { fail } from './errors.js';
 
 /** A decoded packet. `body` is a view into the decoded bytes (no copy): copy it if you keep it and reuse the input. */
 export interface Packet {
@@ -44,12 +44,7 @@ const EMPTY = /*#__PURE__*/ new Uint8Array(0);
  * ArrayBuffer, which has no `length`, would decode as nothing at all, or loop forever in the varint reader.
  */
 export function checkBytes(bytes: unknown, what: string): void {
-  if (!(bytes instanceof Uint8Array)) {
-    throw protocolError(
-      ProtocolErrorCode.InvalidArgument,
-      `${what} must be a Uint8Array (wrap an ArrayBuffer with new Uint8Array(buffer))`,
-    );
-  }
+  if (!(bytes instanceof Uint8Array)) fail('ERR_INVALID_ARGUMENT', `${what}: not a Uint8Array`);
 }
 
 /** @internal True for 1…5. */
@@ -59,15 +54,8 @@ export function isPacketType(type: number): type is PacketType {
 
 /** @internal Validates a header; throws the matching ProtocolError. */
 export function checkPacketHeader(type: number, length: number, maxBodyLength: number): void {
-  if (!isPacketType(type)) {
-    throw protocolError(ProtocolErrorCode.UnknownPacketType, `unknown packet type ${type}`);
-  }
-  if (length > maxBodyLength) {
-    throw protocolError(
-      ProtocolErrorCode.PacketTooLarge,
-      `packet body of ${length} bytes exceeds the limit of ${maxBodyLength}`,
-    );
-  }
+  if (!isPacketType(type)) fail('ERR_UNKNOWN_PACKET_TYPE', `packet type ${type}`);
+  tooLarge(length, maxBodyLength);
 }
 
 /** @internal Writes a packet header at `offset`. */
@@ -81,12 +69,11 @@ export function writePacketHeader(dest: Uint8Array, offset: number, type: number
 /** @internal Checks a body length against the encoder limits, before allocation. */
 export function checkEncodeLength(length: number, maxBodyLength: number | undefined): void {
   const limit = maxBodyLength === undefined ? MAX_PACKET_BODY_LENGTH : Math.min(maxBodyLength, MAX_PACKET_BODY_LENGTH);
-  if (length > limit) {
-    throw protocolError(
-      ProtocolErrorCode.PacketTooLarge,
-      `packet body of ${length} bytes exceeds the limit of ${limit}`,
-    );
-  }
+  tooLarge(length, limit);
+}
+
+function tooLarge(length: number, limit: number): void {
+  if (length > limit) fail('ERR_PACKET_TOO_LARGE', `${length} > ${limit} bytes`);
 }
 
 /**
@@ -99,12 +86,8 @@ export function checkEncodeLength(length: number, maxBodyLength: number | undefi
  * @example encodePacket(PacketType.Heartbeat) // 03 00 00 00
  */
 export function encodePacket(type: PacketType, body?: Uint8Array, options?: PacketEncodeOptions): Uint8Array {
-  if (!isPacketType(type)) {
-    throw protocolError(ProtocolErrorCode.UnknownPacketType, `unknown packet type ${type}`);
-  }
-  if (body !== undefined && !(body instanceof Uint8Array)) {
-    throw protocolError(ProtocolErrorCode.InvalidArgument, 'packet body must be a Uint8Array');
-  }
+  if (!isPacketType(type)) fail('ERR_UNKNOWN_PACKET_TYPE', `packet type ${type}`);
+  if (body !== undefined) checkBytes(body, 'body');
   const length = body === undefined ? 0 : body.length;
   checkEncodeLength(length, options?.maxBodyLength);
   const out = new Uint8Array(PACKET_HEADER_LENGTH + length);
@@ -122,25 +105,18 @@ export function encodePacket(type: PacketType, body?: Uint8Array, options?: Pack
  */
 export function decodePackets(bytes: Uint8Array, options?: PacketDecodeOptions): Packet[] {
   checkBytes(bytes, 'decodePackets input');
-  const max = options?.maxBodyLength ?? DEFAULT_MAX_BODY_LENGTH;
+  const max = options && options.maxBodyLength !== undefined ? options.maxBodyLength : DEFAULT_MAX_BODY_LENGTH;
   const packets: Packet[] = [];
   const end = bytes.length;
   let offset = 0;
   while (offset < end) {
-    if (end - offset < PACKET_HEADER_LENGTH) {
-      throw protocolError(ProtocolErrorCode.TruncatedPacket, `packet header cut short at byte ${offset}`);
-    }
+    if (end - offset < PACKET_HEADER_LENGTH) fail('ERR_TRUNCATED_PACKET', `header at ${offset}`);
     const type = bytes[offset] as number;
     const length =
       ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number);
     checkPacketHeader(type, length, max);
     offset += PACKET_HEADER_LENGTH;
-    if (end - offset < length) {
-      throw protocolError(
-        ProtocolErrorCode.TruncatedPacket,
-        `packet body cut short: ${length} bytes announced, ${end - offset} present`,
-      );
-    }
+    if (end - offset < length) fail('ERR_TRUNCATED_PACKET', `body at ${offset}`);
     packets.push({ type: type as PacketType, body: length === 0 ? EMPTY : bytes.subarray(offset, offset + length) });
     offset += length;
   }
