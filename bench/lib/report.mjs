@@ -633,6 +633,10 @@ export function markdownReport(results) {
     out.push('');
     out.push('![req/s and p99 latency against the number of connections](benchmarks.svg)');
     out.push('');
+    out.push(
+      'How to read the ratios. On two shared cores the rate of a closed loop is bounded by the CPU of server and driver together, not by the server alone, and a server and a driver of similar speed can fall into lockstep (each idle while the other works, their CPU adding up to about one core): so the req/s ratios move with the driver and with the machine, and can even exceed 1. The server CPU per request compares the servers themselves, whatever the rate: it is the steadier measure of what server-lite costs over the ceiling, and the driver CPU per request likewise for the client.',
+    );
+    out.push('');
     out.push('Ratios, computed per repetition (each pair ran back to back) then summarised:');
     out.push('');
     out.push(table(ratioTable(results)));
