@@ -142,7 +142,7 @@ function check(cond, message) {
  * @param {{ runs?: number, ms?: number, log?: (line: string) => void }} [options] runs: measured rounds (median
  *   taken, at least 5; default 7); ms: time per measurement (default 120).
  * @returns {Promise<Array<{ case: string, mode: 'full' | 'framing', nanokit: number, pinus: number, ratio: number,
- *   runs: number }>>} ops/s are medians over `runs` interleaved measurements.
+ *   runs: number }>>} operations per second of CPU time, medians over `runs` interleaved measurements.
  */
 export async function runProtocolBench(options = {}) {
   const runs = Math.max(5, options.runs ?? 7);
