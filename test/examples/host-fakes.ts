@@ -305,3 +305,52 @@ export function fakeCocos() {
   };
   return { cc, game };
 }
+
+/**
+ * A fake Alipay `my` with `connectSocket({ multiple: true })` returning a SocketTask. Binary travels as base64 text
+ * with `isBuffer: true`; incoming messages use the top-level shape (`res.data`, `res.isBuffer`; Alipay docs) or the
+ * nested one (`res.data.data`, `res.data.isBuffer`; Cocos' and Egret's adapters). Errors carry `errorMessage`.
+ */
+export function fakeMy(serverUrl: string, shape: 'top-level' | 'nested') {
+  const log: HostLog = { urls: [], problems: [] };
+  const my = {
+    connectSocket(options: { url: string; multiple?: boolean; header?: Record<string, string> }) {
+      log.urls.push(options.url);
+      if (options.multiple !== true) log.problems.push('connectSocket without multiple: true (one global socket)');
+      const handlers: Record<'open' | 'message' | 'error' | 'close', Callback[]> = {
+        open: [],
+        message: [],
+        error: [],
+        close: [],
+      };
+      const emit = (type: keyof typeof handlers, res: unknown) => {
+        for (const fn of handlers[type]) fn(res);
+      };
+      const ws = new WebSocket(serverUrl);
+      ws.on('open', () => emit('open', {}));
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        const payload = isBinary ? { data: data.toString('base64'), isBuffer: true } : { data: data.toString('utf8') };
+        emit('message', shape === 'nested' ? { data: payload } : payload);
+      });
+      ws.on('error', (err) => emit('error', { errorMessage: err.message }));
+      ws.on('close', (code, reason) => emit('close', { code, reason: reason.toString('utf8') }));
+      return {
+        send(o: { data: string; isBuffer?: boolean }) {
+          if (typeof o.data !== 'string') {
+            log.problems.push('send() got binary data; Alipay takes base64 text with isBuffer: true');
+            return;
+          }
+          ws.send(o.isBuffer ? Buffer.from(o.data, 'base64') : o.data);
+        },
+        close(o?: { code?: number; reason?: string }) {
+          ws.close(o?.code ?? 1000, o?.reason ?? '');
+        },
+        onOpen: (fn: Callback) => handlers.open.push(fn),
+        onMessage: (fn: Callback) => handlers.message.push(fn),
+        onError: (fn: Callback) => handlers.error.push(fn),
+        onClose: (fn: Callback) => handlers.close.push(fn),
+      };
+    },
+  };
+  return { my, log };
+}
