@@ -15,6 +15,9 @@ import {
   PacketReader,
   PacketType,
   RouteDictionary,
+  readVarint,
+  varintLength,
+  writeVarint,
 } from '../src/index.js';
 import {
   concat,
@@ -168,6 +171,20 @@ describe('§10 V18: varint ids (Response, {} body), and request ids at the bound
   generateError('ERR_INVALID_MESSAGE_ID', { type: Data, message: { type: Request, id: -1, route: 'a' } });
   generateError('ERR_INVALID_MESSAGE_ID', { type: Data, message: { type: Request, id: 1.5, route: 'a' } });
   generateError('ERR_INVALID_MESSAGE_ID', { type: Data, message: { type: Request, route: 'a' } }, {}, 'missing id');
+  it('readVarint / writeVarint / varintLength on the same table', () => {
+    for (const [id, varint] of table) {
+      const bytes = hex(varint);
+      expect(varintLength(id)).toBe(bytes.length);
+      const out = new Uint8Array(bytes.length + 2);
+      expect(writeVarint(id, out, 1)).toBe(1 + bytes.length);
+      expect(toHex(out.subarray(1, 1 + bytes.length))).toBe(toHex(bytes));
+      expect(readVarint(out, 1, out.length)).toEqual({ value: id, offset: 1 + bytes.length });
+    }
+    expectProtocolError(() => readVarint(hex('ff ff'), 0, 2), 'ERR_TRUNCATED_VARINT');
+    expectProtocolError(() => readVarint(hex('ff 7f'), 0, 1), 'ERR_TRUNCATED_VARINT');
+    expectProtocolError(() => readVarint(hex('80 80 80 80 80 80 80 10'), 0, 8), 'ERR_INVALID_MESSAGE_ID');
+    expectProtocolError(() => varintLength(2 ** 53), 'ERR_INVALID_MESSAGE_ID');
+  });
   it('non-minimal varints decode as nano does (81 00 is 1)', () => {
     expect(decodeMessage(hex('04 81 00 7b 7d')).id).toBe(1);
     expect(decodeMessage(hex('04 ff ff ff ff ff ff ff 0f')).id).toBe(2 ** 53 - 1);
