@@ -11,10 +11,12 @@
  * @packageDocumentation
  */
 import { HandshakeCode } from './constants.js';
-import { HandshakeError, ProtocolErrorCode, protocolError } from './errors.js';
-import { isPlainObject, parseJsonBytes, stringifyGoStyle } from './json.js';
+import { fail, HandshakeError } from './errors.js';
+import { isPlainObject, parseJsonObject, stringifyGoStyle } from './json.js';
 import { RouteDictionary } from './route-dictionary.js';
 import { encodeUtf8 } from './utf8.js';
+
+const INVALID = 'ERR_INVALID_HANDSHAKE';
 
 /** Options of {@link createHandshakeRequest}. */
 export interface HandshakeRequestOptions {
@@ -69,12 +71,7 @@ export function encodeHandshakeRequest(request: HandshakeRequest | HandshakeRequ
  * @throws {ProtocolError} `ERR_INVALID_HANDSHAKE` when the body is not empty and not a JSON object.
  */
 export function parseHandshakeRequest(body: Uint8Array): Partial<HandshakeRequest> & Record<string, unknown> {
-  if (body.length === 0) return {};
-  const value = parseJsonBytes(body, ProtocolErrorCode.InvalidHandshake, 'handshake request');
-  if (!isPlainObject(value)) {
-    throw protocolError(ProtocolErrorCode.InvalidHandshake, 'handshake request is not a JSON object');
-  }
-  return value as Partial<HandshakeRequest> & Record<string, unknown>;
+  return body.length === 0 ? {} : parseJsonObject(body, INVALID, 'handshake');
 }
 
 /** The server's handshake reply, parsed. Unknown fields are kept in `raw`. */
@@ -115,53 +112,38 @@ export interface HandshakeParseOptions {
  * @throws {ProtocolError} `ERR_INVALID_HANDSHAKE` for a body that is not the expected JSON object (or an invalid
  *   `sys.dict`, `sys.heartbeat`); `ERR_COMPRESSED_HANDSHAKE` for a gzip body without `options.gunzip`.
  */
-export function parseHandshakeResponse(body: Uint8Array, options?: HandshakeParseOptions): HandshakeResponse {
+export function parseHandshakeResponse(body: Uint8Array, { gunzip }: HandshakeParseOptions = {}): HandshakeResponse {
   let bytes = body;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    if (options?.gunzip === undefined) {
-      throw protocolError(
-        ProtocolErrorCode.CompressedHandshake,
-        'handshake reply is gzip-compressed; pass a gunzip function',
-      );
-    }
-    bytes = options.gunzip(bytes);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    if (!gunzip) return fail('ERR_COMPRESSED_HANDSHAKE', 'gzip reply: pass gunzip');
+    bytes = gunzip(bytes);
   }
-  const raw = parseJsonBytes(bytes, ProtocolErrorCode.InvalidHandshake, 'handshake reply');
-  if (!isPlainObject(raw))
-    throw protocolError(ProtocolErrorCode.InvalidHandshake, 'handshake reply is not a JSON object');
+  const raw = parseJsonObject(bytes, INVALID, 'handshake');
   const code = raw['code'];
-  if (typeof code !== 'number')
-    throw protocolError(ProtocolErrorCode.InvalidHandshake, 'handshake reply has no numeric code');
+  if (typeof code !== 'number') fail(INVALID, 'code');
   if (code !== HandshakeCode.Ok) throw new HandshakeError(code, raw);
-  const sysValue = raw['sys'] ?? {};
-  if (!isPlainObject(sysValue))
-    throw protocolError(ProtocolErrorCode.InvalidHandshake, 'handshake reply "sys" is not an object');
-  const sys = sysValue;
-  const hb = sys['heartbeat'] ?? 0;
-  if (typeof hb !== 'number' || !(hb >= 0) || !Number.isFinite(hb)) {
-    throw protocolError(
-      ProtocolErrorCode.InvalidHandshake,
-      'handshake reply "sys.heartbeat" is not a non-negative number',
-    );
+  const sys = raw['sys'] == null ? {} : raw['sys'];
+  if (!isPlainObject(sys)) return fail(INVALID, 'sys');
+  const hb = sys['heartbeat'] == null ? 0 : sys['heartbeat'];
+  if (typeof hb !== 'number' || !(hb >= 0 && hb < Infinity)) fail(INVALID, 'heartbeat');
+  const dict = sys['dict'];
+  let dictionary: RouteDictionary | undefined;
+  if (dict != null) {
+    try {
+      if (!isPlainObject(dict)) fail(INVALID, 'dict');
+      dictionary = new RouteDictionary(dict as Record<string, number>);
+    } catch (cause) {
+      fail(INVALID, 'dict', cause);
+    }
   }
   const response: HandshakeResponse = {
     code,
     heartbeat: hb,
     heartbeatMs: Math.round(hb * 1000),
-    dictionary: new RouteDictionary(),
+    dictionary: dictionary || new RouteDictionary(),
     raw,
   };
-  const dict = sys['dict'];
-  if (dict !== undefined && dict !== null) {
-    if (!isPlainObject(dict))
-      throw protocolError(ProtocolErrorCode.InvalidHandshake, 'handshake reply "sys.dict" is not an object');
-    try {
-      response.dictionary = new RouteDictionary(dict as Record<string, number>);
-    } catch (cause) {
-      throw protocolError(ProtocolErrorCode.InvalidHandshake, 'handshake reply "sys.dict" is invalid', cause);
-    }
-    response.dict = dict as Record<string, number>;
-  }
+  if (dictionary) response.dict = dict as Record<string, number>;
   if (typeof sys['servertime'] === 'number') response.servertime = sys['servertime'];
   if (typeof sys['serializer'] === 'string') response.serializer = sys['serializer'];
   if (sys['protos'] !== undefined) response.protos = sys['protos'];

@@ -2,22 +2,22 @@
  * JSON helpers shared by the handshake, kick and the JSON serializer.
  * @packageDocumentation
  */
-import { type ProtocolErrorCode, protocolError } from './errors.js';
+import { fail, type ProtocolErrorCode } from './errors.js';
 import { decodeUtf8 } from './utf8.js';
 
-/** @internal Parses UTF-8 JSON bytes, throwing a ProtocolError with `code` on any failure. */
-export function parseJsonBytes(bytes: Uint8Array, code: ProtocolErrorCode, what: string): unknown {
-  let text: string;
+/**
+ * @internal Parses UTF-8 JSON bytes that must hold an object, throwing a ProtocolError with `code` on any failure
+ * (the `cause` tells invalid UTF-8 from invalid JSON).
+ */
+export function parseJsonObject(bytes: Uint8Array, code: ProtocolErrorCode, what: string): Record<string, unknown> {
+  let value: unknown;
   try {
-    text = decodeUtf8(bytes);
+    value = JSON.parse(decodeUtf8(bytes));
   } catch (cause) {
-    throw protocolError(code, `${what} is not valid UTF-8`, cause);
+    fail(code, `${what}: bad JSON`, cause);
   }
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw protocolError(code, `${what} is not valid JSON`, cause);
-  }
+  if (!isPlainObject(value)) fail(code, `${what}: not an object`);
+  return value;
 }
 
 /** @internal True for a non-null, non-array object. */

@@ -4,8 +4,7 @@
  * @see docs/protocol.md#kick
  * @packageDocumentation
  */
-import { ProtocolErrorCode, protocolError } from './errors.js';
-import { isPlainObject, parseJsonBytes } from './json.js';
+import { parseJsonObject } from './json.js';
 import { encodeUtf8 } from './utf8.js';
 
 /** A parsed Kick body. */
@@ -27,9 +26,7 @@ export function encodeKick(reason?: string): Uint8Array {
  */
 export function parseKick(body: Uint8Array): Kick {
   if (body.length === 0) return {};
-  const raw = parseJsonBytes(body, ProtocolErrorCode.InvalidKick, 'kick body');
-  if (!isPlainObject(raw)) throw protocolError(ProtocolErrorCode.InvalidKick, 'kick body is not a JSON object');
-  const kick: Kick = { raw };
-  if (typeof raw['reason'] === 'string') kick.reason = raw['reason'];
-  return kick;
+  const raw = parseJsonObject(body, 'ERR_INVALID_KICK', 'kick');
+  const reason = raw['reason'];
+  return typeof reason === 'string' ? { raw, reason } : { raw };
 }

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { MAX_ROUTE_CODE } from './constants.js';
-import { ProtocolErrorCode, protocolError } from './errors.js';
+import { fail } from './errors.js';
 
 /** A dictionary as it appears in JSON (`sys.dict`): route → code. */
 export type RouteDictionaryInit = Readonly<Record<string, number>> | Iterable<readonly [string, number]>;
@@ -29,34 +29,26 @@ export class RouteDictionary {
   constructor(init?: RouteDictionaryInit) {
     this.codes = new Map();
     this.routes = new Map();
-    if (init === undefined || init === null) return;
-    const entries: Iterable<readonly [string, number]> =
-      typeof (init as Iterable<unknown>)[Symbol.iterator] === 'function'
-        ? (init as Iterable<readonly [string, number]>)
-        : Object.keys(init).map((k) => [k, (init as Record<string, number>)[k] as number] as const);
+    if (init == null) return;
+    const entries: Iterable<readonly [string, number]> = (init as Iterable<readonly [string, number]>)[Symbol.iterator]
+      ? (init as Iterable<readonly [string, number]>)
+      : Object.entries(init);
     for (const [route, code] of entries) {
-      if (typeof route !== 'string') {
-        throw protocolError(ProtocolErrorCode.InvalidDictionary, 'route dictionary keys must be strings');
-      }
-      if (typeof code !== 'number' || !(code >= 0 && code <= MAX_ROUTE_CODE) || Math.floor(code) !== code) {
-        throw protocolError(
-          ProtocolErrorCode.InvalidDictionary,
-          `route dictionary code for "${route}" must be an integer in 0–65535, got ${String(code)}`,
-        );
-      }
       const other = this.routes.get(code);
-      if (other !== undefined && other !== route) {
-        throw protocolError(
-          ProtocolErrorCode.InvalidDictionary,
-          `route dictionary code ${code} is used by both "${other}" and "${route}"`,
-        );
+      // Math.floor(x) === x only holds for numbers: strings, null, booleans and NaN fail it.
+      if (
+        typeof route !== 'string' ||
+        Math.floor(code) !== code ||
+        !(code >= 0 && code <= MAX_ROUTE_CODE) ||
+        (other !== undefined && other !== route)
+      ) {
+        fail('ERR_INVALID_DICTIONARY', `${route}: ${code}`);
       }
       this.codes.set(route, code);
       this.routes.set(code, route);
     }
   }
 
-  /** Number of routes. */
   get size(): number {
     return this.codes.size;
   }

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { MessageType } from './constants.js';
-import { ProtocolErrorCode, protocolError } from './errors.js';
+import { fail } from './errors.js';
 import { decodeUtf8, type Utf8Codec } from './utf8.js';
 
 /**
@@ -46,30 +46,19 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
   return {
     name: 'json',
     encode(route, value) {
-      let text: string | undefined;
       try {
-        text = JSON.stringify(value);
+        return JSON.stringify(value) || '';
       } catch (cause) {
-        throw protocolError(
-          ProtocolErrorCode.SerializeFailed,
-          `cannot serialize the body for "${route}" as JSON`,
-          cause,
-        );
+        return fail('ERR_SERIALIZE_FAILED', route, cause);
       }
-      return text === undefined ? '' : text;
     },
     decode(route, bytes) {
       if (bytes.length === 0) return undefined;
-      let text: string;
       try {
-        text = codec === undefined ? decodeUtf8(bytes) : codec.decode(bytes);
+        return JSON.parse(codec ? codec.decode(bytes) : decodeUtf8(bytes), reviver);
       } catch (cause) {
-        throw protocolError(ProtocolErrorCode.InvalidPayload, `body for "${route}" is not valid UTF-8`, cause);
-      }
-      try {
-        return JSON.parse(text, reviver);
-      } catch (cause) {
-        throw protocolError(ProtocolErrorCode.InvalidPayload, `body for "${route}" is not valid JSON`, cause);
+        // The cause tells invalid UTF-8 from invalid JSON.
+        return fail('ERR_INVALID_PAYLOAD', route, cause);
       }
     },
   };

@@ -6,16 +6,15 @@
  * @packageDocumentation
  */
 import { MAX_MESSAGE_ID } from './constants.js';
-import { ProtocolErrorCode, protocolError } from './errors.js';
+import { fail } from './errors.js';
 
 /**
  * Number of bytes the varint of `value` takes (1–8 for ids up to 2^53−1).
  * @throws {ProtocolError} `ERR_INVALID_MESSAGE_ID` if `value` is not an integer in 0…2^53−1.
  */
 export function varintLength(value: number): number {
-  if (!(value >= 0 && value <= MAX_MESSAGE_ID) || Math.floor(value) !== value) {
-    throw protocolError(ProtocolErrorCode.InvalidMessageId, `message id must be an integer in 0…2^53−1, got ${value}`);
-  }
+  if (!(value >= 0 && value <= MAX_MESSAGE_ID) || Math.floor(value) !== value)
+    fail('ERR_INVALID_MESSAGE_ID', `id ${value}`);
   let n = 1;
   while (value >= 128) {
     value = Math.floor(value / 128);
@@ -53,12 +52,10 @@ export function readVarint(bytes: Uint8Array, offset: number, end: number): Vari
     value += (b & 0x7f) * scale;
     if (b < 0x80) {
       // `!(<=)` also catches NaN: a long run of 0x80 bytes drives `scale` to Infinity and 0 * Infinity is NaN.
-      if (!(value <= MAX_MESSAGE_ID)) {
-        throw protocolError(ProtocolErrorCode.InvalidMessageId, 'message id exceeds 2^53−1');
-      }
+      if (!(value <= MAX_MESSAGE_ID)) fail('ERR_INVALID_MESSAGE_ID', 'id > 2^53-1');
       return { value, offset: i + 1 };
     }
     scale *= 128;
   }
-  throw protocolError(ProtocolErrorCode.TruncatedVarint, 'message id varint is cut short');
+  return fail('ERR_TRUNCATED_VARINT', 'id');
 }
