@@ -52,7 +52,7 @@ function defaultFormat(v) {
  * @returns {string} an SVG document
  */
 export function renderChart(chart) {
-  const panelW = 420;
+  const panelW = 380;
   const panelH = 300;
   const margin = { left: 64, right: 20, top: 84, bottom: 110 };
   const width = margin.left + chart.panels.length * (panelW + margin.left + margin.right) - margin.left + margin.right;

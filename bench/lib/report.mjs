@@ -631,7 +631,7 @@ export function markdownReport(results) {
     out.push('');
     out.push(table(reqresTable(results)));
     out.push('');
-    out.push('![req/s and p99 latency against the number of connections](benchmarks.svg)');
+    out.push('![req/s, p99 latency and server CPU per request against the number of connections](benchmarks.svg)');
     out.push('');
     out.push(
       'How to read the ratios. On two shared cores the rate of a closed loop is bounded by the CPU of server and driver together, not by the server alone, and a server and a driver of similar speed can fall into lockstep (each idle while the other works, their CPU adding up to about one core): so the req/s ratios move with the driver and with the machine, and can even exceed 1. The server CPU per request compares the servers themselves, whatever the rate: it is the steadier measure of what server-lite costs over the ceiling, and the driver CPU per request likewise for the client.',
@@ -828,6 +828,12 @@ export function chartData(results) {
         title: 'p99 latency',
         yLabel: 'milliseconds',
         series: series((s) => s.p99),
+        format: (v) => String(Number(v.toFixed(1))),
+      },
+      {
+        title: 'Server CPU per request',
+        yLabel: 'µs of server CPU per request',
+        series: series((s) => s.serverUs),
         format: (v) => String(Number(v.toFixed(1))),
       },
     ],
