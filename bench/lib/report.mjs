@@ -321,7 +321,7 @@ function pingTable(results) {
       mmm(s.rate, int),
       mmm(s.sentRate, int),
       p.id === 'raw-ws'
-        ? '1'
+        ? '1.00x'
         : mmm(
             pairedRatio(row, ceiling, (r) => r.serverRate),
             ratio,
