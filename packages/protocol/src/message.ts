@@ -23,10 +23,10 @@ import {
   PACKET_HEADER_LENGTH,
   PacketType,
 } from './constants.js';
-import { type ProtocolError, ProtocolErrorCode, protocolError } from './errors.js';
+import { fail, type ProtocolError, protocolError } from './errors.js';
 import { checkBytes, checkEncodeLength, writePacketHeader } from './packet.js';
 import type { RouteDictionary } from './route-dictionary.js';
-import { decodeUtf8, encodeUtf8, tryWriteAscii, usesNativeEncoder, utf8Length, writeUtf8 } from './utf8.js';
+import { decodeUtf8, encodeUtf8, utf8Length } from './utf8.js';
 import { varintLength, writeVarint } from './varint.js';
 
 /** A decoded message. Every field is always present, so all messages share one object shape. */
@@ -82,126 +82,65 @@ export interface MessageDecodeOptions {
 
 const EMPTY = /*#__PURE__*/ new Uint8Array(0);
 
-function hasId(type: number): boolean {
-  return type === MessageType.Request || type === MessageType.Response;
-}
-
-/** @internal The validated flag, id and route of a message: everything before the payload. */
-export interface MessageHead {
-  flag: number;
-  id: number;
-  /** Bytes of the id varint; 0 when the type has no id. */
-  idLength: number;
-  route: string;
-  /** The dictionary code, or -1 when the route is written as text (or there is no route). */
-  routeCode: number;
-  /** True for Request, Notify and Push. */
-  hasRoute: boolean;
-}
-
-/**
- * @internal Validates the type, id and route of `msg` and resolves the route code.
- * @throws {ProtocolError} `ERR_UNKNOWN_MESSAGE_TYPE`, `ERR_INVALID_MESSAGE_ID`, `ERR_INVALID_ROUTE`,
- *   `ERR_ROUTE_TOO_LONG` (only when the route has more than 255 UTF-16 units; callers check the UTF-8 length).
- */
-export function messageHead(msg: MessageInit, dictionary: RouteDictionary | undefined): MessageHead {
-  const type = msg.type;
-  if (!(type >= 0 && type <= 3) || Math.floor(type) !== type) {
-    throw protocolError(ProtocolErrorCode.UnknownMessageType, `unknown message type ${String(type)}`);
-  }
-  let flag = type << 1;
-  if (msg.gzip === true) flag |= FLAG_GZIP;
-  if (msg.error === true) flag |= FLAG_ERROR;
-  let id = 0;
-  let idLength = 0;
-  if (hasId(type)) {
-    id = msg.id ?? -1;
-    idLength = varintLength(id);
-  }
-  let route = '';
-  let routeCode = -1;
-  const hasRoute = type !== MessageType.Response;
-  if (hasRoute) {
-    route = msg.route as string;
-    if (typeof route !== 'string') {
-      throw protocolError(ProtocolErrorCode.InvalidRoute, 'a Request, Notify or Push needs a string route');
-    }
-    const code = dictionary === undefined ? undefined : dictionary.code(route);
-    if (code !== undefined) {
-      flag |= FLAG_ROUTE_COMPRESSED;
-      routeCode = code;
-    } else if (route.length > MAX_ROUTE_LENGTH) {
-      // Every UTF-16 unit takes at least one UTF-8 byte.
-      throw routeTooLong(utf8Length(route));
-    }
-  }
-  return { flag, id, idLength, route, routeCode, hasRoute };
-}
-
 /** @internal The error for a route of `length` UTF-8 bytes. */
 export function routeTooLong(length: number): ProtocolError {
-  return protocolError(
-    ProtocolErrorCode.RouteTooLong,
-    `route is ${length} UTF-8 bytes; the limit is ${MAX_ROUTE_LENGTH}`,
-  );
-}
-
-/** @internal Writes flag, id and route at `offset`; returns the offset after them. */
-export function writeMessageHead(h: MessageHead, dest: Uint8Array, offset: number): number {
-  dest[offset++] = h.flag;
-  if (h.idLength > 0) offset = writeVarint(h.id, dest, offset);
-  if (h.routeCode >= 0) {
-    dest[offset++] = (h.routeCode >>> 8) & 0xff;
-    dest[offset++] = h.routeCode & 0xff;
-  } else if (h.hasRoute) {
-    const n = writeUtf8(h.route, dest, offset + 1);
-    dest[offset] = n;
-    offset += 1 + n;
-  }
-  return offset;
+  return protocolError('ERR_ROUTE_TOO_LONG', `route: ${length} > ${MAX_ROUTE_LENGTH} bytes`);
 }
 
 /** @internal Checks the payload type; returns it as bytes or a string. */
 export function checkBody(body: unknown): Uint8Array | string {
-  if (body === undefined || body === null) return EMPTY;
-  if (typeof body === 'string' || body instanceof Uint8Array) return body;
-  throw protocolError(ProtocolErrorCode.InvalidArgument, 'message body must be a Uint8Array or a string');
+  if (body == null) return EMPTY;
+  if (typeof body !== 'string') checkBytes(body, 'body');
+  return body as Uint8Array | string;
 }
 
 /**
- * Encodes a message, with a packet header in front when `header` is 4 (0 for the bare message), in one allocation.
- * A string payload of ASCII text (the usual JSON) is written straight into the exactly sized result; other text is
- * measured first (without `TextEncoder`) or encoded once and copied (with it).
+ * Encodes a message, with a packet header in front when `header` is 4 (0 for the bare message), into one exactly
+ * sized result. Text is encoded once (`TextEncoder` for long strings, the JS loop for short ones) and copied.
+ * The hot path of many small messages is {@link PacketWriter}; this one stays small for the browser client.
  */
-function encode(msg: MessageInit, options: MessageEncodeOptions | undefined, header: number): Uint8Array {
-  const h = messageHead(msg, options?.dictionary);
-  const routeLength = h.routeCode >= 0 ? 2 : h.hasRoute ? 1 + utf8Length(h.route) : 0;
-  if (routeLength > 1 + MAX_ROUTE_LENGTH) throw routeTooLong(routeLength - 1);
-  let body = checkBody(msg.body);
-  const max = options?.maxBodyLength;
-  const prefix = 1 + h.idLength + routeLength;
-  if (typeof body === 'string' && usesNativeEncoder(body.length)) {
-    // Guess ASCII (one byte per unit, the minimum UTF-8 length); fall back to a real encoding when it is not.
-    const size = prefix + body.length;
-    checkEncodeLength(size, max);
-    const out = new Uint8Array(header + size);
-    if (tryWriteAscii(body, out, header + prefix)) {
-      if (header > 0) writePacketHeader(out, 0, PacketType.Data, size);
-      writeMessageHead(h, out, header);
-      return out;
+function encode(
+  msg: MessageInit,
+  { dictionary, maxBodyLength }: MessageEncodeOptions = {},
+  header: number,
+): Uint8Array {
+  const type = msg.type;
+  if (!(type >= 0 && type <= 3) || Math.floor(type) !== type) fail('ERR_UNKNOWN_MESSAGE_TYPE', `type ${type}`);
+  let flag = (type << 1) | (msg.gzip === true ? FLAG_GZIP : 0) | (msg.error === true ? FLAG_ERROR : 0);
+  const id = msg.id === undefined ? -1 : msg.id;
+  const idLength = type === MessageType.Request || type === MessageType.Response ? varintLength(id) : 0;
+  let code: number | undefined;
+  let route: Uint8Array | undefined;
+  if (type !== MessageType.Response) {
+    const text = msg.route;
+    if (typeof text !== 'string') return fail('ERR_INVALID_ROUTE', 'route');
+    code = dictionary === undefined ? undefined : dictionary.code(text);
+    if (code !== undefined) {
+      flag |= FLAG_ROUTE_COMPRESSED;
+    } else {
+      // Every UTF-16 unit takes at least one UTF-8 byte: no need to encode a hopelessly long route.
+      const n = text.length > MAX_ROUTE_LENGTH ? utf8Length(text) : (route = encodeUtf8(text)).length;
+      if (n > MAX_ROUTE_LENGTH) throw routeTooLong(n);
     }
-    body = encodeUtf8(body);
   }
-  const bodyLength = typeof body === 'string' ? utf8Length(body) : body.length;
-  const size = prefix + bodyLength;
-  checkEncodeLength(size, max);
+  const raw = checkBody(msg.body);
+  const body = typeof raw === 'string' ? encodeUtf8(raw) : raw;
+  const size = 1 + idLength + (code !== undefined ? 2 : route ? 1 + route.length : 0) + body.length;
+  checkEncodeLength(size, maxBodyLength);
   const out = new Uint8Array(header + size);
   if (header > 0) writePacketHeader(out, 0, PacketType.Data, size);
-  const offset = writeMessageHead(h, out, header);
-  if (bodyLength > 0) {
-    if (typeof body === 'string') writeUtf8(body, out, offset);
-    else out.set(body, offset);
+  let p = header;
+  out[p++] = flag;
+  if (idLength > 0) p = writeVarint(id, out, p);
+  if (code !== undefined) {
+    out[p++] = code >>> 8;
+    out[p++] = code; // a Uint8Array keeps the low byte
+  } else if (route) {
+    out[p++] = route.length;
+    out.set(route, p);
+    p += route.length;
   }
+  out.set(body, p);
   return out;
 }
 
@@ -239,49 +178,41 @@ export function encodeDataPacket(msg: MessageInit, options?: MessageEncodeOption
  *   `ERR_INVALID_MESSAGE_ID`, `ERR_MISSING_ROUTE`, `ERR_ROUTE_OVERRUN`, `ERR_TRUNCATED_ROUTE_CODE`,
  *   `ERR_UNKNOWN_ROUTE_CODE`, `ERR_INVALID_UTF8`, `ERR_INVALID_ARGUMENT` (not a Uint8Array).
  */
-export function decodeMessage(bytes: Uint8Array, options?: MessageDecodeOptions): Message {
-  checkBytes(bytes, 'decodeMessage input');
+export function decodeMessage(bytes: Uint8Array, { dictionary }: MessageDecodeOptions = {}): Message {
+  checkBytes(bytes, 'message');
   const end = bytes.length;
-  if (end === 0) throw protocolError(ProtocolErrorCode.EmptyMessage, 'a message needs at least its flag byte');
+  if (end === 0) fail('ERR_EMPTY_MESSAGE', 'no flag');
   const flag = bytes[0] as number;
   const type = (flag >> 1) & 0x07;
-  if (type > 3) throw protocolError(ProtocolErrorCode.UnknownMessageType, `unknown message type ${type}`);
+  if (type > 3) fail('ERR_UNKNOWN_MESSAGE_TYPE', `type ${type}`);
   let offset = 1;
   let id = 0;
   if (type === MessageType.Request || type === MessageType.Response) {
     // LEB128, least-significant group first (readVarint, inlined: this is the hot path).
     let scale = 1;
     for (;;) {
-      if (offset >= end) throw protocolError(ProtocolErrorCode.TruncatedVarint, 'message id varint is cut short');
+      if (offset >= end) fail('ERR_TRUNCATED_VARINT', 'id');
       const b = bytes[offset++] as number;
       id += (b & 0x7f) * scale;
       if (b < 0x80) break;
       scale *= 128;
     }
-    if (!(id <= MAX_MESSAGE_ID)) throw protocolError(ProtocolErrorCode.InvalidMessageId, 'message id exceeds 2^53−1');
+    if (!(id <= MAX_MESSAGE_ID)) fail('ERR_INVALID_MESSAGE_ID', 'id > 2^53-1');
   }
   let route = '';
-  let compressed = false;
   let routeCode = -1;
   if (type !== MessageType.Response) {
-    if ((flag & FLAG_ROUTE_COMPRESSED) !== 0) {
-      if (end - offset < 2) {
-        throw protocolError(ProtocolErrorCode.TruncatedRouteCode, 'compressed route code is cut short');
-      }
+    if (flag & FLAG_ROUTE_COMPRESSED) {
+      if (end - offset < 2) fail('ERR_TRUNCATED_ROUTE_CODE', 'route code');
       routeCode = ((bytes[offset] as number) << 8) | (bytes[offset + 1] as number);
       offset += 2;
-      const resolved = options?.dictionary?.route(routeCode);
-      if (resolved === undefined) {
-        throw protocolError(ProtocolErrorCode.UnknownRouteCode, `unknown route code ${routeCode}`);
-      }
+      const resolved = dictionary === undefined ? undefined : dictionary.route(routeCode);
+      if (resolved === undefined) return fail('ERR_UNKNOWN_ROUTE_CODE', `route code ${routeCode}`);
       route = resolved;
-      compressed = true;
     } else {
-      if (offset >= end) throw protocolError(ProtocolErrorCode.MissingRoute, 'message ends before its route');
+      if (offset >= end) fail('ERR_MISSING_ROUTE', 'route');
       const length = bytes[offset++] as number;
-      if (offset + length > end) {
-        throw protocolError(ProtocolErrorCode.RouteOverrun, `route length ${length} runs past the end of the message`);
-      }
+      if (offset + length > end) fail('ERR_ROUTE_OVERRUN', `route length ${length}`);
       route = length === 0 ? '' : decodeUtf8(bytes, offset, offset + length);
       offset += length;
     }
@@ -291,7 +222,7 @@ export function decodeMessage(bytes: Uint8Array, options?: MessageDecodeOptions)
     id,
     route,
     body: offset === end ? EMPTY : bytes.subarray(offset, end),
-    compressed,
+    compressed: routeCode >= 0,
     routeCode,
     gzip: (flag & FLAG_GZIP) !== 0,
     error: (flag & FLAG_ERROR) !== 0,
