@@ -714,7 +714,7 @@ export function markdownReport(results) {
     out.push('');
     if (clientDriver && rawDriver) {
       out.push(
-        `- ${differenceSentence('The @nanokit/client driver', 'the hand-rolled driver', profileDifference(clientDriver, rawDriver))} (The two drivers were profiled in different runs, so the native part of the difference is partly noise.)`,
+        `- ${differenceSentence('The @nanokit/client driver', 'the hand-rolled driver', profileDifference(clientDriver, rawDriver))} (The two drivers were profiled in different runs, at different rates; the socket cost per request falls as the rate rises, since each system call then carries more messages, so the native part of the difference is partly an effect of the rate.)`,
       );
       out.push('');
     }
