@@ -26,7 +26,7 @@ import {
 import { fail, type ProtocolError, protocolError } from './errors.js';
 import { checkBytes, checkEncodeLength, writePacketHeader } from './packet.js';
 import type { RouteDictionary } from './route-dictionary.js';
-import { decodeUtf8, encodeUtf8, utf8Length } from './utf8.js';
+import { decodeUtf8, encodeUtf8, utf8Length, writeUtf8 } from './utf8.js';
 import { varintLength, writeVarint } from './varint.js';
 
 /** A decoded message. Every field is always present, so all messages share one object shape. */
@@ -109,23 +109,21 @@ function encode(
   let flag = (type << 1) | (msg.gzip === true ? FLAG_GZIP : 0) | (msg.error === true ? FLAG_ERROR : 0);
   const id = msg.id === undefined ? -1 : msg.id;
   const idLength = type === MessageType.Request || type === MessageType.Response ? varintLength(id) : 0;
+  const route = msg.route as string;
   let code: number | undefined;
-  let route: Uint8Array | undefined;
+  let routeLength = -1; // UTF-8 bytes of a text route; -1 for none
   if (type !== MessageType.Response) {
-    const text = msg.route;
-    if (typeof text !== 'string') return fail('ERR_INVALID_ROUTE', 'route');
-    code = dictionary === undefined ? undefined : dictionary.code(text);
-    if (code !== undefined) {
-      flag |= FLAG_ROUTE_COMPRESSED;
-    } else {
-      // Every UTF-16 unit takes at least one UTF-8 byte: no need to encode a hopelessly long route.
-      const n = text.length > MAX_ROUTE_LENGTH ? utf8Length(text) : (route = encodeUtf8(text)).length;
-      if (n > MAX_ROUTE_LENGTH) throw routeTooLong(n);
-    }
+    if (typeof route !== 'string') return fail('ERR_INVALID_ROUTE', 'route');
+    code = dictionary === undefined ? undefined : dictionary.code(route);
+    if (code !== undefined) flag |= FLAG_ROUTE_COMPRESSED;
+    else if ((routeLength = utf8Length(route)) > MAX_ROUTE_LENGTH) throw routeTooLong(routeLength);
   }
   const raw = checkBody(msg.body);
-  const body = typeof raw === 'string' ? encodeUtf8(raw) : raw;
-  const size = 1 + idLength + (code !== undefined ? 2 : route ? 1 + route.length : 0) + body.length;
+  // Long text is encoded once (natively, where the runtime can) and copied; shorter text is measured and written in
+  // place. (The many-small-messages hot path is PacketWriter; this one stays small for the browser client.)
+  const body = typeof raw === 'string' && raw.length > 255 ? encodeUtf8(raw) : raw;
+  const bodyLength = typeof body === 'string' ? utf8Length(body) : body.length;
+  const size = 1 + idLength + (code !== undefined ? 2 : routeLength + 1) + bodyLength;
   checkEncodeLength(size, maxBodyLength);
   const out = new Uint8Array(header + size);
   if (header > 0) writePacketHeader(out, 0, PacketType.Data, size);
@@ -135,12 +133,12 @@ function encode(
   if (code !== undefined) {
     out[p++] = code >>> 8;
     out[p++] = code; // a Uint8Array keeps the low byte
-  } else if (route) {
-    out[p++] = route.length;
-    out.set(route, p);
-    p += route.length;
+  } else if (routeLength >= 0) {
+    out[p++] = routeLength;
+    p += writeUtf8(route, out, p);
   }
-  out.set(body, p);
+  if (typeof body === 'string') writeUtf8(body, out, p);
+  else out.set(body, p);
   return out;
 }
 

@@ -6,7 +6,7 @@
  * Decoding is strict: malformed input throws `ProtocolError` `ERR_INVALID_UTF8` rather than yielding U+FFFD.
  * @packageDocumentation
  */
-import { ProtocolErrorCode, protocolError } from './errors.js';
+import { fail } from './errors.js';
 
 /** A UTF-8 codec. Pass one to serializers or the client to override the default. */
 export interface Utf8Codec {
@@ -63,24 +63,14 @@ const nativeDecoder: NativeDecoder | undefined = /*#__PURE__*/ createNativeDecod
 
 /** Number of bytes the UTF-8 encoding of `text` takes (lone surrogates count as U+FFFD, 3 bytes). */
 export function utf8Length(text: string): number {
-  const n = text.length;
-  let bytes = n;
-  for (let i = 0; i < n; i++) {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) {
-      bytes += 1;
-    } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        // A pair: 2 UTF-16 units become 4 bytes.
-        bytes += 2;
-        i++;
-      } else {
-        bytes += 2;
-      }
-    } else {
-      bytes += 2;
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    // A surrogate pair: 2 UTF-16 units, 4 bytes (charCodeAt past the end is NaN, and NaN & x is 0).
+    if ((c & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      i++;
+      bytes++;
     }
   }
   return bytes;
@@ -89,32 +79,30 @@ export function utf8Length(text: string): number {
 /** Writes `text` as UTF-8 into `dest` at `offset` with the JS loop; returns the number of bytes written. */
 function writeUtf8Js(text: string, dest: Uint8Array, offset: number): number {
   let p = offset;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < text.length; i++) {
     let c = text.charCodeAt(i);
     if (c < 0x80) {
       dest[p++] = c;
-    } else if (c < 0x800) {
+      continue;
+    }
+    if (c < 0x800) {
       dest[p++] = 0xc0 | (c >> 6);
-      dest[p++] = 0x80 | (c & 0x3f);
     } else {
-      if (c >= 0xd800 && c <= 0xdfff) {
-        const d = i + 1 < n ? text.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+      if ((c & 0xf800) === 0xd800) {
+        const d = text.charCodeAt(i + 1);
+        if (c < 0xdc00 && (d & 0xfc00) === 0xdc00) {
+          c = 0x10000 + ((c & 0x3ff) << 10) + (d & 0x3ff);
           i++;
           dest[p++] = 0xf0 | (c >> 18);
           dest[p++] = 0x80 | ((c >> 12) & 0x3f);
-          dest[p++] = 0x80 | ((c >> 6) & 0x3f);
-          dest[p++] = 0x80 | (c & 0x3f);
-          continue;
+        } else {
+          c = 0xfffd; // lone surrogate
         }
-        c = 0xfffd; // lone surrogate
       }
-      dest[p++] = 0xe0 | (c >> 12);
+      if (c < 0x10000) dest[p++] = 0xe0 | (c >> 12);
       dest[p++] = 0x80 | ((c >> 6) & 0x3f);
-      dest[p++] = 0x80 | (c & 0x3f);
     }
+    dest[p++] = 0x80 | (c & 0x3f);
   }
   return p - offset;
 }
@@ -140,166 +128,65 @@ export function encodeUtf8(text: string): Uint8Array {
   return out;
 }
 
-function invalidUtf8(at: number): never {
-  throw protocolError(ProtocolErrorCode.InvalidUtf8, `invalid UTF-8 sequence at byte ${at}`);
-}
-
-/** Strict JS UTF-8 decoder (rejects overlongs, surrogates, code points above U+10FFFF and truncation). */
+/**
+ * Strict JS UTF-8 decoder (rejects overlongs, surrogates, code points above U+10FFFF and truncation). Short ASCII
+ * runs (routes) cost one pass and one `fromCharCode` call.
+ */
 function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
   let out = '';
-  const units: number[] = [];
-  let i = start;
-  while (i < end) {
-    const b = bytes[i] as number;
-    if (b < 0x80) {
-      units.push(b);
-      i++;
-    } else if (b >= 0xc2 && b <= 0xdf) {
-      if (i + 1 >= end) invalidUtf8(i);
-      const b1 = bytes[i + 1] as number;
-      if ((b1 & 0xc0) !== 0x80) invalidUtf8(i);
-      units.push(((b & 0x1f) << 6) | (b1 & 0x3f));
-      i += 2;
-    } else if (b >= 0xe0 && b <= 0xef) {
-      if (i + 2 >= end) invalidUtf8(i);
-      const b1 = bytes[i + 1] as number;
-      const b2 = bytes[i + 2] as number;
-      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) invalidUtf8(i);
-      if (b === 0xe0 && b1 < 0xa0) invalidUtf8(i); // overlong
-      if (b === 0xed && b1 >= 0xa0) invalidUtf8(i); // surrogate (CESU-8)
-      units.push(((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f));
-      i += 3;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      if (i + 3 >= end) invalidUtf8(i);
-      const b1 = bytes[i + 1] as number;
-      const b2 = bytes[i + 2] as number;
-      const b3 = bytes[i + 3] as number;
-      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) invalidUtf8(i);
-      if (b === 0xf0 && b1 < 0x90) invalidUtf8(i); // overlong
-      if (b === 0xf4 && b1 >= 0x90) invalidUtf8(i); // above U+10FFFF
-      const cp = (((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f)) - 0x10000;
-      units.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
-      i += 4;
-    } else {
-      invalidUtf8(i);
+  let units: number[] = [];
+  for (let i = start; i < end; i++) {
+    let c = bytes[i] as number;
+    if (c > 0x7f) {
+      // Continuation bytes after this lead byte (0: invalid lead).
+      const n = c < 0xc2 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : c < 0xf5 ? 3 : 0;
+      if (n === 0 || i + n >= end) fail('ERR_INVALID_UTF8', `byte ${i}`);
+      c &= 0x3f >> n;
+      for (let k = 1; k <= n; k++) {
+        const b = bytes[i + k] as number;
+        if ((b & 0xc0) !== 0x80) fail('ERR_INVALID_UTF8', `byte ${i}`);
+        c = (c << 6) | (b & 0x3f);
+      }
+      // Overlong (shortest form of a 3-byte sequence is U+0800, of a 4-byte one U+10000), above U+10FFFF, surrogate.
+      if (c < 1 << (5 * n + 1) || c > 0x10ffff || c >> 11 === 0x1b) fail('ERR_INVALID_UTF8', `byte ${i}`);
+      i += n;
+      if (c > 0xffff) {
+        units.push(0xd7c0 + (c >> 10));
+        c = 0xdc00 | (c & 0x3ff);
+      }
     }
-    if (units.length >= 4096) {
+    units.push(c);
+    if (units.length > 4096) {
       out += String.fromCharCode.apply(null, units);
-      units.length = 0;
+      units = [];
     }
   }
-  return units.length > 0 ? out + String.fromCharCode.apply(null, units) : out;
+  return out + String.fromCharCode.apply(null, units);
 }
 
 /**
- * Short ASCII runs (routes) as `String.fromCharCode` calls with explicit arguments: no temporary array or view,
- * several times faster than `apply` or a native decoder call for a handful of bytes. `n` is 1…16.
- */
-function asciiUpTo16(b: Uint8Array, o: number, n: number): string {
-  const f = String.fromCharCode;
-  switch (n) {
-    case 1:
-      return f(b[o] as number);
-    case 2:
-      return f(b[o] as number, b[o + 1] as number);
-    case 3:
-      return f(b[o] as number, b[o + 1] as number, b[o + 2] as number);
-    case 4:
-      return f(b[o] as number, b[o + 1] as number, b[o + 2] as number, b[o + 3] as number);
-    case 5:
-      return f(b[o] as number, b[o + 1] as number, b[o + 2] as number, b[o + 3] as number, b[o + 4] as number);
-    case 6:
-      return f(
-        b[o] as number,
-        b[o + 1] as number,
-        b[o + 2] as number,
-        b[o + 3] as number,
-        b[o + 4] as number,
-        b[o + 5] as number,
-      );
-    case 7:
-      return f(
-        b[o] as number,
-        b[o + 1] as number,
-        b[o + 2] as number,
-        b[o + 3] as number,
-        b[o + 4] as number,
-        b[o + 5] as number,
-        b[o + 6] as number,
-      );
-    case 8:
-      return f(
-        b[o] as number,
-        b[o + 1] as number,
-        b[o + 2] as number,
-        b[o + 3] as number,
-        b[o + 4] as number,
-        b[o + 5] as number,
-        b[o + 6] as number,
-        b[o + 7] as number,
-      );
-    default:
-      return asciiUpTo16(b, o, 8) + asciiUpTo16(b, o + 8, n - 8);
-  }
-}
-
-/**
- * Decodes `bytes[start, end)` as UTF-8.
+ * Decodes `bytes[start, end)` as UTF-8: short runs (routes) with the JS decoder, which beats a native call for them,
+ * longer ones with `TextDecoder` when the runtime has one.
  * @throws {ProtocolError} `ERR_INVALID_UTF8` on malformed input.
  */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end: number = bytes.length): string {
-  const len = end - start;
-  if (len <= SHORT_DECODE_MAX_BYTES) {
-    if (len <= 0) return '';
-    for (let i = start; i < end; i++) {
-      if ((bytes[i] as number) >= 0x80) return decodeUtf8Js(bytes, start, end);
+  const length = end - start;
+  if (length <= SHORT_DECODE_MAX_BYTES) {
+    // ASCII (the usual route) into a presized array: the fastest way to a short string.
+    const units = new Array<number>(length);
+    for (let i = 0; i < length; i++) {
+      if ((units[i] = bytes[start + i] as number) > 0x7f) return decodeUtf8Js(bytes, start, end);
     }
-    return len <= 16
-      ? asciiUpTo16(bytes, start, len)
-      : asciiUpTo16(bytes, start, 16) + asciiUpTo16(bytes, start + 16, len - 16);
+    return String.fromCharCode.apply(null, units);
   }
   if (nativeDecoder !== undefined) {
     try {
       return nativeDecoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
     } catch (cause) {
-      throw protocolError(ProtocolErrorCode.InvalidUtf8, 'invalid UTF-8 sequence', cause);
+      fail('ERR_INVALID_UTF8', 'text', cause);
     }
-  }
-  if (len <= 4096) {
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if ((bytes[i] as number) >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
   }
   return decodeUtf8Js(bytes, start, end);
-}
-
-/**
- * @internal Writes `text` at `offset` if it is pure ASCII and `dest` has `text.length` bytes there; returns false
- * (having written an unspecified prefix) as soon as a non-ASCII character appears. Lets encoders size a buffer
- * exactly for the common ASCII case without a separate length pass.
- */
-export function tryWriteAscii(text: string, dest: Uint8Array, offset: number): boolean {
-  const n = text.length;
-  if (nativeEncoder !== undefined && n >= NATIVE_ENCODE_MIN_CHARS) {
-    const r = nativeEncoder.encodeInto(text, dest.subarray(offset, offset + n));
-    return r.read === n && r.written === n;
-  }
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) return false;
-    dest[offset + i] = c;
-  }
-  return true;
-}
-
-/** @internal True when the fast native encoder is used for strings of this length. */
-export function usesNativeEncoder(length: number): boolean {
-  return nativeEncoder !== undefined && length >= NATIVE_ENCODE_MIN_CHARS;
 }
 
 /** The default codec: native `TextEncoder`/`TextDecoder` where present, else the built-in JS codec. */
