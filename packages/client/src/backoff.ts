@@ -38,10 +38,10 @@ export interface ReconnectOptions {
 }
 
 /** Delay in ms before reconnect attempt `attempt` (1-based). */
-export function backoffDelay(attempt: number, options: ReconnectOptions, random: () => number): number {
-  const initial = options.initialDelay ?? 1000;
-  const max = options.maxDelay ?? 30000;
-  const jitter = options.jitter ?? 0.5;
-  const base = Math.min(max, initial * (options.factor ?? 2) ** (attempt - 1));
-  return Math.round(base * (1 - jitter * random()));
+export function backoffDelay(
+  attempt: number,
+  { initialDelay = 1000, maxDelay = 30000, factor = 2, jitter = 0.5 }: ReconnectOptions,
+  random: () => number,
+): number {
+  return Math.round(Math.min(maxDelay, initialDelay * factor ** (attempt - 1)) * (1 - jitter * random()));
 }

@@ -3,7 +3,6 @@
  * @packageDocumentation
  */
 import {
-  DEFAULT_MAX_BODY_LENGTH,
   decodeMessage,
   decodePackets,
   decodeUtf8,
@@ -13,8 +12,8 @@ import {
   type HandshakeResponse,
   jsonSerializer,
   MAX_PACKET_BODY_LENGTH,
+  type MessageInit,
   MessageType,
-  type Packet,
   PacketType,
   ProtocolError,
   parseHandshakeResponse,
@@ -22,7 +21,7 @@ import {
   type Serializer,
 } from '@nanokit/protocol';
 import { EventEmitter } from 'eventemitter3';
-import { backoffDelay, type ReconnectOptions } from './backoff.js';
+import { backoffDelay } from './backoff.js';
 import {
   ConnectionClosedError,
   NotifyQueueFullError,
@@ -30,7 +29,7 @@ import {
   RequestTimeoutError,
   ServerError,
 } from './errors.js';
-import { Heartbeat } from './heartbeat.js';
+import { type Heartbeat, startHeartbeat } from './heartbeat.js';
 import type {
   AnyPushes,
   AnyRoutes,
@@ -43,7 +42,7 @@ import type {
   ResponseBody,
 } from './options.js';
 import { PendingRequests } from './pending-requests.js';
-import { type TimerHandle, Timers } from './timers.js';
+import { createTimers, NOOP, type Timers } from './timers.js';
 import type { Transport, TransportFactory } from './transport.js';
 import { webSocketTransport } from './transports/websocket.js';
 
@@ -71,12 +70,21 @@ interface Link {
   /** Set when the handshake completed: requests may be sent. */
   handshake: HandshakeResponse | undefined;
   heartbeat: Heartbeat | undefined;
-  timer: TimerHandle | undefined;
+  /** Cancels the connect timeout. */
+  cancel: () => void;
   upAt: number;
   ended: boolean;
   resolve(handshake: HandshakeResponse): void;
   reject(error: unknown): void;
 }
+
+/** Numeric options and their defaults. */
+const DEFAULTS = {
+  maxBodyLength: 65536,
+  requestTimeout: 10000,
+  connectTimeout: 10000,
+  maxQueuedNotifies: 100,
+} as const;
 
 function isLifecycleEvent(name: string): boolean {
   return /^(connect|disconnect|reconnecting|reconnect|kick|error|push)$/.test(name);
@@ -107,21 +115,22 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private attempts = 0;
   private kicked = false;
   private paused = false;
-  private sleeper: { timer: TimerHandle | undefined; wake(): void } | undefined;
+  /** Ends the reconnect delay now (resolves the sleep and cancels its timer). */
+  private wake = NOOP;
   private signalListeners = 0;
   /** `connect()` calls made while reconnecting. */
   private waiters: { resolve(hs: HandshakeResponse): void; reject(error: unknown): void }[] = [];
   private status: ClientState = 'idle';
   /** How the last connection (or attempt) ended. */
-  private lastClose = { code: 0, reason: '' };
+  private lastClose = new ConnectionClosedError(0, '');
 
   constructor(options: NanoClientOptions) {
     if (!options || (typeof options.url !== 'string' && typeof options.url !== 'function')) {
-      throw new ProtocolError('ERR_INVALID_ARGUMENT', 'NanoClient needs a url (string or function)');
+      throw new ProtocolError('ERR_INVALID_ARGUMENT', 'no url');
     }
     this.options = options;
     this.serializer = options.serializer || jsonSerializer;
-    this.timers = new Timers(options.env);
+    this.timers = createTimers(options.env);
   }
 
   /** The connection state: `idle` → `connecting` → `open` ⇄ `reconnecting`; `closed` after `close()` or giving up. */
@@ -155,25 +164,18 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.kicked = false;
     this.attempts = 0;
     this.status = 'connecting';
-    const connecting = this.attempt().then(
-      (hs) => {
-        this.connecting = undefined;
-        if (!this.established(hs, false)) {
-          // The connection ended right after its handshake (e.g. a Kick), before this callback ran.
-          if (this.status === 'connecting') this.status = 'closed';
-          throw new ConnectionClosedError(this.lastClose.code, this.lastClose.reason);
-        }
-        return hs;
-      },
-      (error: unknown) => {
-        this.connecting = undefined;
-        if (this.status === 'connecting') this.status = 'closed';
-        this.queue = [];
-        throw error;
-      },
-    );
-    this.connecting = connecting;
-    return connecting;
+    const failed = (error: unknown): never => {
+      this.connecting = undefined;
+      if (this.status === 'connecting') this.status = 'closed';
+      this.queue = [];
+      throw error;
+    };
+    // The connection may end right after its handshake (e.g. a Kick), before `established` runs.
+    return (this.connecting = this.attempt().then((hs) => {
+      if (!this.established(hs, false)) failed(this.lastClose);
+      this.connecting = undefined;
+      return hs;
+    }, failed));
   }
 
   /**
@@ -186,41 +188,30 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   request<K extends keyof Routes & string>(
     route: K,
     body?: RequestBody<Routes, K>,
-    options?: RequestOptions,
+    { timeout = this.option('requestTimeout'), signal }: RequestOptions = {},
   ): Promise<ResponseBody<Routes, K>> {
     return new Promise((resolve, reject) => {
       const link = this.link;
-      const signal = options?.signal;
-      if (!link?.handshake) throw new ConnectionClosedError(0, 'not-connected');
-      if (signal?.aborted) throw new RequestAbortedError(route, signal.reason);
+      if (!link || !link.handshake) throw new ConnectionClosedError(0, 'not-connected');
+      if (signal && signal.aborted) throw new RequestAbortedError(route, signal.reason);
       const id = this.pending.next();
-      const packet = encodeDataPacket(
-        {
-          type: MessageType.Request,
-          id,
-          route,
-          body: this.serializer.encode(route, body === undefined ? {} : body, MessageType.Request),
-        },
-        { dictionary: link.handshake.dictionary, maxBodyLength: this.maxBodyLength() },
-      );
-      const timeout = options && options.timeout !== undefined ? options.timeout : this.options.requestTimeout;
-      const ms = timeout === undefined ? 10000 : timeout;
-      const entry = {
+      const packet = this.encode(MessageType.Request, route, body, link.handshake, id);
+      const onAbort = () => this.settle(id, new RequestAbortedError(route, signal && signal.reason));
+      this.pending.map.set(id, {
         route,
         resolve: resolve as (value: unknown) => void,
         reject,
         timer:
-          ms > 0 && ms < 0x7fffffff
-            ? this.timers.set(() => this.settle(id, new RequestTimeoutError(route, id, ms)), ms)
-            : undefined,
+          timeout > 0 && timeout < 0x7fffffff
+            ? this.timers.set(() => this.settle(id, new RequestTimeoutError(route, id, timeout)), timeout)
+            : NOOP,
         signal,
-        onAbort: signal ? () => this.settle(id, new RequestAbortedError(route, signal.reason)) : undefined,
-      };
-      if (signal && entry.onAbort) {
-        signal.addEventListener('abort', entry.onAbort);
+        onAbort,
+      });
+      if (signal) {
+        signal.addEventListener('abort', onAbort);
         this.signalListeners++;
       }
-      this.pending.map.set(id, entry);
       if (!this.send(link, packet)) this.settle(id, new ConnectionClosedError(CloseCode.Abnormal, 'send-failed'));
     });
   }
@@ -234,23 +225,16 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
    */
   notify<K extends keyof Routes & string>(route: K, body?: RequestBody<Routes, K>): void {
     const link = this.link;
-    const live = link?.handshake;
-    const init = {
-      type: MessageType.Notify,
-      route,
-      body: this.serializer.encode(route, body === undefined ? {} : body, MessageType.Notify),
-    };
-    if (live) {
-      const packet = encodeDataPacket(init, { dictionary: live.dictionary, maxBodyLength: this.maxBodyLength() });
-      if (this.send(link, packet)) return;
+    if (link && link.handshake && this.send(link, this.encode(MessageType.Notify, route, body, link.handshake))) {
+      return;
     }
     if (this.status !== 'connecting' && this.status !== 'reconnecting') {
       throw new ConnectionClosedError(0, 'not-connected');
     }
-    const limit = this.options.maxQueuedNotifies === undefined ? 100 : this.options.maxQueuedNotifies;
+    const limit = this.option('maxQueuedNotifies');
     if (this.queue.length >= limit) throw new NotifyQueueFullError(route, limit);
     // Queued without route compression: the next connection's dictionary is not known yet.
-    this.queue.push(encodeDataPacket(init, { maxBodyLength: this.maxBodyLength() }));
+    this.queue.push(this.encode(MessageType.Notify, route, body));
   }
 
   /**
@@ -261,11 +245,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   on<K extends keyof Pushes & string>(route: K, fn: (body: Pushes[K]) => void): () => void;
   // biome-ignore lint/suspicious/noExplicitAny: implementation signature of the typed overloads
   on(event: string, fn: (arg: any) => void): () => void {
-    const emitter = isLifecycleEvent(event) ? this.events : this.pushes;
-    emitter.on(event, fn);
-    return () => {
-      emitter.off(event, fn);
-    };
+    return this.listen(this.emitter(event), event, fn, 'on');
   }
 
   /** Like {@link NanoClient.on}, for one call. */
@@ -273,11 +253,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   once<K extends keyof Pushes & string>(route: K, fn: (body: Pushes[K]) => void): () => void;
   // biome-ignore lint/suspicious/noExplicitAny: implementation signature of the typed overloads
   once(event: string, fn: (arg: any) => void): () => void {
-    const emitter = isLifecycleEvent(event) ? this.events : this.pushes;
-    emitter.once(event, fn);
-    return () => {
-      emitter.off(event, fn);
-    };
+    return this.listen(this.emitter(event), event, fn, 'once');
   }
 
   /** Removes a listener added with `on`/`once` (omit `fn` to remove all of that name). */
@@ -285,15 +261,12 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   off<K extends keyof Pushes & string>(route: K, fn?: (body: Pushes[K]) => void): void;
   // biome-ignore lint/suspicious/noExplicitAny: implementation signature of the typed overloads
   off(event: string, fn?: (arg: any) => void): void {
-    (isLifecycleEvent(event) ? this.events : this.pushes).off(event, fn);
+    this.emitter(event).off(event, fn);
   }
 
   /** Listens to pushes of `route` only, whatever its name (also `error`, `connect`…). Returns the remover. */
   onPush<K extends keyof Pushes & string>(route: K, fn: (body: Pushes[K]) => void): () => void {
-    this.pushes.on(route, fn);
-    return () => {
-      this.pushes.off(route, fn);
-    };
+    return this.listen(this.pushes, route, fn, 'on');
   }
 
   /**
@@ -302,7 +275,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
    */
   pause(): void {
     this.paused = true;
-    if (this.link?.heartbeat) this.link.heartbeat.pause();
+    this.beats('pause');
   }
 
   /**
@@ -311,7 +284,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
    */
   resume(): void {
     this.paused = false;
-    if (this.link?.heartbeat) this.link.heartbeat.resume();
+    this.beats('resume');
     this.wake();
   }
 
@@ -325,11 +298,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     if (this.status !== 'idle') this.status = 'closed';
     this.queue = [];
     this.current = undefined;
-    const sleeper = this.sleeper;
-    if (sleeper) {
-      this.timers.clear(sleeper.timer);
-      sleeper.wake();
-    }
+    this.wake();
     if (this.link) this.end(this.link, CloseCode.Normal, 'client-close');
     this.release(new ConnectionClosedError(CloseCode.Normal, 'client-close'));
     if (wasOpen) this.emit('disconnect', { code: CloseCode.Normal, reason: 'client-close', willReconnect: false });
@@ -348,8 +317,35 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  private maxBodyLength(): number {
-    return this.options.maxBodyLength === undefined ? DEFAULT_MAX_BODY_LENGTH : this.options.maxBodyLength;
+  private option(name: keyof typeof DEFAULTS): number {
+    const value = this.options[name];
+    return value === undefined ? DEFAULTS[name] : value;
+  }
+
+  /** A Request or Notify as a Data packet; the route compressed with the dictionary of `hs`, when given. */
+  private encode(type: MessageInit['type'], route: string, body: unknown, hs?: HandshakeResponse, id?: number) {
+    return encodeDataPacket(
+      { type, id, route, body: this.serializer.encode(route, body === undefined ? {} : body, type) } as MessageInit,
+      { dictionary: hs && hs.dictionary, maxBodyLength: this.option('maxBodyLength') },
+    );
+  }
+
+  private emitter(event: string): EventEmitter {
+    return isLifecycleEvent(event) ? this.events : this.pushes;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: listeners of any event
+  private listen(emitter: EventEmitter, event: string, fn: (arg: any) => void, how: 'on' | 'once'): () => void {
+    emitter[how](event, fn);
+    return () => {
+      emitter.off(event, fn);
+    };
+  }
+
+  /** Pauses or resumes the heartbeat of the current link. */
+  private beats(how: 'pause' | 'resume'): void {
+    const heartbeat = this.link && this.link.heartbeat;
+    if (heartbeat) heartbeat[how]();
   }
 
   private emit<E extends keyof ClientEvents>(event: E, arg: ClientEvents[E]): void {
@@ -362,7 +358,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   }
 
   private send(link: Link, packet: Uint8Array): boolean {
-    if (!link.transport?.send(packet)) return false;
+    if (!link.transport || !link.transport.send(packet)) return false;
     if (link.heartbeat) link.heartbeat.sent();
     return true;
   }
@@ -371,39 +367,35 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private attempt(): Promise<HandshakeResponse> {
     return new Promise<HandshakeResponse>((resolve, reject) => {
       const o = this.options;
-      const link: Link = {
+      const link: Link = (this.link = {
         transport: undefined,
         handshake: undefined,
         heartbeat: undefined,
-        timer: undefined,
+        cancel: NOOP,
         upAt: 0,
         ended: false,
         resolve,
         reject,
-      };
-      this.link = link;
-      link.timer = this.timers.set(
+      });
+      link.cancel = this.timers.set(
         () => this.end(link, CloseCode.ConnectTimeout, 'connect-timeout'),
-        o.connectTimeout === undefined ? 10000 : o.connectTimeout,
+        this.option('connectTimeout'),
       );
       new Promise<string>((r) => r(typeof o.url === 'function' ? o.url() : o.url))
         .then((url) => {
           if (link.ended) return;
-          const factory = o.transport || this.defaultTransport();
-          let openedEarly = false;
+          let opened = false;
           const hello = () => {
+            opened = true;
             if (!link.ended && link.transport) {
               link.transport.send(encodePacket(PacketType.Handshake, encodeHandshakeRequest(o.handshake)));
             }
           };
-          link.transport = factory(
+          link.transport = (o.transport || this.defaultTransport())(
             { url, protocols: o.protocols, headers: o.headers, connectTimeout: o.connectTimeout },
             {
-              onOpen: () => {
-                // A transport may open before the factory has returned it.
-                if (link.transport) hello();
-                else openedEarly = true;
-              },
+              // A transport may open before the factory has returned it: `hello` then runs again below.
+              onOpen: hello,
               onMessage: (data) => this.receive(link, data),
               onClose: (info) => this.end(link, info.code, info.reason),
               onError: (error) => {
@@ -412,7 +404,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
             },
           );
           if (link.ended) link.transport.close();
-          else if (openedEarly) hello();
+          else if (opened) hello();
         })
         .then(undefined, (error: unknown) => this.end(link, CloseCode.Abnormal, 'connect-failed', error));
     });
@@ -420,7 +412,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   private receive(link: Link, data: Uint8Array): void {
     if (link.ended) return;
-    let packets: Packet[];
+    let packets: ReturnType<typeof decodePackets>;
     try {
       // Whole packets only (one or more per WebSocket message; the TCP transport reassembles its stream).
       packets = decodePackets(data, { maxBodyLength: MAX_PACKET_BODY_LENGTH });
@@ -430,110 +422,99 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
       return;
     }
-    for (const packet of packets) if (!link.ended) this.packet(link, packet);
-  }
-
-  private packet(link: Link, packet: Packet): void {
-    if (link.heartbeat) link.heartbeat.received();
-    switch (packet.type) {
-      case PacketType.Handshake:
-        if (!link.handshake) this.handshaken(link, packet.body);
-        return;
-      case PacketType.Heartbeat:
-        if (link.heartbeat) link.heartbeat.answer();
-        else if (link.handshake) this.send(link, encodePacket(PacketType.Heartbeat));
-        return;
-      case PacketType.Data:
-        if (link.handshake) this.data(link, link.handshake, packet.body);
-        return;
-      case PacketType.Kick: {
+    for (const { type, body } of packets) {
+      const { handshake, heartbeat } = link;
+      if (link.ended) return;
+      if (heartbeat) heartbeat.received();
+      if (type === PacketType.Handshake && !handshake) {
+        this.handshaken(link, body);
+      } else if (type === PacketType.Heartbeat && handshake) {
+        if (heartbeat) heartbeat.answer();
+        else this.send(link, encodePacket(PacketType.Heartbeat));
+      } else if (type === PacketType.Data && handshake) {
+        this.data(link, handshake, body);
+      } else if (type === PacketType.Kick) {
         let reason: string | undefined;
         try {
-          reason = parseKick(packet.body).reason;
+          reason = parseKick(body).reason;
         } catch {
           // A Kick with a body that is not JSON is still a Kick.
         }
         this.kicked = true;
         this.emit('kick', reason === undefined ? {} : { reason });
         this.end(link, CloseCode.Kick, 'kick');
-        return;
       }
-      default:
-      // HandshakeAck from a server: nothing to do.
+      // A HandshakeAck from a server: nothing to do.
     }
   }
 
   private handshaken(link: Link, body: Uint8Array): void {
+    const heartbeat = this.options.heartbeat;
     let hs: HandshakeResponse;
     try {
-      hs = parseHandshakeResponse(body, this.options.gunzip ? { gunzip: this.options.gunzip } : undefined);
+      hs = parseHandshakeResponse(body, this.options); // reads its `gunzip`
     } catch (error) {
       this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
       return;
     }
     link.handshake = hs;
-    this.timers.clear(link.timer);
+    link.cancel();
     link.upAt = this.timers.now();
     this.send(link, encodePacket(PacketType.HandshakeAck));
-    const hb = this.options.heartbeat;
-    if (hs.heartbeatMs > 0 && hb !== false) {
-      link.heartbeat = new Heartbeat(hs.heartbeatMs, hb?.grace ?? 2000, this.timers, {
-        beat: () => this.send(link, encodePacket(PacketType.Heartbeat)),
-        dead: () => this.end(link, CloseCode.HeartbeatTimeout, 'heartbeat-timeout'),
-      });
+    if (hs.heartbeatMs > 0 && heartbeat !== false) {
+      link.heartbeat = startHeartbeat(
+        hs.heartbeatMs,
+        heartbeat && heartbeat.grace !== undefined ? heartbeat.grace : 2000,
+        this.timers,
+        () => this.send(link, encodePacket(PacketType.Heartbeat)),
+        () => this.end(link, CloseCode.HeartbeatTimeout, 'heartbeat-timeout'),
+      );
       if (this.paused) link.heartbeat.pause();
     }
     link.resolve(hs);
   }
 
-  private data(link: Link, hs: HandshakeResponse, body: Uint8Array): void {
+  private data(link: Link, hs: HandshakeResponse, bytes: Uint8Array): void {
     let msg: ReturnType<typeof decodeMessage>;
     try {
-      msg = decodeMessage(body, { dictionary: hs.dictionary });
+      msg = decodeMessage(bytes, hs);
     } catch (error) {
       // An unknown route code is reported and skipped (never delivered as an empty push); anything else is a
       // broken peer.
       this.emit('error', error);
-      if (!(error instanceof ProtocolError && error.code === 'ERR_UNKNOWN_ROUTE_CODE')) {
+      if ((error as { code?: string }).code !== 'ERR_UNKNOWN_ROUTE_CODE') {
         this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
       }
       return;
     }
-    if (msg.type === MessageType.Response) {
-      const entry = this.pending.map.get(msg.id);
+    const { type, id, route, body } = msg;
+    const entry = this.pending.map.get(id);
+    let value: unknown;
+    if (type === MessageType.Response) {
       if (!entry) return; // Late (timed out, aborted) or unknown: nothing waits for it.
-      if (msg.error) {
-        let data: unknown;
-        try {
-          data = JSON.parse(decodeUtf8(msg.body));
-        } catch {
-          data = undefined;
-        }
-        this.settle(msg.id, new ServerError(entry.route, data));
-        return;
-      }
-      let value: unknown;
+      // An error response is a ServerError (its body JSON `{code, msg}` whatever the serializer, or nothing when it
+      // is not JSON); a body the serializer cannot decode rejects the request with the serializer's error.
+      let error: unknown = msg.error ? new ServerError(entry.route, undefined) : undefined;
       try {
-        value = this.serializer.decode(entry.route, msg.body, MessageType.Response);
-      } catch (error) {
-        this.settle(msg.id, error);
-        return;
+        if (error) error = new ServerError(entry.route, JSON.parse(decodeUtf8(body)));
+        else value = this.serializer.decode(entry.route, body, type);
+      } catch (failure) {
+        if (!error) error = failure;
       }
-      this.settle(msg.id, undefined, value);
-    } else if (msg.type === MessageType.Push) {
-      let value: unknown;
+      this.settle(id, error, value);
+    } else if (type === MessageType.Push) {
       try {
-        value = this.serializer.decode(msg.route, msg.body, MessageType.Push);
+        value = this.serializer.decode(route, body, type);
       } catch (error) {
         this.emit('error', error);
         return;
       }
       try {
-        this.pushes.emit(msg.route, value);
+        this.pushes.emit(route, value);
       } catch (error) {
         this.emit('error', error);
       }
-      this.emit('push', { route: msg.route, body: value });
+      this.emit('push', { route, body: value });
     }
   }
 
@@ -542,7 +523,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     const entry = this.pending.map.get(id);
     if (!entry) return;
     this.pending.map.delete(id);
-    this.timers.clear(entry.timer);
+    if (entry.timer) entry.timer();
     if (entry.signal && entry.onAbort) {
       entry.signal.removeEventListener('abort', entry.onAbort);
       this.signalListeners--;
@@ -555,95 +536,81 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private end(link: Link, code: number, reason: string, error?: unknown): void {
     if (link.ended) return;
     link.ended = true;
-    this.lastClose = { code, reason };
+    const closed = (this.lastClose = new ConnectionClosedError(code, reason));
     if (this.link === link) this.link = undefined;
-    this.timers.clear(link.timer);
-    if (link.heartbeat) link.heartbeat.stop();
+    link.cancel();
+    if (link.heartbeat) link.heartbeat.pause();
     if (link.transport) link.transport.close(code === CloseCode.Abnormal ? CloseCode.Normal : code, reason);
     if (!link.handshake) {
-      link.reject(error === undefined ? new ConnectionClosedError(code, reason) : error);
+      link.reject(error === undefined ? closed : error);
       return;
     }
     for (const id of Array.from(this.pending.map.keys())) this.settle(id, new ConnectionClosedError(code, reason));
     if (this.status !== 'open') return; // Still connecting or reconnecting: the attempt's owner handles it.
-    if (link.upAt > 0 && this.timers.now() - link.upAt >= this.reconnectOptions().minUptime) this.attempts = 0;
-    const policy = this.options.reconnect;
-    const willReconnect = policy !== false && !this.kicked;
+    const { reconnect, onReconnect } = this.options;
+    const { minUptime = 5000, maxAttempts = Infinity } = reconnect || {};
+    if (link.upAt > 0 && this.timers.now() - link.upAt >= minUptime) this.attempts = 0;
+    const willReconnect = reconnect !== false && !this.kicked;
     this.status = willReconnect ? 'reconnecting' : 'closed';
     this.current = undefined;
     this.emit('disconnect', { code, reason, willReconnect });
-    if (willReconnect) void this.reconnect(code, reason);
-  }
-
-  private reconnectOptions(): ReconnectOptions & { minUptime: number; maxAttempts: number } {
-    const r = this.options.reconnect || {};
-    return {
-      ...r,
-      minUptime: r.minUptime === undefined ? 5000 : r.minUptime,
-      maxAttempts: r.maxAttempts === undefined ? Infinity : r.maxAttempts,
-    };
-  }
-
-  /** The reconnect loop: backoff, attempt, `onReconnect`, flush. Ends when connected, closed or out of attempts. */
-  private async reconnect(code: number, reason: string): Promise<void> {
-    const policy = this.reconnectOptions();
-    const random = this.options.env?.random || Math.random;
-    while (this.status === 'reconnecting') {
-      if (this.attempts >= policy.maxAttempts) {
+    if (!willReconnect) return;
+    // The reconnect loop: backoff, attempt, `onReconnect`, flush. Ends when connected, closed or out of attempts.
+    const random = (this.options.env || {}).random || Math.random;
+    const loop = (): void => {
+      if (this.status !== 'reconnecting') return;
+      if (this.attempts >= maxAttempts) {
         this.status = 'closed';
         this.queue = [];
-        const error = new ConnectionClosedError(
+        const gaveUp = new ConnectionClosedError(
           code,
           'reconnect-failed',
-          `gave up reconnecting after ${this.attempts} attempts (last close: ${code} ${reason})`,
+          `gave up after ${this.attempts} attempts (last: ${code} ${reason})`,
         );
-        this.release(error);
-        this.emit('error', error);
+        this.release(gaveUp);
+        this.emit('error', gaveUp);
         return;
       }
       const attempt = ++this.attempts;
-      const delay = backoffDelay(attempt, policy, random);
+      const delay = backoffDelay(attempt, reconnect || {}, random);
       this.emit('reconnecting', { attempt, delay });
-      await this.sleep(delay);
-      if (this.status !== 'reconnecting') return;
-      let hs: HandshakeResponse;
-      try {
-        hs = await this.attempt();
-      } catch (error) {
-        if (error instanceof ConnectionClosedError) {
-          code = error.closeCode;
-          reason = error.reason;
-        }
-        continue;
-      }
-      const link = this.link;
-      if (this.options.onReconnect) {
-        try {
-          await this.options.onReconnect(hs);
-        } catch (error) {
-          this.emit('error', error);
-          if (link) this.end(link, CloseCode.ReconnectHookFailed, 'reconnect-hook-failed');
-          continue;
-        }
-      }
-      if (this.status !== 'reconnecting') return;
-      if (this.established(hs, true)) return;
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const sleeper = {
-        timer: undefined as TimerHandle | undefined,
-        wake: () => {
-          if (this.sleeper === sleeper) this.sleeper = undefined;
-          this.timers.clear(sleeper.timer);
+      new Promise<void>((resolve) => {
+        const cancel = this.timers.set(resolve, delay);
+        this.wake = () => {
+          this.wake = NOOP;
+          cancel();
           resolve();
-        },
-      };
-      this.sleeper = sleeper;
-      sleeper.timer = this.timers.set(sleeper.wake, ms);
-    });
+        };
+      })
+        .then(() => {
+          this.wake = NOOP;
+          return this.status === 'reconnecting' ? this.attempt() : undefined;
+        })
+        .then(
+          async (hs) => {
+            if (!hs) return;
+            const next = this.link;
+            if (onReconnect) {
+              try {
+                await onReconnect(hs);
+              } catch (error) {
+                this.emit('error', error);
+                if (next) this.end(next, CloseCode.ReconnectHookFailed, 'reconnect-hook-failed');
+                return loop();
+              }
+            }
+            if (this.status === 'reconnecting' && !this.established(hs, true)) loop();
+          },
+          (error: unknown) => {
+            if (error instanceof ConnectionClosedError) {
+              code = error.closeCode;
+              reason = error.reason;
+            }
+            loop();
+          },
+        );
+    };
+    loop();
   }
 
   /** Settles the `connect()` calls made while reconnecting. */
@@ -654,11 +621,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       if (hs) w.resolve(hs);
       else w.reject(error);
     }
-  }
-
-  /** Cuts a reconnect delay short. */
-  private wake(): void {
-    if (this.sleeper) this.sleeper.wake();
   }
 
   /** The connection is ready: state `open`, queued notifies sent, events emitted. False if the link is gone. */

@@ -31,7 +31,7 @@ export class RequestTimeoutError extends NanoError {
   /** The request's message id. */
   readonly id: number;
   constructor(route: string, id: number, timeout: number) {
-    super(ClientErrorCode.RequestTimeout, `request "${route}" (id ${id}) timed out after ${timeout} ms`);
+    super('ERR_REQUEST_TIMEOUT', `${route} #${id}: no response in ${timeout} ms`);
     this.name = 'RequestTimeoutError';
     this.route = route;
     this.id = id;
@@ -48,10 +48,7 @@ export class ConnectionClosedError extends NanoError {
   /** The close reason, e.g. `'heartbeat-timeout'`, `'client-close'`, `'not-connected'`. */
   readonly reason: string;
   constructor(closeCode: number, reason: string, message?: string) {
-    super(
-      ClientErrorCode.ConnectionClosed,
-      message ?? `connection closed (code ${closeCode}${reason ? `, ${reason}` : ''})`,
-    );
+    super('ERR_CONNECTION_CLOSED', message || `closed: ${closeCode} ${reason}`);
     this.name = 'ConnectionClosedError';
     this.closeCode = closeCode;
     this.reason = reason;
@@ -72,13 +69,13 @@ export class ServerError extends NanoError {
   /** The whole decoded error body. */
   readonly data: unknown;
   constructor(route: string, data: unknown) {
-    const d = (typeof data === 'object' && data !== null ? data : {}) as { code?: unknown; msg?: unknown };
-    const serverCode = typeof d.code === 'string' || typeof d.code === 'number' ? d.code : undefined;
-    const msg = typeof d.msg === 'string' ? d.msg : '';
-    super(ClientErrorCode.ServerError, `server error for "${route}": ${String(serverCode)} ${msg}`);
+    const { code, msg } = Object(data) as { code?: unknown; msg?: unknown };
+    const serverCode = typeof code === 'string' || typeof code === 'number' ? code : undefined;
+    const text = typeof msg === 'string' ? msg : '';
+    super('ERR_SERVER_ERROR', `${route}: ${serverCode} ${text}`);
     this.name = 'ServerError';
     this.serverCode = serverCode;
-    this.msg = msg;
+    this.msg = text;
     this.route = route;
     this.data = data;
   }
@@ -89,7 +86,7 @@ export class RequestAbortedError extends NanoError {
   /** The request's route. */
   readonly route: string;
   constructor(route: string, reason: unknown) {
-    super(ClientErrorCode.Aborted, `request "${route}" was aborted`, { cause: reason });
+    super('ERR_ABORTED', `${route}: aborted`, { cause: reason });
     this.name = 'RequestAbortedError';
     this.route = route;
   }
@@ -100,10 +97,7 @@ export class NotifyQueueFullError extends NanoError {
   /** The route of the rejected notify. */
   readonly route: string;
   constructor(route: string, limit: number) {
-    super(
-      ClientErrorCode.NotifyQueueFull,
-      `notify "${route}" rejected: ${limit} notifies already wait for a connection`,
-    );
+    super('ERR_NOTIFY_QUEUE_FULL', `${route}: ${limit} notifies queued`);
     this.name = 'NotifyQueueFullError';
     this.route = route;
   }

@@ -11,93 +11,82 @@
  * `resume()` do the same explicitly for `onHide`/`onShow`.
  * @packageDocumentation
  */
-import type { TimerHandle, Timers } from './timers.js';
-
-/** What the heartbeat drives. */
-export interface HeartbeatHost {
-  /** Sends one Heartbeat packet (and reports it through {@link Heartbeat.sent}). */
-  beat(): void;
-  /** The link is dead. */
-  dead(): void;
-}
+import { NOOP, type Timers } from './timers.js';
 
 /** @internal The heartbeat state of one connection. */
-export class Heartbeat {
-  private lastReceived: number;
-  private lastSent: number;
-  private expectedAt = 0;
-  private timer: TimerHandle | undefined;
-  private paused = false;
+export interface Heartbeat {
+  /** Something arrived. */
+  received(): void;
+  /** Something was sent. */
+  sent(): void;
+  /** A server heartbeat arrived: answer it, unless something was sent in the last half interval. */
+  answer(): void;
+  /** Stops judging (host in the background; also the end of the connection). */
+  pause(): void;
+  /** Judges again, probing first (a heartbeat) and giving the server one more interval. */
+  resume(): void;
+}
 
-  constructor(
-    private readonly interval: number,
-    private readonly grace: number,
-    private readonly timers: Timers,
-    private readonly host: HeartbeatHost,
-  ) {
-    this.lastReceived = this.lastSent = timers.now();
-    this.schedule();
-  }
-
-  /** Any packet arrived. */
-  received(): void {
-    this.lastReceived = this.timers.now();
-  }
-
-  /** Any packet was sent. */
-  sent(): void {
-    this.lastSent = this.timers.now();
-  }
-
-  /** The server sent a heartbeat: answer it, unless something was sent less than half an interval ago. */
-  answer(): void {
-    if (this.timers.now() - this.lastSent >= this.interval / 2) this.host.beat();
-  }
-
-  /** Stops the timer (the host is going to the background). Liveness is not judged while paused. */
-  pause(): void {
-    this.paused = true;
-    this.timers.clear(this.timer);
-  }
-
-  /** Restarts after {@link Heartbeat.pause}: probes at once and gives the server one interval to answer. */
-  resume(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    this.probe();
-    this.schedule();
-  }
-
-  stop(): void {
-    this.paused = true;
-    this.timers.clear(this.timer);
-  }
-
-  private probe(): void {
-    this.lastReceived = Math.max(this.lastReceived, this.timers.now() - this.interval);
-    this.host.beat();
-  }
-
-  private schedule(): void {
-    if (this.paused) return;
-    const now = this.timers.now();
-    const due = Math.min(this.lastSent + this.interval, this.lastReceived + 2 * this.interval + this.grace);
-    this.expectedAt = Math.max(due, now);
-    this.timer = this.timers.set(() => this.tick(), this.expectedAt - now);
-  }
-
-  private tick(): void {
-    const now = this.timers.now();
-    if (now - this.expectedAt > this.interval) {
+/**
+ * @internal Starts the heartbeat of a connection with heartbeat interval `interval` ms: `beat` sends one Heartbeat
+ * packet (reported back through `sent()`), `dead` ends the link.
+ */
+export function startHeartbeat(
+  interval: number,
+  grace: number,
+  timers: Timers,
+  beat: () => void,
+  dead: () => void,
+): Heartbeat {
+  let lastReceived = timers.now();
+  let lastSent = lastReceived;
+  let expectedAt = 0;
+  let paused = false;
+  let cancel = NOOP;
+  const probe = () => {
+    lastReceived = Math.max(lastReceived, timers.now() - interval);
+    beat();
+  };
+  const schedule = () => {
+    if (paused) return;
+    const now = timers.now();
+    expectedAt = Math.max(Math.min(lastSent + interval, lastReceived + 2 * interval + grace), now);
+    cancel = timers.set(tick, expectedAt - now);
+  };
+  const tick = () => {
+    const now = timers.now();
+    if (now - expectedAt > interval) {
       // Woke up far too late: the host was suspended or throttled. Probe instead of judging.
-      this.probe();
-    } else if (now - this.lastReceived >= 2 * this.interval + this.grace) {
-      this.paused = true;
-      this.host.dead();
-      return;
-    } else if (now - this.lastSent >= this.interval) {
-      this.host.beat();
+      probe();
+    } else if (now - lastReceived >= 2 * interval + grace) {
+      paused = true;
+      return dead();
+    } else if (now - lastSent >= interval) {
+      beat();
     }
-    this.schedule();
-  }
+    schedule();
+  };
+  schedule();
+  return {
+    received: () => {
+      lastReceived = timers.now();
+    },
+    sent: () => {
+      lastSent = timers.now();
+    },
+    answer: () => {
+      if (timers.now() - lastSent >= interval / 2) beat();
+    },
+    pause: () => {
+      paused = true;
+      cancel();
+    },
+    resume: () => {
+      if (paused) {
+        paused = false;
+        probe();
+        schedule();
+      }
+    },
+  };
 }

@@ -2,7 +2,6 @@
  * Request ids and the requests waiting for their response.
  * @packageDocumentation
  */
-import type { TimerHandle } from './timers.js';
 
 /** Largest request id: ids stay in 1…2^31−1 (wire spec §2.3: clients of the family mis-encode larger ids). */
 export const MAX_REQUEST_ID = 0x7fffffff;
@@ -12,7 +11,7 @@ export interface PendingRequest {
   route: string;
   resolve(value: unknown): void;
   reject(error: unknown): void;
-  timer: TimerHandle | undefined;
+  timer: (() => void) | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }

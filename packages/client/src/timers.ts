@@ -20,44 +20,42 @@ export interface ClientEnv {
   random?: () => number;
 }
 
-/** A timer started by {@link Timers.set}. */
-export interface TimerHandle {
-  id: unknown;
-  done: boolean;
+/** @internal Timer functions of one client, counting live timers. A closure, so its state minifies. */
+export interface Timers {
+  /** Live timers (started, neither fired nor cancelled). */
+  live: number;
+  now(): number;
+  /** Starts a timer; returns its canceller (idempotent, and a no-op once the timer fired). */
+  set(fn: () => void, ms: number): () => void;
 }
 
-/** @internal Timer functions of one client, counting live timers. */
-export class Timers {
-  /** Timers set and neither fired nor cleared. */
-  live = 0;
-  readonly now: () => number;
-  private readonly env: ClientEnv;
+/** A canceller that cancels nothing. */
+export const NOOP = (): void => {};
 
-  constructor(env: ClientEnv = {}) {
-    this.env = env;
-    this.now = env.now || Date.now;
-  }
-
-  set(fn: () => void, ms: number): TimerHandle {
-    const handle: TimerHandle = { id: undefined, done: false };
-    this.live++;
-    const run = () => {
-      if (handle.done) return;
-      handle.done = true;
-      this.live--;
-      fn();
-    };
-    handle.id = this.env.setTimeout ? this.env.setTimeout(run, ms) : setTimeout(run, ms);
-    return handle;
-  }
-
-  clear(handle: TimerHandle | undefined): void {
-    if (!handle || handle.done) return;
-    handle.done = true;
-    this.live--;
-    if (this.env.clearTimeout) this.env.clearTimeout(handle.id);
-    else clearTimeout(handle.id as number);
-  }
+/** @internal The timers of one client on `env` (or the host's globals). */
+export function createTimers(env: ClientEnv = {}): Timers {
+  const timers: Timers = {
+    live: 0,
+    now: env.now || Date.now,
+    set(fn, ms) {
+      let live = true;
+      timers.live++;
+      const stop = (): boolean => {
+        if (!live) return false;
+        live = false;
+        timers.live--;
+        return true;
+      };
+      const id = env.setTimeout ? env.setTimeout(() => stop() && fn(), ms) : setTimeout(() => stop() && fn(), ms);
+      return () => {
+        if (stop()) {
+          if (env.clearTimeout) env.clearTimeout(id);
+          else clearTimeout(id);
+        }
+      };
+    },
+  };
+  return timers;
 }
 
 declare function setTimeout(fn: () => void, ms: number): unknown;
