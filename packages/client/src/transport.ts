@@ -59,32 +59,30 @@ export type TransportFactory = (options: ConnectOptions, handlers: TransportHand
 
 /** @internal An exact ArrayBuffer holding `data` (a copy only when `data` is a view of a larger buffer). */
 export function exactBuffer(data: Uint8Array): ArrayBuffer {
-  const buffer = data.buffer as ArrayBuffer;
-  return data.byteOffset === 0 && data.byteLength === buffer.byteLength
-    ? buffer
-    : (buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
+  return (
+    data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data.buffer : data.slice().buffer
+  ) as ArrayBuffer;
 }
 
 /** @internal Guards a handler set so that `onClose` reaches the client exactly once and nothing follows it. */
 export function closeOnce(handlers: TransportHandlers): Required<TransportHandlers> & { readonly closed: boolean } {
-  let closed = false;
-  return {
-    get closed() {
-      return closed;
+  // Arrow functions: hosts may call them detached (`ws.onopen = h.onOpen`).
+  const h = {
+    closed: false,
+    onOpen: () => {
+      if (!h.closed) handlers.onOpen();
     },
-    onOpen() {
-      if (!closed) handlers.onOpen();
+    onMessage: (data: Uint8Array) => {
+      if (!h.closed) handlers.onMessage(data);
     },
-    onMessage(data) {
-      if (!closed) handlers.onMessage(data);
+    onError: (error: unknown) => {
+      if (!h.closed && handlers.onError) handlers.onError(error);
     },
-    onError(error) {
-      if (!closed && handlers.onError) handlers.onError(error);
-    },
-    onClose(info) {
-      if (closed) return;
-      closed = true;
+    onClose: (info: CloseInfo) => {
+      if (h.closed) return;
+      h.closed = true;
       handlers.onClose(info);
     },
   };
+  return h;
 }

@@ -5,7 +5,6 @@
  * @packageDocumentation
  */
 import { encodeUtf8, NanoError, ProtocolError } from '@nanokit/protocol';
-import { ClientErrorCode } from '../errors.js';
 import { closeOnce, exactBuffer, type TransportFactory } from '../transport.js';
 
 /** The part of a WebSocket instance the transport uses. */
@@ -49,24 +48,25 @@ export function toBytes(data: unknown): Uint8Array | undefined {
  * @example new NanoClient({ url: 'wss://game.example.com/nano', transport: webSocketTransport() })
  */
 export function webSocketTransport(ctor?: WebSocketConstructor, extraArgs?: unknown[]): TransportFactory {
-  return (options, handlers) => {
+  return ({ url, protocols }, handlers) => {
     const Ctor = ctor || (typeof WebSocket === 'function' ? WebSocket : undefined);
-    if (!Ctor) {
-      throw new NanoError(ClientErrorCode.NoTransport, 'no WebSocket constructor: pass one to webSocketTransport()');
-    }
+    if (!Ctor) throw new NanoError('ERR_NO_TRANSPORT', 'no WebSocket');
     const h = closeOnce(handlers);
-    const args: unknown[] = [options.url];
-    if (extraArgs && extraArgs.length > 0) args.push(options.protocols || [], ...extraArgs);
-    else if (options.protocols) args.push(options.protocols);
-    const ws = new Ctor(...args) as WebSocketLike;
+    const ws = (
+      extraArgs && extraArgs.length > 0
+        ? new Ctor(url, protocols || [], ...extraArgs)
+        : protocols
+          ? new Ctor(url, protocols)
+          : new Ctor(url)
+    ) as WebSocketLike;
     ws.binaryType = 'arraybuffer';
-    ws.onopen = () => h.onOpen();
+    ws.onopen = h.onOpen;
     ws.onmessage = (event) => {
       const bytes = toBytes(event.data);
       if (bytes) h.onMessage(bytes);
-      else h.onError(new ProtocolError('ERR_INVALID_PAYLOAD', 'received a message that is not binary data'));
+      else h.onError(new ProtocolError('ERR_INVALID_PAYLOAD', 'not binary'));
     };
-    ws.onerror = (event) => h.onError(event);
+    ws.onerror = h.onError;
     ws.onclose = (event) =>
       h.onClose({ code: event.code || 1006, reason: event.reason || '', wasClean: event.wasClean === true });
     return {
