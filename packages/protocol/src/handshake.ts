@@ -46,13 +46,14 @@ export interface HandshakeRequest {
  * Builds the client's handshake object, with keys in the order the reference JS clients use, so the JSON is
  * byte-identical to theirs: `{"sys":{"type":"js-websocket","version":"0.0.1"},"user":…}`.
  */
-export function createHandshakeRequest(options: HandshakeRequestOptions = {}): HandshakeRequest {
-  const sys: HandshakeRequest['sys'] = { type: options.type ?? 'js-websocket', version: options.version ?? '0.0.1' };
-  if (options.sys) {
-    for (const key of Object.keys(options.sys)) sys[key] = options.sys[key];
-  }
-  const request: HandshakeRequest = { sys };
-  if (options.user !== undefined) request.user = options.user;
+export function createHandshakeRequest({
+  type = 'js-websocket',
+  version = '0.0.1',
+  sys,
+  user,
+}: HandshakeRequestOptions = {}): HandshakeRequest {
+  const request: HandshakeRequest = { sys: Object.assign({ type, version }, sys) };
+  if (user !== undefined) request.user = user;
   return request;
 }
 

@@ -104,7 +104,7 @@ export function encodePacket(type: PacketType, body?: Uint8Array, options?: Pack
  *   `ERR_INVALID_ARGUMENT` (not a Uint8Array). For streams where packets may be split (TCP), use {@link PacketReader}.
  */
 export function decodePackets(bytes: Uint8Array, options?: PacketDecodeOptions): Packet[] {
-  checkBytes(bytes, 'decodePackets input');
+  checkBytes(bytes, 'packets');
   const max = options && options.maxBodyLength !== undefined ? options.maxBodyLength : DEFAULT_MAX_BODY_LENGTH;
   const packets: Packet[] = [];
   const end = bytes.length;
