@@ -75,7 +75,10 @@ for (const pkg of packages) {
   if (Object.keys(entries).length === 0) continue;
   const pkgJson = JSON.parse(readFileSync(path.join(pkg.dir, 'package.json'), 'utf8'));
   const external = externalFor(pkgJson);
-  const banner = `/*! ${pkgJson.name} v${pkgJson.version} | MIT */`;
+  // ESM/CJS files: a plain comment, which consumers' minifiers drop (a `/*!` banner would survive in every app
+  // bundle and count against the client's size budget). The global build keeps a `/*!` banner.
+  const banner = `/* ${pkgJson.name} v${pkgJson.version} | MIT */`;
+  const globalBanner = `/*! ${pkgJson.name} v${pkgJson.version} | MIT */`;
   const outDir = path.join(pkg.dir, 'dist');
 
   configs.push({
@@ -110,7 +113,7 @@ for (const pkg of packages) {
       file: path.join(outDir, `${g.file}.global${min ? '.min' : ''}.js`),
       format: 'iife',
       name: `__${g.name}`,
-      banner,
+      banner: globalBanner,
       // The IIFE itself assigns to the real global object (see src/global.ts); the var is only a fallback.
       plugins: min ? [terser({ ecma: 5, compress: { passes: 2 }, format: { comments: /^!/ } })] : [],
     });
