@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { encodeUtf8, NanoError, ProtocolError } from '@nanokit/protocol';
-import { closeOnce, exactBuffer, type TransportFactory } from '../transport.js';
+import { exactBuffer, type TransportFactory } from '../transport.js';
 
 /** The part of a WebSocket instance the transport uses. */
 export interface WebSocketLike {
@@ -51,7 +51,6 @@ export function webSocketTransport(ctor?: WebSocketConstructor, extraArgs?: unkn
   return ({ url, protocols }, handlers) => {
     const Ctor = ctor || (typeof WebSocket === 'function' ? WebSocket : undefined);
     if (!Ctor) throw new NanoError('ERR_NO_TRANSPORT', 'no WebSocket');
-    const h = closeOnce(handlers);
     const ws = (
       extraArgs && extraArgs.length > 0
         ? new Ctor(url, protocols || [], ...extraArgs)
@@ -59,19 +58,32 @@ export function webSocketTransport(ctor?: WebSocketConstructor, extraArgs?: unkn
           ? new Ctor(url, protocols)
           : new Ctor(url)
     ) as WebSocketLike;
+    const onError = (error: unknown) => {
+      if (handlers.onError) handlers.onError(error);
+    };
+    let closed = false;
+    // Nothing reaches the client after `onClose`: the socket's handlers are detached first. A no-op error handler
+    // stays: `ws` emits 'error' when closed while connecting, and an EventEmitter 'error' without a listener throws.
+    const detach = () => {
+      closed = true;
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      ws.onerror = () => {};
+    };
     ws.binaryType = 'arraybuffer';
-    ws.onopen = h.onOpen;
+    ws.onopen = () => handlers.onOpen();
     ws.onmessage = (event) => {
       const bytes = toBytes(event.data);
-      if (bytes) h.onMessage(bytes);
-      else h.onError(new ProtocolError('ERR_INVALID_PAYLOAD', 'not binary'));
+      if (bytes) handlers.onMessage(bytes);
+      else onError(new ProtocolError('ERR_INVALID_PAYLOAD', 'not binary'));
     };
-    ws.onerror = h.onError;
-    ws.onclose = (event) =>
-      h.onClose({ code: event.code || 1006, reason: event.reason || '', wasClean: event.wasClean === true });
+    ws.onerror = onError;
+    ws.onclose = (event) => {
+      detach();
+      handlers.onClose({ code: event.code || 1006, reason: event.reason || '', wasClean: event.wasClean === true });
+    };
     return {
       send(data) {
-        if (h.closed || ws.readyState !== OPEN) return false;
+        if (closed || ws.readyState !== OPEN) return false;
         try {
           ws.send(exactBuffer(data));
           return true;
@@ -80,17 +92,14 @@ export function webSocketTransport(ctor?: WebSocketConstructor, extraArgs?: unkn
         }
       },
       close(code = 1000, reason = '') {
-        if (h.closed) return;
-        // Keep a no-op error handler: `ws` emits 'error' when closed while connecting, and an EventEmitter
-        // 'error' without a listener would throw.
-        ws.onopen = ws.onmessage = ws.onclose = null;
-        ws.onerror = () => {};
+        if (closed) return;
+        detach();
         try {
           ws.close(code, reason);
         } catch {
           // Some shims throw when closing a socket that is still connecting; it is abandoned either way.
         }
-        h.onClose({ code, reason, wasClean: true });
+        handlers.onClose({ code, reason, wasClean: true });
       },
     };
   };
