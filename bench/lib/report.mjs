@@ -634,8 +634,19 @@ export function markdownReport(results) {
     out.push('![req/s, p99 latency and server CPU per request against the number of connections](benchmarks.svg)');
     out.push('');
     out.push(
-      'How to read the ratios. On two shared cores the rate of a closed loop is bounded by the CPU of server and driver together, not by the server alone, and a server and a driver of similar speed can fall into lockstep (each idle while the other works, their CPU adding up to about one core): so the req/s ratios move with the driver and with the machine, and can even exceed 1. The server CPU per request compares the servers themselves, whatever the rate: it is the steadier measure of what server-lite costs over the ceiling, and the driver CPU per request likewise for the client.',
+      'How to read the ratios. On two cores the rate of a closed loop is bounded by the CPU of server and driver together, not by the server alone: a single-threaded driver that needs more CPU per request than the server saturates its core first and sets the rate, and a server and a driver of similar speed can fall into lockstep (each idle while the other works, their CPU adding up to about one core). So the req/s ratios move with the driver and with the machine, and can even exceed 1. The server CPU per request compares the servers themselves, whatever the rate: it is the steadier measure of what server-lite costs over the ceiling, and the driver CPU per request likewise for the client.',
     );
+    const driverCpu = results.settings.connections
+      .map((n) => ({ n, row: find(results.reqres, n, 'raw-ws') }))
+      .filter((x) => x.row !== undefined)
+      .map((x) => ({ n: x.n, cpu: summariseThroughput(/** @type {ThroughputRow} */ (x.row)).driverCpu.median }));
+    if (driverCpu.length > 0) {
+      const saturated = driverCpu.every((d) => d.cpu >= 85);
+      out.push('');
+      out.push(
+        `In this run the hand-rolled driver of the ceiling ran at a median of ${driverCpu.map((d) => `${pct(d.cpu)} at N = ${d.n}`).join(' and ')} of one core (${saturated ? "near 100 %: the rate was the driver's, not the server's" : 'below 100 %: the shared cores, not the driver alone, set the rate'}).`,
+      );
+    }
     out.push('');
     out.push('Ratios, computed per repetition (each pair ran back to back) then summarised:');
     out.push('');
