@@ -748,7 +748,7 @@ export function markdownReport(results) {
   out.push(
     env.childNice === '0' || env.childNice === 'n/a'
       ? '- The benchmark processes ran at the default scheduling priority (niceness 0), like everything else on the machine.'
-      : `- The benchmark processes ran at niceness ${env.childNice} (\`npm run bench -- --nice ${env.childNice}\`), so that the other work on the shared machine disturbed them less; it still ran on the same two cores.`,
+      : `- The benchmark processes ran at niceness ${env.childNice} (\`npm run bench -- --nice=${env.childNice}\`), so that the other work on the shared machine disturbed them less; it still ran on the same two cores.`,
   );
   out.push(
     "- Heartbeats are set to 120 s, so no heartbeat or idle timeout happens during a window; the drivers, like nano's Go benchmark client, never send one.",
