@@ -306,6 +306,7 @@ if (has('bundle')) {
 }
 
 results.elapsedMs = performance.now() - started;
+results.loadAverageEnd = os.loadavg().map((v) => Number(v.toFixed(2)));
 process.stdout.write(consoleReport(results));
 
 if (write) {

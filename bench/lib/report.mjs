@@ -30,6 +30,7 @@ import { spread } from './stats.mjs';
  * @property {import('./bundle-size.mjs').BundleSize[]} bundles
  * @property {ProfileRun[]} profiles CPU profiles of the servers under load
  * @property {string[]} [failures] measurements left out after two failed attempts
+ * @property {number[]} [loadAverageEnd] load averages at the end of the run
  * @property {null | import('./codec.mjs').CodecResult} codec
  * @property {number} elapsedMs
  */
@@ -583,7 +584,7 @@ export function markdownReport(results) {
   );
   out.push('');
   out.push(
-    `**The machine was shared**: ${env.cpus} cores, with other engineers' test suites running during the run, and every server shares those cores with its load driver. Absolute figures are therefore low and noisy; compare the ratios, which pair configurations measured next to each other in the same run. Every figure is the **median of the repetitions, with min–max** in brackets (request/response: ${settings.reps} repetitions; ping and memory: ${settings.pingReps} and ${settings.memoryReps}); the configurations are interleaved within each repetition, in an order rotated from one repetition to the next.`,
+    `**The machine was shared**: ${env.cpus} cores, used by other engineers' test suites through the day (load average ${env.loadAverage[0]} at the start of this run${results.loadAverageEnd ? `, ${results.loadAverageEnd[0]} at its end` : ''}), and every server shares those cores with its load driver. Absolute figures are therefore low and noisy; compare the ratios, which pair configurations measured next to each other in the same run. Every figure is the **median of the repetitions, with min–max** in brackets (request/response: ${settings.reps} repetitions; ping and memory: ${settings.pingReps} and ${settings.memoryReps}); the configurations are interleaved within each repetition, in an order rotated from one repetition to the next.`,
   );
   out.push('');
   out.push(`Reproduce with \`npm install && npm run bench\` (builds first; about 5 minutes; loopback only).`);
