@@ -2,6 +2,7 @@
  * Turns the raw results of a run into the console tables, docs/benchmarks.md and the chart data.
  * @module
  */
+import { BROWSER_CLIENT_BUNDLE } from './bundle-size.mjs';
 import { PAIRINGS } from './configs.mjs';
 import { spread } from './stats.mjs';
 
@@ -217,11 +218,20 @@ export function targetRows(results) {
       verdict: verdict(m.perSession.median, TARGETS.idleSessionBytes, 'max', kb),
     });
   }
+  const browser = results.bundles.find((b) => b.file === BROWSER_CLIENT_BUNDLE);
+  if (browser) {
+    out.push({
+      what: 'browser client: `import { NanoClient }` bundled with protocol + eventemitter3, min+gzip',
+      target: `≤ ${kb(TARGETS.browserGzipBytes)}`,
+      measured: kb(browser.gzip),
+      verdict: verdict(browser.gzip, TARGETS.browserGzipBytes, 'max', kb),
+    });
+  }
   const global = results.bundles.find((b) => b.file === 'nanokit.global.min.js');
   if (global) {
     out.push({
-      what: 'browser build (nanokit.global.min.js) min+gzip',
-      target: `≤ ${kb(TARGETS.browserGzipBytes)}`,
+      what: 'global build (nanokit.global.min.js: every transport), min+gzip',
+      target: `(≤ ${kb(TARGETS.browserGzipBytes)})`,
       measured: kb(global.gzip),
       verdict: verdict(global.gzip, TARGETS.browserGzipBytes, 'max', kb),
     });
@@ -681,7 +691,7 @@ export function markdownReport(results) {
     out.push('## Client bundle sizes');
     out.push('');
     out.push(
-      'The entries of packages/client/dist, minified with terser (2 passes; `.min.js` files as built) and gzipped with zlib level 9. An ESM entry alone is a few re-exports: "+ its chunks" is the entry bundled (rollup) with the shared chunks it imports, still importing @nanokit/protocol and eventemitter3; the "browser app bundle" line adds those dependencies, tree-shaken, as an app bundler would. The global build bundles everything. The client\'s budget (issue 3) is 5 KB min+gzip for the browser build.',
+      'The entries of packages/client/dist, minified with terser (2 passes; `.min.js` files as built) and gzipped with zlib level 9. An ESM entry alone is a few re-exports: "+ its chunks" is the entry bundled (rollup) with the shared chunks it imports, still importing @nanokit/protocol and eventemitter3; the next line adds those dependencies, tree-shaken, as an app bundler would, and the `import { NanoClient }` line bundles only what an app that uses the client (JSON, reconnect, heartbeats, timeouts) ships: the figure of the client\'s 5 KB budget (issue 3; the client\'s own size test measures the same bundle). The global build bundles every transport.',
     );
     out.push('');
     out.push(table({ head: ['file', 'raw (B)', 'min (B)', 'min+gzip (B)'], rows: bundleTable(results).rows }));
