@@ -108,6 +108,10 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private readonly events = new EventEmitter();
   private readonly pushes = new EventEmitter();
   private readonly pending = new PendingRequests();
+  /** Cancels the request-timeout timer; set while one is armed (see `armSweep`). */
+  private sweep: (() => void) | undefined;
+  /** When the request-timeout timer fires. */
+  private sweepAt = 0;
   private queue: Uint8Array[] = [];
   private link: Link | undefined;
   private current: HandshakeResponse | undefined;
@@ -197,17 +201,17 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       const id = this.pending.next();
       const packet = this.encode(MessageType.Request, route, body, link.handshake, id);
       const onAbort = () => this.settle(id, new RequestAbortedError(route, signal && signal.reason));
+      const deadline = timeout > 0 && timeout < 0x7fffffff ? this.timers.now() + timeout : 0;
       this.pending.map.set(id, {
         route,
         resolve: resolve as (value: unknown) => void,
         reject,
-        timer:
-          timeout > 0 && timeout < 0x7fffffff
-            ? this.timers.set(() => this.settle(id, new RequestTimeoutError(route, id, timeout)), timeout)
-            : NOOP,
+        deadline,
+        timeout,
         signal,
         onAbort,
       });
+      if (deadline > 0) this.armSweep(deadline);
       if (signal) {
         signal.addEventListener('abort', onAbort);
         this.signalListeners++;
@@ -518,12 +522,38 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     }
   }
 
+  /**
+   * Request timeouts share one timer, armed at the earliest deadline (a timer per request costs more than the rest
+   * of a request's bookkeeping). When it fires, expired requests fail and it is armed again for the next deadline.
+   */
+  private armSweep(at: number): void {
+    if (this.sweep) {
+      if (this.sweepAt <= at) return;
+      this.sweep();
+    }
+    this.sweepAt = at;
+    this.sweep = this.timers.set(() => {
+      this.sweep = undefined;
+      const now = this.timers.now();
+      let next = 0;
+      for (const [id, entry] of this.pending.map) {
+        if (entry.deadline === 0) continue;
+        if (entry.deadline <= now) this.settle(id, new RequestTimeoutError(entry.route, id, entry.timeout));
+        else if (next === 0 || entry.deadline < next) next = entry.deadline;
+      }
+      if (next > 0) this.armSweep(next);
+    }, at - this.timers.now());
+  }
+
   /** Settles request `id` with an error, or with `value` when `error` is undefined. */
   private settle(id: number, error: unknown, value?: unknown): void {
     const entry = this.pending.map.get(id);
     if (!entry) return;
     this.pending.map.delete(id);
-    if (entry.timer) entry.timer();
+    if (this.pending.map.size === 0 && this.sweep) {
+      this.sweep();
+      this.sweep = undefined;
+    }
     if (entry.signal && entry.onAbort) {
       entry.signal.removeEventListener('abort', entry.onAbort);
       this.signalListeners--;

@@ -11,7 +11,10 @@ export interface PendingRequest {
   route: string;
   resolve(value: unknown): void;
   reject(error: unknown): void;
-  timer: (() => void) | undefined;
+  /** When the request times out, in `Timers.now()` milliseconds; 0 for never. */
+  deadline: number;
+  /** The request's timeout in milliseconds, for the error. */
+  timeout: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }

@@ -5,7 +5,8 @@ const entry = (): PendingRequest => ({
   route: 'r',
   resolve: () => {},
   reject: () => {},
-  timer: undefined,
+  deadline: 0,
+  timeout: 0,
   signal: undefined,
   onAbort: undefined,
 });

@@ -142,6 +142,26 @@ describe('timeouts', () => {
     expect(client.debugStats()).toMatchObject({ pendingRequests: 0, timers: 0 });
   });
 
+  it('times each request out at its own deadline, whatever order they were sent in (one shared timer)', async () => {
+    const { client, connect } = setup({ heartbeat: false });
+    await connect(1);
+    const failed: [string, number][] = [];
+    const track = (route: string) => () => failed.push([route, Date.now() - 1_000_000]);
+    client.request('Slow', {}, { timeout: 5000 }).catch(track('Slow'));
+    client.request('Fast', {}, { timeout: 1000 }).catch(track('Fast'));
+    client.request('Never', {}, { timeout: 0 }).catch(track('Never'));
+    client.request('Mid', {}, { timeout: 3000 }).catch(track('Mid'));
+    expect(client.debugStats().timers).toBe(1);
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(failed.map(([route]) => route)).toEqual(['Fast', 'Mid', 'Slow']);
+    // Each failed at its deadline (the fake clock starts at 1_000_000).
+    expect(failed.map(([, at]) => at)).toEqual([1000, 3000, 5000]);
+    expect(client.debugStats()).toMatchObject({ pendingRequests: 1, timers: 0 });
+    client.close();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(failed.map(([route]) => route)).toEqual(['Fast', 'Mid', 'Slow', 'Never']);
+  });
+
   it('gives up a connection that does not complete the handshake in connectTimeout', async () => {
     const { ft, client } = setup({ connectTimeout: 3000 });
     let error: unknown;
