@@ -86,3 +86,11 @@ export function closeOnce(handlers: TransportHandlers): Required<TransportHandle
   };
   return h;
 }
+
+/**
+ * @internal The close info of a mini-game SocketTask `onClose` result (WeChat, Douyin, Alipay): the code and reason
+ * when the host gives them, else 1006 (abnormal closure).
+ */
+export function socketTaskCloseInfo(res: { code?: number; reason?: string } | undefined): CloseInfo {
+  return { code: (res && res.code) || 1006, reason: (res && res.reason) || '', wasClean: !!res && res.code === 1000 };
+}

@@ -7,7 +7,7 @@
  */
 import { encodeUtf8 } from '@nanokit/protocol';
 import { decodeBase64, encodeBase64 } from '../base64.js';
-import { closeOnce, type TransportFactory } from '../transport.js';
+import { closeOnce, socketTaskCloseInfo, type TransportFactory } from '../transport.js';
 import { toBytes } from './websocket.js';
 
 /** The Alipay SocketTask API used. */
@@ -68,11 +68,7 @@ export function alipayTransport(my: AlipaySocketApi): TransportFactory {
     });
     task.onClose((res) => {
       open = false;
-      h.onClose({
-        code: res?.code || 1006,
-        reason: res?.reason || '',
-        wasClean: !!res && res.code === 1000,
-      });
+      h.onClose(socketTaskCloseInfo(res));
     });
     return {
       send(data) {

@@ -5,7 +5,7 @@
  * `onOpen`. An error ends the connection (the host may send no close after it): one close per connection.
  * @packageDocumentation
  */
-import { closeOnce, exactBuffer, type TransportFactory } from '../transport.js';
+import { closeOnce, exactBuffer, socketTaskCloseInfo, type TransportFactory } from '../transport.js';
 import { toBytes } from './websocket.js';
 
 /** The SocketTask API used (wx.connectSocket / tt.connectSocket / qq / ks). */
@@ -64,11 +64,7 @@ export function miniGameTransport(api: MiniGameSocketApi): TransportFactory {
     });
     task.onClose((res) => {
       open = false;
-      h.onClose({
-        code: res?.code || 1006,
-        reason: res?.reason || '',
-        wasClean: !!res && res.code === 1000,
-      });
+      h.onClose(socketTaskCloseInfo(res));
     });
     return {
       send(data) {
