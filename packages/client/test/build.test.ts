@@ -78,7 +78,7 @@ describe('size budget', () => {
     expect(m.client.gzip - m.floor.gzip, describeSizes(m)).toBeLessThanOrEqual(4.5 * 1024);
   });
 
-  // Issue 3 sets a 5 KB target for this bundle. It is NOT met yet: 7,790 B at the last measurement (9,454 B before
+  // Issue 3 sets a 5 KB target for this bundle. It is NOT met yet: 7,929 B at the last measurement (9,454 B before
   // the size work; see "Size" in packages/client/README.md for where the bytes go). Until it is met, this test is a
   // ratchet that stops the bundle from growing, and it prints the distance to the target on every run.
   const SIZE_TARGET = 5 * 1024;
