@@ -66,17 +66,19 @@ export const CloseCode = {
 
 /** One connection attempt and, once the handshake is done, the live connection. */
 interface Link {
-  transport: Transport | undefined;
+  transport?: Transport;
   /** Set when the handshake completed: requests may be sent. */
-  handshake: HandshakeResponse | undefined;
-  heartbeat: Heartbeat | undefined;
+  handshake?: HandshakeResponse;
+  heartbeat?: Heartbeat;
   /** Cancels the connect timeout. */
   cancel: () => void;
+  /** When the handshake completed (0 before). */
   upAt: number;
-  ended: boolean;
-  resolve(handshake: HandshakeResponse): void;
-  reject(error: unknown): void;
+  ended?: boolean;
 }
+
+/** A `connect()` call waiting for the connection: `[resolve, reject]`. */
+type Waiter = [(hs: HandshakeResponse) => void, (error: unknown) => void];
 
 /** Numeric options and their defaults. */
 const DEFAULTS = {
@@ -115,18 +117,15 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private queue: Uint8Array[] = [];
   private link: Link | undefined;
   private current: HandshakeResponse | undefined;
-  private connecting: Promise<HandshakeResponse> | undefined;
+  /** `connect()` calls waiting for the connection to open (or to fail for good). */
+  private waiters: Waiter[] = [];
+  /** Cancels the reconnect delay; set while one runs. */
+  private retry: (() => void) | undefined;
   private attempts = 0;
   private kicked = false;
   private paused = false;
-  /** Ends the reconnect delay now (resolves the sleep and cancels its timer). */
-  private wake = NOOP;
   private signalListeners = 0;
-  /** `connect()` calls made while reconnecting. */
-  private waiters: { resolve(hs: HandshakeResponse): void; reject(error: unknown): void }[] = [];
   private status: ClientState = 'idle';
-  /** How the last connection (or attempt) ended. */
-  private lastClose = new ConnectionClosedError(0, '');
 
   constructor(options: NanoClientOptions) {
     if (!options || (typeof options.url !== 'string' && typeof options.url !== 'function')) {
@@ -158,28 +157,17 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
    * becomes `closed`. Called while already open, it resolves at once; while reconnecting, it tries at once.
    */
   connect(): Promise<HandshakeResponse> {
-    if (this.status === 'open' && this.current) return Promise.resolve(this.current);
-    if (this.connecting) return this.connecting;
-    if (this.status === 'reconnecting') {
-      const waiter = new Promise<HandshakeResponse>((resolve, reject) => this.waiters.push({ resolve, reject }));
-      this.wake();
-      return waiter;
-    }
-    this.kicked = false;
-    this.attempts = 0;
-    this.status = 'connecting';
-    const failed = (error: unknown): never => {
-      this.connecting = undefined;
-      if (this.status === 'connecting') this.status = 'closed';
-      this.queue = [];
-      throw error;
-    };
-    // The connection may end right after its handshake (e.g. a Kick), before `established` runs.
-    return (this.connecting = this.attempt().then((hs) => {
-      if (!this.established(hs, false)) failed(this.lastClose);
-      this.connecting = undefined;
-      return hs;
-    }, failed));
+    return new Promise((resolve, reject) => {
+      if (this.status === 'open') return resolve(this.current as HandshakeResponse);
+      this.waiters.push([resolve, reject]);
+      if (this.status === 'reconnecting') this.wake();
+      else if (this.status !== 'connecting') {
+        this.status = 'connecting';
+        this.kicked = false;
+        this.attempts = 0;
+        this.open();
+      }
+    });
   }
 
   /**
@@ -299,12 +287,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
    */
   close(): void {
     const wasOpen = this.status === 'open';
-    if (this.status !== 'idle') this.status = 'closed';
-    this.queue = [];
-    this.current = undefined;
-    this.wake();
+    this.stop(new ConnectionClosedError(CloseCode.Normal, 'client-close'));
     if (this.link) this.end(this.link, CloseCode.Normal, 'client-close');
-    this.release(new ConnectionClosedError(CloseCode.Normal, 'client-close'));
     if (wasOpen) this.emit('disconnect', { code: CloseCode.Normal, reason: 'client-close', willReconnect: false });
   }
 
@@ -367,51 +351,40 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     return true;
   }
 
-  /** One connection attempt: resolves when the handshake is complete. */
-  private attempt(): Promise<HandshakeResponse> {
-    return new Promise<HandshakeResponse>((resolve, reject) => {
-      const o = this.options;
-      const link: Link = (this.link = {
-        transport: undefined,
-        handshake: undefined,
-        heartbeat: undefined,
-        cancel: NOOP,
-        upAt: 0,
-        ended: false,
-        resolve,
-        reject,
-      });
-      link.cancel = this.timers.set(
-        () => this.end(link, CloseCode.ConnectTimeout, 'connect-timeout'),
-        this.option('connectTimeout'),
-      );
-      new Promise<string>((r) => r(typeof o.url === 'function' ? o.url() : o.url))
-        .then((url) => {
-          if (link.ended) return;
-          let opened = false;
-          const hello = () => {
-            opened = true;
-            if (!link.ended && link.transport) {
-              link.transport.send(encodePacket(PacketType.Handshake, encodeHandshakeRequest(o.handshake)));
-            }
-          };
-          link.transport = (o.transport || this.defaultTransport())(
-            { url, protocols: o.protocols, headers: o.headers, connectTimeout: o.connectTimeout },
-            {
-              // A transport may open before the factory has returned it: `hello` then runs again below.
-              onOpen: hello,
-              onMessage: (data) => this.receive(link, data),
-              onClose: (info) => this.end(link, info.code, info.reason),
-              onError: (error) => {
-                if (!link.ended) this.emit('error', error);
-              },
+  /** Starts a connection attempt: URL, transport, handshake request. The connect timeout covers all of it. */
+  private open(): void {
+    const o = this.options;
+    const link: Link = (this.link = { cancel: NOOP, upAt: 0 });
+    link.cancel = this.timers.set(
+      () => this.end(link, CloseCode.ConnectTimeout, 'connect-timeout'),
+      this.option('connectTimeout'),
+    );
+    new Promise<string>((r) => r(typeof o.url === 'function' ? o.url() : o.url))
+      .then((url) => {
+        if (link.ended) return;
+        let opened = false;
+        const hello = () => {
+          opened = true;
+          if (!link.ended && link.transport) {
+            link.transport.send(encodePacket(PacketType.Handshake, encodeHandshakeRequest(o.handshake)));
+          }
+        };
+        link.transport = (o.transport || this.defaultTransport())(
+          { url, protocols: o.protocols, headers: o.headers, connectTimeout: o.connectTimeout },
+          {
+            // A transport may open before the factory has returned it: `hello` then runs again below.
+            onOpen: hello,
+            onMessage: (data) => this.receive(link, data),
+            onClose: (info) => this.end(link, info.code, info.reason),
+            onError: (error) => {
+              if (!link.ended) this.emit('error', error);
             },
-          );
-          if (link.ended) link.transport.close();
-          else if (opened) hello();
-        })
-        .then(undefined, (error: unknown) => this.end(link, CloseCode.Abnormal, 'connect-failed', error));
-    });
+          },
+        );
+        if (link.ended) link.transport.close();
+        else if (opened) hello();
+      })
+      .then(undefined, (error: unknown) => this.end(link, CloseCode.Abnormal, 'connect-failed', error));
   }
 
   private receive(link: Link, data: Uint8Array): void {
@@ -475,7 +448,16 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       );
       if (this.paused) link.heartbeat.pause();
     }
-    link.resolve(hs);
+    // A reconnect runs `onReconnect` (re-login) before the connection counts as open and queued notifies flush.
+    // Always a tick later, so that a Kick in the same message as the handshake reply ends the attempt first.
+    const hook = this.status === 'reconnecting' && this.options.onReconnect;
+    new Promise<void>((r) => r(hook ? hook(hs) : undefined)).then(
+      () => this.ready(link, hs),
+      (error: unknown) => {
+        this.emit('error', error);
+        this.end(link, CloseCode.ReconnectHookFailed, 'reconnect-hook-failed');
+      },
+    );
   }
 
   private data(link: Link, hs: HandshakeResponse, bytes: Uint8Array): void {
@@ -562,109 +544,81 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     else entry.reject(error);
   }
 
-  /** Ends a link, whoever decided it (socket close, timeout, protocol error, kick, `close()`). */
+  /** Ends a link, whoever decided it (socket close, timeout, protocol error, kick, `close()`), and decides what next. */
   private end(link: Link, code: number, reason: string, error?: unknown): void {
     if (link.ended) return;
     link.ended = true;
-    const closed = (this.lastClose = new ConnectionClosedError(code, reason));
     if (this.link === link) this.link = undefined;
     link.cancel();
     if (link.heartbeat) link.heartbeat.pause();
     if (link.transport) link.transport.close(code === CloseCode.Abnormal ? CloseCode.Normal : code, reason);
-    if (!link.handshake) {
-      link.reject(error === undefined ? closed : error);
-      return;
-    }
-    for (const id of Array.from(this.pending.map.keys())) this.settle(id, new ConnectionClosedError(code, reason));
-    if (this.status !== 'open') return; // Still connecting or reconnecting: the attempt's owner handles it.
-    const { reconnect, onReconnect } = this.options;
+    const closed = new ConnectionClosedError(code, reason);
+    for (const id of Array.from(this.pending.map.keys())) this.settle(id, closed);
+    const status = this.status;
+    // The first connect is not retried: its callers get the error.
+    if (status === 'connecting') return this.stop(error === undefined ? closed : error);
+    if (status !== 'open' && status !== 'reconnecting') return; // close() is handling it
+    const reconnect = this.options.reconnect;
     const { minUptime = 5000, maxAttempts = Infinity } = reconnect || {};
     if (link.upAt > 0 && this.timers.now() - link.upAt >= minUptime) this.attempts = 0;
     const willReconnect = reconnect !== false && !this.kicked;
     this.status = willReconnect ? 'reconnecting' : 'closed';
     this.current = undefined;
-    this.emit('disconnect', { code, reason, willReconnect });
-    if (!willReconnect) return;
-    // The reconnect loop: backoff, attempt, `onReconnect`, flush. Ends when connected, closed or out of attempts.
-    const random = (this.options.env || {}).random || Math.random;
-    const loop = (): void => {
-      if (this.status !== 'reconnecting') return;
-      if (this.attempts >= maxAttempts) {
-        this.status = 'closed';
-        this.queue = [];
-        const gaveUp = new ConnectionClosedError(
-          code,
-          'reconnect-failed',
-          `gave up after ${this.attempts} attempts (last: ${code} ${reason})`,
-        );
-        this.release(gaveUp);
-        this.emit('error', gaveUp);
-        return;
-      }
-      const attempt = ++this.attempts;
-      const delay = backoffDelay(attempt, reconnect || {}, random);
-      this.emit('reconnecting', { attempt, delay });
-      new Promise<void>((resolve) => {
-        const cancel = this.timers.set(resolve, delay);
-        this.wake = () => {
-          this.wake = NOOP;
-          cancel();
-          resolve();
-        };
-      })
-        .then(() => {
-          this.wake = NOOP;
-          return this.status === 'reconnecting' ? this.attempt() : undefined;
-        })
-        .then(
-          async (hs) => {
-            if (!hs) return;
-            const next = this.link;
-            if (onReconnect) {
-              try {
-                await onReconnect(hs);
-              } catch (error) {
-                this.emit('error', error);
-                if (next) this.end(next, CloseCode.ReconnectHookFailed, 'reconnect-hook-failed');
-                return loop();
-              }
-            }
-            if (this.status === 'reconnecting' && !this.established(hs, true)) loop();
-          },
-          (error: unknown) => {
-            if (error instanceof ConnectionClosedError) {
-              code = error.closeCode;
-              reason = error.reason;
-            }
-            loop();
-          },
-        );
-    };
-    loop();
-  }
-
-  /** Settles the `connect()` calls made while reconnecting. */
-  private release(error: unknown, hs?: HandshakeResponse): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) {
-      if (hs) w.resolve(hs);
-      else w.reject(error);
+    if (status === 'open') this.emit('disconnect', { code, reason, willReconnect });
+    if (!willReconnect) return this.stop(closed);
+    if (this.status !== 'reconnecting' || this.retry) return; // a listener closed, or already scheduled
+    if (this.attempts >= maxAttempts) {
+      const gaveUp = new ConnectionClosedError(
+        code,
+        'reconnect-failed',
+        `gave up after ${this.attempts} attempts (last: ${code} ${reason})`,
+      );
+      this.stop(gaveUp);
+      return this.emit('error', gaveUp);
     }
+    const attempt = ++this.attempts;
+    const delay = backoffDelay(attempt, reconnect || {}, (this.options.env || {}).random || Math.random);
+    this.retry = this.timers.set(() => this.wake(), delay);
+    this.emit('reconnecting', { attempt, delay });
   }
 
-  /** The connection is ready: state `open`, queued notifies sent, events emitted. False if the link is gone. */
-  private established(hs: HandshakeResponse, reconnected: boolean): boolean {
-    const link = this.link;
-    if (!link || link.ended || link.handshake !== hs) return false;
+  /** Ends the reconnect delay now, if one runs, and tries. */
+  private wake(): void {
+    const retry = this.retry;
+    if (!retry) return;
+    this.retry = undefined;
+    retry();
+    this.open();
+  }
+
+  /** The connection is ready: state `open`, queued notifies sent, `connect()` callers and listeners told. */
+  private ready(link: Link, hs: HandshakeResponse): void {
+    if (link.ended) return;
+    const reconnected = this.status === 'reconnecting';
     this.status = 'open';
     this.current = hs;
     const queue = this.queue;
     this.queue = [];
     for (const packet of queue) this.send(link, packet);
-    this.release(undefined, hs);
+    this.release(0, hs);
     this.emit('connect', hs);
     if (reconnected) this.emit('reconnect', hs);
-    return true;
+  }
+
+  /** Gives up for good: state `closed`, queued notifies dropped, no retry, waiting `connect()` calls rejected. */
+  private stop(error: unknown): void {
+    if (this.status !== 'idle') this.status = 'closed';
+    this.queue = [];
+    this.current = undefined;
+    if (this.retry) this.retry();
+    this.retry = undefined;
+    this.release(1, error);
+  }
+
+  /** Settles the waiting `connect()` calls: 0 resolves them with a handshake, 1 rejects them with an error. */
+  private release(how: 0 | 1, value: unknown): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) (waiter[how] as (value: unknown) => void)(value);
   }
 }
