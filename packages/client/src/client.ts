@@ -556,7 +556,10 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     for (const id of Array.from(this.pending.map.keys())) this.settle(id, closed);
     const status = this.status;
     // The first connect is not retried: its callers get the error.
-    if (status === 'connecting') return this.stop(error === undefined ? closed : error);
+    if (status === 'connecting') {
+      this.stop(error === undefined ? closed : error);
+      return;
+    }
     if (status !== 'open' && status !== 'reconnecting') return; // close() is handling it
     const reconnect = this.options.reconnect;
     const { minUptime = 5000, maxAttempts = Infinity } = reconnect || {};
@@ -565,7 +568,10 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.status = willReconnect ? 'reconnecting' : 'closed';
     this.current = undefined;
     if (status === 'open') this.emit('disconnect', { code, reason, willReconnect });
-    if (!willReconnect) return this.stop(closed);
+    if (!willReconnect) {
+      this.stop(closed);
+      return;
+    }
     if (this.status !== 'reconnecting' || this.retry) return; // a listener closed, or already scheduled
     if (this.attempts >= maxAttempts) {
       const gaveUp = new ConnectionClosedError(
@@ -574,7 +580,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
         `gave up after ${this.attempts} attempts (last: ${code} ${reason})`,
       );
       this.stop(gaveUp);
-      return this.emit('error', gaveUp);
+      this.emit('error', gaveUp);
+      return;
     }
     const attempt = ++this.attempts;
     const delay = backoffDelay(attempt, reconnect || {}, (this.options.env || {}).random || Math.random);
