@@ -125,26 +125,19 @@ export function parseHandshakeResponse(body: Uint8Array, { gunzip }: HandshakePa
   if (code !== HandshakeCode.Ok) throw new HandshakeError(code, raw);
   const sys = raw['sys'] == null ? {} : raw['sys'];
   if (!isPlainObject(sys)) return fail(INVALID, 'sys');
-  const hb = sys['heartbeat'] == null ? 0 : sys['heartbeat'];
-  if (typeof hb !== 'number' || !(hb >= 0 && hb < Infinity)) fail(INVALID, 'heartbeat');
+  const heartbeat = sys['heartbeat'] == null ? 0 : sys['heartbeat'];
+  if (typeof heartbeat !== 'number' || !(heartbeat >= 0 && heartbeat < Infinity)) fail(INVALID, 'heartbeat');
   const dict = sys['dict'];
-  let dictionary: RouteDictionary | undefined;
-  if (dict != null) {
-    try {
-      if (!isPlainObject(dict)) fail(INVALID, 'dict');
-      dictionary = new RouteDictionary(dict as Record<string, number>);
-    } catch (cause) {
-      fail(INVALID, 'dict', cause);
-    }
+  let dictionary: RouteDictionary;
+  try {
+    dictionary = new RouteDictionary(
+      dict == null ? undefined : isPlainObject(dict) ? (dict as Record<string, number>) : fail(INVALID, 'dict'),
+    );
+  } catch (cause) {
+    return fail(INVALID, 'dict', cause);
   }
-  const response: HandshakeResponse = {
-    code,
-    heartbeat: hb,
-    heartbeatMs: Math.round(hb * 1000),
-    dictionary: dictionary || new RouteDictionary(),
-    raw,
-  };
-  if (dictionary) response.dict = dict as Record<string, number>;
+  const response: HandshakeResponse = { code, heartbeat, heartbeatMs: Math.round(heartbeat * 1000), dictionary, raw };
+  if (dict != null) response.dict = dict as Record<string, number>;
   if (typeof sys['servertime'] === 'number') response.servertime = sys['servertime'];
   if (typeof sys['serializer'] === 'string') response.serializer = sys['serializer'];
   if (sys['protos'] !== undefined) response.protos = sys['protos'];

@@ -24,7 +24,7 @@ import {
   PacketType,
 } from './constants.js';
 import { fail, type ProtocolError, protocolError } from './errors.js';
-import { checkBytes, checkEncodeLength, writePacketHeader } from './packet.js';
+import { checkBytes, checkEncodeLength, EMPTY, writePacketHeader } from './packet.js';
 import type { RouteDictionary } from './route-dictionary.js';
 import { decodeUtf8, encodeUtf8, utf8Length, writeUtf8 } from './utf8.js';
 import { varintLength, writeVarint } from './varint.js';
@@ -80,8 +80,6 @@ export interface MessageDecodeOptions {
   dictionary?: RouteDictionary | undefined;
 }
 
-const EMPTY = /*#__PURE__*/ new Uint8Array(0);
-
 /** @internal The error for a route of `length` UTF-8 bytes. */
 export function routeTooLong(length: number): ProtocolError {
   return protocolError('ERR_ROUTE_TOO_LONG', `route: ${length} > ${MAX_ROUTE_LENGTH} bytes`);
@@ -105,15 +103,17 @@ function encode(
   header: number,
 ): Uint8Array {
   const type = msg.type;
-  if (!(type >= 0 && type <= 3) || Math.floor(type) !== type) fail('ERR_UNKNOWN_MESSAGE_TYPE', `type ${type}`);
+  // `& 3` keeps 0–3 as they are and changes anything else (non-integers, strings, NaN, out of range).
+  if ((type & 3) !== type) fail('ERR_UNKNOWN_MESSAGE_TYPE', `type ${type}`);
   let flag = (type << 1) | (msg.gzip === true ? FLAG_GZIP : 0) | (msg.error === true ? FLAG_ERROR : 0);
-  const id = msg.id === undefined ? -1 : msg.id;
-  const idLength = type === MessageType.Request || type === MessageType.Response ? varintLength(id) : 0;
+  const id = msg.id as number;
+  // Request (0) and Response (2) carry an id; Notify (1) and Push (3) do not.
+  const idLength = type & 1 ? 0 : varintLength(id);
   const route = msg.route as string;
   let code: number | undefined;
   let routeLength = -1; // UTF-8 bytes of a text route; -1 for none
   if (type !== MessageType.Response) {
-    if (typeof route !== 'string') return fail('ERR_INVALID_ROUTE', 'route');
+    if (typeof route !== 'string') fail('ERR_INVALID_ROUTE', 'route');
     code = dictionary === undefined ? undefined : dictionary.code(route);
     if (code !== undefined) flag |= FLAG_ROUTE_COMPRESSED;
     else if ((routeLength = utf8Length(route)) > MAX_ROUTE_LENGTH) throw routeTooLong(routeLength);
@@ -185,8 +185,8 @@ export function decodeMessage(bytes: Uint8Array, { dictionary }: MessageDecodeOp
   if (type > 3) fail('ERR_UNKNOWN_MESSAGE_TYPE', `type ${type}`);
   let offset = 1;
   let id = 0;
-  if (type === MessageType.Request || type === MessageType.Response) {
-    // LEB128, least-significant group first (readVarint, inlined: this is the hot path).
+  if (!(type & 1)) {
+    // Request (0) and Response (2) carry an id. LEB128, least-significant group first (readVarint, inlined: this is the hot path).
     let scale = 1;
     for (;;) {
       if (offset >= end) fail('ERR_TRUNCATED_VARINT', 'id');

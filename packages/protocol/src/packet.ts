@@ -37,7 +37,8 @@ export interface PacketEncodeOptions {
   maxBodyLength?: number;
 }
 
-const EMPTY = /*#__PURE__*/ new Uint8Array(0);
+/** @internal The shared empty body. */
+export const EMPTY = /*#__PURE__*/ new Uint8Array(0);
 
 /**
  * @internal Throws `ERR_INVALID_ARGUMENT` unless `bytes` is a Uint8Array (Node's byte buffers are). Without this an
@@ -52,28 +53,35 @@ export function isPacketType(type: number): type is PacketType {
   return type >= 1 && type <= 5;
 }
 
+/** @internal Throws `ERR_UNKNOWN_PACKET_TYPE` unless `type` is 1…5. */
+function checkPacketType(type: number): void {
+  if (!isPacketType(type)) fail('ERR_UNKNOWN_PACKET_TYPE', `packet type ${type}`);
+}
+
 /** @internal Validates a header; throws the matching ProtocolError. */
 export function checkPacketHeader(type: number, length: number, maxBodyLength: number): void {
-  if (!isPacketType(type)) fail('ERR_UNKNOWN_PACKET_TYPE', `packet type ${type}`);
+  checkPacketType(type);
   tooLarge(length, maxBodyLength);
 }
 
 /** @internal Writes a packet header at `offset`. */
 export function writePacketHeader(dest: Uint8Array, offset: number, type: number, length: number): void {
   dest[offset] = type;
-  dest[offset + 1] = (length >>> 16) & 0xff;
-  dest[offset + 2] = (length >>> 8) & 0xff;
-  dest[offset + 3] = length & 0xff;
+  dest[offset + 1] = length >>> 16;
+  dest[offset + 2] = length >>> 8;
+  dest[offset + 3] = length; // a Uint8Array keeps the low byte
 }
 
 /** @internal Checks a body length against the encoder limits, before allocation. */
 export function checkEncodeLength(length: number, maxBodyLength: number | undefined): void {
-  const limit = maxBodyLength === undefined ? MAX_PACKET_BODY_LENGTH : Math.min(maxBodyLength, MAX_PACKET_BODY_LENGTH);
-  tooLarge(length, limit);
+  tooLarge(
+    length,
+    maxBodyLength === undefined ? MAX_PACKET_BODY_LENGTH : Math.min(maxBodyLength, MAX_PACKET_BODY_LENGTH),
+  );
 }
 
 function tooLarge(length: number, limit: number): void {
-  if (length > limit) fail('ERR_PACKET_TOO_LARGE', `${length} > ${limit} bytes`);
+  if (length > limit) fail('ERR_PACKET_TOO_LARGE', `${length} > ${limit}`);
 }
 
 /**
@@ -85,14 +93,14 @@ function tooLarge(length: number, limit: number): void {
  *   `options.maxBodyLength`), `ERR_INVALID_ARGUMENT` (body not a Uint8Array).
  * @example encodePacket(PacketType.Heartbeat) // 03 00 00 00
  */
-export function encodePacket(type: PacketType, body?: Uint8Array, options?: PacketEncodeOptions): Uint8Array {
-  if (!isPacketType(type)) fail('ERR_UNKNOWN_PACKET_TYPE', `packet type ${type}`);
-  if (body !== undefined) checkBytes(body, 'body');
-  const length = body === undefined ? 0 : body.length;
-  checkEncodeLength(length, options?.maxBodyLength);
+export function encodePacket(type: PacketType, body: Uint8Array = EMPTY, options?: PacketEncodeOptions): Uint8Array {
+  checkPacketType(type);
+  checkBytes(body, 'body');
+  const length = body.length;
+  checkEncodeLength(length, options && options.maxBodyLength);
   const out = new Uint8Array(PACKET_HEADER_LENGTH + length);
   writePacketHeader(out, 0, type, length);
-  if (body !== undefined && length > 0) out.set(body, PACKET_HEADER_LENGTH);
+  if (length > 0) out.set(body, PACKET_HEADER_LENGTH);
   return out;
 }
 
@@ -108,8 +116,7 @@ export function decodePackets(bytes: Uint8Array, options?: PacketDecodeOptions):
   const max = options && options.maxBodyLength !== undefined ? options.maxBodyLength : DEFAULT_MAX_BODY_LENGTH;
   const packets: Packet[] = [];
   const end = bytes.length;
-  let offset = 0;
-  while (offset < end) {
+  for (let offset = 0; offset < end; ) {
     if (end - offset < PACKET_HEADER_LENGTH) fail('ERR_TRUNCATED_PACKET', `header at ${offset}`);
     const type = bytes[offset] as number;
     const length =
@@ -117,8 +124,7 @@ export function decodePackets(bytes: Uint8Array, options?: PacketDecodeOptions):
     checkPacketHeader(type, length, max);
     offset += PACKET_HEADER_LENGTH;
     if (end - offset < length) fail('ERR_TRUNCATED_PACKET', `body at ${offset}`);
-    packets.push({ type: type as PacketType, body: length === 0 ? EMPTY : bytes.subarray(offset, offset + length) });
-    offset += length;
+    packets.push({ type: type as PacketType, body: length === 0 ? EMPTY : bytes.subarray(offset, (offset += length)) });
   }
   return packets;
 }

@@ -19,29 +19,21 @@ export type RouteDictionaryInit = Readonly<Record<string, number>> | Iterable<re
  * dict.route(2);          // 'onMessage'
  */
 export class RouteDictionary {
-  private readonly codes: Map<string, number>;
-  private readonly routes: Map<number, string>;
+  private readonly codes = new Map<string, number>();
+  private readonly routes = new Map<number, string>();
 
   /**
    * @throws {ProtocolError} `ERR_INVALID_DICTIONARY` for a code that is not an integer in 0–65535, or a code used by
    *   two routes (nano only logs these and lets the last one win, leaving stale entries behind).
    */
   constructor(init?: RouteDictionaryInit) {
-    this.codes = new Map();
-    this.routes = new Map();
     if (init == null) return;
-    const entries: Iterable<readonly [string, number]> = (init as Iterable<readonly [string, number]>)[Symbol.iterator]
+    for (const [route, code] of (init as Iterable<readonly [string, number]>)[Symbol.iterator]
       ? (init as Iterable<readonly [string, number]>)
-      : Object.entries(init);
-    for (const [route, code] of entries) {
+      : Object.entries(init)) {
       const other = this.routes.get(code);
-      // Math.floor(x) === x only holds for numbers: strings, null, booleans and NaN fail it.
-      if (
-        typeof route !== 'string' ||
-        Math.floor(code) !== code ||
-        !(code >= 0 && code <= MAX_ROUTE_CODE) ||
-        (other !== undefined && other !== route)
-      ) {
+      // `& 0xffff` keeps 0–65535 as they are and changes anything else (non-integers, strings, NaN, out of range).
+      if (typeof route !== 'string' || (code & MAX_ROUTE_CODE) !== code || (other !== undefined && other !== route)) {
         fail('ERR_INVALID_DICTIONARY', `${route}: ${code}`);
       }
       this.codes.set(route, code);

@@ -27,39 +27,29 @@ interface NativeDecoder {
   decode(bytes: Uint8Array): string;
 }
 
-// The protocol package compiles with `"types": []` and an ES-only lib so that no host API leaks in; these two are
-// feature-detected at run time, so they are declared here rather than taken from the DOM lib.
-declare const TextEncoder: { new (): unknown } | undefined;
-declare const TextDecoder:
-  | { new (label: string, options: { fatal: boolean; ignoreBOM: boolean }): unknown }
-  | undefined;
+// The protocol package compiles with `"types": []` and an ES-only lib so that no host API leaks in; these two may be
+// missing at run time (a ReferenceError, caught below), so they are declared here rather than taken from the DOM lib.
+declare const TextEncoder: new () => NativeEncoder;
+declare const TextDecoder: new (label: string, options: { fatal: boolean; ignoreBOM: boolean }) => NativeDecoder;
 
 /** Strings shorter than this are encoded by the JS loop, which beats the native call for them. */
 const NATIVE_ENCODE_MIN_CHARS = 48;
 /** Byte runs longer than this are decoded by the native decoder; shorter ones by the JS code. */
 const SHORT_DECODE_MAX_BYTES = 32;
 
-function createNativeEncoder(): NativeEncoder | undefined {
+/** `create()`, or undefined when it throws: the API is missing (ReferenceError) or refuses the options. */
+function detect<T>(create: () => T): T | undefined {
   try {
-    return typeof TextEncoder === 'function' ? (new TextEncoder() as NativeEncoder) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-function createNativeDecoder(): NativeDecoder | undefined {
-  try {
-    return typeof TextDecoder === 'function'
-      ? (new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) as NativeDecoder)
-      : undefined;
-  } catch {
+    return create();
+  } catch (_) {
     return undefined;
   }
 }
 
 // Stateless, immutable feature-detected helpers (a `TextEncoder` holds no state). Guarded, so importing this module
 // on a runtime without them is harmless.
-const nativeEncoder: NativeEncoder | undefined = /*#__PURE__*/ createNativeEncoder();
-const nativeDecoder: NativeDecoder | undefined = /*#__PURE__*/ createNativeDecoder();
+const nativeEncoder = /*#__PURE__*/ detect(() => new TextEncoder());
+const nativeDecoder = /*#__PURE__*/ detect(() => new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }));
 
 /** Number of bytes the UTF-8 encoding of `text` takes (lone surrogates count as U+FFFD, 3 bytes). */
 export function utf8Length(text: string): number {
@@ -107,34 +97,37 @@ function writeUtf8Js(text: string, dest: Uint8Array, offset: number): number {
   return p - offset;
 }
 
-/**
- * Writes `text` as UTF-8 into `dest` at `offset`; returns the number of bytes written. The caller must have sized
- * `dest` with {@link utf8Length}.
- */
-export function writeUtf8(text: string, dest: Uint8Array, offset: number): number {
-  if (nativeEncoder !== undefined && text.length >= NATIVE_ENCODE_MIN_CHARS) {
-    return nativeEncoder.encodeInto(text, offset === 0 ? dest : dest.subarray(offset)).written;
-  }
-  return writeUtf8Js(text, dest, offset);
-}
-
-/** UTF-8 bytes of `text` (lone surrogates become U+FFFD). */
-export function encodeUtf8(text: string): Uint8Array {
-  if (nativeEncoder !== undefined && text.length >= NATIVE_ENCODE_MIN_CHARS) {
-    return nativeEncoder.encode(text);
-  }
+/** UTF-8 bytes of `text` with the JS loop, in an exactly sized array. */
+function encodeUtf8Js(text: string): Uint8Array {
   const out = new Uint8Array(utf8Length(text));
   writeUtf8Js(text, out, 0);
   return out;
 }
 
 /**
- * Strict JS UTF-8 decoder (rejects overlongs, surrogates, code points above U+10FFFF and truncation). Short ASCII
- * runs (routes) cost one pass and one `fromCharCode` call.
+ * Writes `text` as UTF-8 into `dest` at `offset`; returns the number of bytes written. The caller must have sized
+ * `dest` with {@link utf8Length}.
+ */
+export function writeUtf8(text: string, dest: Uint8Array, offset: number): number {
+  return nativeEncoder && text.length >= NATIVE_ENCODE_MIN_CHARS
+    ? nativeEncoder.encodeInto(text, offset ? dest.subarray(offset) : dest).written
+    : writeUtf8Js(text, dest, offset);
+}
+
+/** UTF-8 bytes of `text` (lone surrogates become U+FFFD). */
+export function encodeUtf8(text: string): Uint8Array {
+  return nativeEncoder && text.length >= NATIVE_ENCODE_MIN_CHARS ? nativeEncoder.encode(text) : encodeUtf8Js(text);
+}
+
+/**
+ * Strict JS UTF-8 decoder (rejects overlongs, surrogates, code points above U+10FFFF and truncation). UTF-16 units
+ * go into a presized array (the fastest way to a short string, such as a route), flushed every 4095 units so that
+ * `fromCharCode.apply` never gets too many arguments.
  */
 function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
   let out = '';
-  let units: number[] = [];
+  const units = new Array<number>(Math.min(end - start, 4096));
+  let j = 0;
   for (let i = start; i < end; i++) {
     let c = bytes[i] as number;
     if (c > 0x7f) {
@@ -151,17 +144,17 @@ function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
       if (c < 1 << (5 * n + 1) || c > 0x10ffff || c >> 11 === 0x1b) fail('ERR_INVALID_UTF8', `byte ${i}`);
       i += n;
       if (c > 0xffff) {
-        units.push(0xd7c0 + (c >> 10));
+        units[j++] = 0xd7c0 + (c >> 10);
         c = 0xdc00 | (c & 0x3ff);
       }
     }
-    units.push(c);
-    if (units.length > 4096) {
-      out += String.fromCharCode.apply(null, units);
-      units = [];
+    units[j++] = c;
+    if (j > 4094) {
+      out += String.fromCharCode.apply(null, units.slice(0, j));
+      j = 0;
     }
   }
-  return out + String.fromCharCode.apply(null, units);
+  return out + String.fromCharCode.apply(null, j < units.length ? units.slice(0, j) : units);
 }
 
 /**
@@ -170,16 +163,7 @@ function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
  * @throws {ProtocolError} `ERR_INVALID_UTF8` on malformed input.
  */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end: number = bytes.length): string {
-  const length = end - start;
-  if (length <= SHORT_DECODE_MAX_BYTES) {
-    // ASCII (the usual route) into a presized array: the fastest way to a short string.
-    const units = new Array<number>(length);
-    for (let i = 0; i < length; i++) {
-      if ((units[i] = bytes[start + i] as number) > 0x7f) return decodeUtf8Js(bytes, start, end);
-    }
-    return String.fromCharCode.apply(null, units);
-  }
-  if (nativeDecoder !== undefined) {
+  if (nativeDecoder && end - start > SHORT_DECODE_MAX_BYTES) {
     try {
       return nativeDecoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
     } catch (cause) {
@@ -200,10 +184,6 @@ export const utf8: Utf8Codec = {
  * useful to test what runtimes without them will do.
  */
 export const jsUtf8: Utf8Codec = {
-  encode(text) {
-    const out = new Uint8Array(utf8Length(text));
-    writeUtf8Js(text, out, 0);
-    return out;
-  },
+  encode: encodeUtf8Js,
   decode: (bytes) => decodeUtf8Js(bytes, 0, bytes.length),
 };
