@@ -23,7 +23,7 @@ import {
   PACKET_HEADER_LENGTH,
   PacketType,
 } from './constants.js';
-import { fail, type ProtocolError, protocolError } from './errors.js';
+import { fail } from './errors.js';
 import { checkBytes, checkEncodeLength, EMPTY, writePacketHeader } from './packet.js';
 import type { RouteDictionary } from './route-dictionary.js';
 import { decodeUtf8, encodeUtf8, utf8Length, writeUtf8 } from './utf8.js';
@@ -80,9 +80,9 @@ export interface MessageDecodeOptions {
   dictionary?: RouteDictionary | undefined;
 }
 
-/** @internal The error for a route of `length` UTF-8 bytes. */
-export function routeTooLong(length: number): ProtocolError {
-  return protocolError('ERR_ROUTE_TOO_LONG', `route: ${length} > ${MAX_ROUTE_LENGTH} bytes`);
+/** @internal Throws the error for a route of `length` UTF-8 bytes. */
+export function routeTooLong(length: number): never {
+  return fail('ERR_ROUTE_TOO_LONG', `route: ${length} > ${MAX_ROUTE_LENGTH} bytes`);
 }
 
 /** @internal Checks the payload type; returns it as bytes or a string. */
@@ -116,7 +116,7 @@ function encode(
     if (typeof route !== 'string') fail('ERR_INVALID_ROUTE', 'route');
     code = dictionary === undefined ? undefined : dictionary.code(route);
     if (code !== undefined) flag |= FLAG_ROUTE_COMPRESSED;
-    else if ((routeLength = utf8Length(route)) > MAX_ROUTE_LENGTH) throw routeTooLong(routeLength);
+    else if ((routeLength = utf8Length(route)) > MAX_ROUTE_LENGTH) routeTooLong(routeLength);
   }
   const raw = checkBody(msg.body);
   // Long text is encoded once (natively, where the runtime can) and copied; shorter text is measured and written in

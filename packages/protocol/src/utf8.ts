@@ -133,15 +133,15 @@ function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
     if (c > 0x7f) {
       // Continuation bytes after this lead byte (0: invalid lead).
       const n = c < 0xc2 ? 0 : c < 0xe0 ? 1 : c < 0xf0 ? 2 : c < 0xf5 ? 3 : 0;
-      if (n === 0 || i + n >= end) fail('ERR_INVALID_UTF8', `byte ${i}`);
       c &= 0x3f >> n;
-      for (let k = 1; k <= n; k++) {
-        const b = bytes[i + k] as number;
-        if ((b & 0xc0) !== 0x80) fail('ERR_INVALID_UTF8', `byte ${i}`);
+      let k = 0;
+      for (let b: number; k < n && i + k + 1 < end && ((b = bytes[i + k + 1] as number) & 0xc0) === 0x80; k++) {
         c = (c << 6) | (b & 0x3f);
       }
-      // Overlong (shortest form of a 3-byte sequence is U+0800, of a 4-byte one U+10000), above U+10FFFF, surrogate.
-      if (c < 1 << (5 * n + 1) || c > 0x10ffff || c >> 11 === 0x1b) fail('ERR_INVALID_UTF8', `byte ${i}`);
+      // Invalid lead, truncated, overlong (a 3-byte sequence starts at U+0800, a 4-byte one at U+10000), above
+      // U+10FFFF, surrogate.
+      if (!n || k < n || c < 1 << (5 * n + 1) || c > 0x10ffff || c >> 11 === 0x1b)
+        fail('ERR_INVALID_UTF8', `byte ${i}`);
       i += n;
       if (c > 0xffff) {
         units[j++] = 0xd7c0 + (c >> 10);
