@@ -114,11 +114,12 @@ export interface HandshakeParseOptions {
  *   `sys.dict`, `sys.heartbeat`); `ERR_COMPRESSED_HANDSHAKE` for a gzip body without `options.gunzip`.
  */
 export function parseHandshakeResponse(body: Uint8Array, { gunzip }: HandshakeParseOptions = {}): HandshakeResponse {
-  let bytes = body;
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    if (!gunzip) return fail('ERR_COMPRESSED_HANDSHAKE', 'gzip reply: pass gunzip');
-    bytes = gunzip(bytes);
-  }
+  const bytes =
+    body[0] === 0x1f && body[1] === 0x8b
+      ? gunzip
+        ? gunzip(body)
+        : fail('ERR_COMPRESSED_HANDSHAKE', 'gzip reply: pass gunzip')
+      : body;
   const raw = parseJsonObject(bytes, INVALID, 'handshake');
   const code = raw['code'];
   if (typeof code !== 'number') fail(INVALID, 'code');

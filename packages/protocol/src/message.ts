@@ -211,8 +211,7 @@ export function decodeMessage(bytes: Uint8Array, { dictionary }: MessageDecodeOp
       if (offset >= end) fail('ERR_MISSING_ROUTE', 'route');
       const length = bytes[offset++] as number;
       if (offset + length > end) fail('ERR_ROUTE_OVERRUN', `route length ${length}`);
-      route = length === 0 ? '' : decodeUtf8(bytes, offset, offset + length);
-      offset += length;
+      route = decodeUtf8(bytes, offset, (offset += length));
     }
   }
   return {

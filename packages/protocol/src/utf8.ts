@@ -78,18 +78,15 @@ function writeUtf8Js(text: string, dest: Uint8Array, offset: number): number {
     if (c < 0x800) {
       dest[p++] = 0xc0 | (c >> 6);
     } else {
-      if ((c & 0xf800) === 0xd800) {
-        const d = text.charCodeAt(i + 1);
-        if (c < 0xdc00 && (d & 0xfc00) === 0xdc00) {
-          c = 0x10000 + ((c & 0x3ff) << 10) + (d & 0x3ff);
-          i++;
-          dest[p++] = 0xf0 | (c >> 18);
-          dest[p++] = 0x80 | ((c >> 12) & 0x3f);
-        } else {
-          c = 0xfffd; // lone surrogate
-        }
+      if ((c & 0xfc00) === 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        // A surrogate pair: one 4-byte sequence.
+        c = 0x10000 + ((c & 0x3ff) << 10) + (text.charCodeAt(++i) & 0x3ff);
+        dest[p++] = 0xf0 | (c >> 18);
+        dest[p++] = 0x80 | ((c >> 12) & 0x3f);
+      } else {
+        if ((c & 0xf800) === 0xd800) c = 0xfffd; // lone surrogate
+        dest[p++] = 0xe0 | (c >> 12);
       }
-      if (c < 0x10000) dest[p++] = 0xe0 | (c >> 12);
       dest[p++] = 0x80 | ((c >> 6) & 0x3f);
     }
     dest[p++] = 0x80 | (c & 0x3f);
