@@ -49,9 +49,7 @@ export function checkBytes(bytes: unknown, what: string): void {
 }
 
 /** @internal True for 1…5. */
-export function isPacketType(type: number): type is PacketType {
-  return type >= 1 && type <= 5;
-}
+export const isPacketType = (type: number): type is PacketType => type >= 1 && type <= 5;
 
 /** @internal Throws `ERR_UNKNOWN_PACKET_TYPE` unless `type` is 1…5. */
 function checkPacketType(type: number): void {
