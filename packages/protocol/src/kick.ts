@@ -27,6 +27,7 @@ export function encodeKick(reason?: string): Uint8Array {
 export function parseKick(body: Uint8Array): Kick {
   if (body.length === 0) return {};
   const raw = parseJsonObject(body, 'ERR_INVALID_KICK', 'kick');
-  const reason = raw['reason'];
-  return typeof reason === 'string' ? { raw, reason } : { raw };
+  const kick: Kick = { raw };
+  if (typeof raw['reason'] === 'string') kick.reason = raw['reason'];
+  return kick;
 }

@@ -186,7 +186,8 @@ export function decodeMessage(bytes: Uint8Array, { dictionary }: MessageDecodeOp
   let offset = 1;
   let id = 0;
   if (!(type & 1)) {
-    // Request (0) and Response (2) carry an id. LEB128, least-significant group first (readVarint, inlined: this is the hot path).
+    // Request (0) and Response (2) carry an id: LEB128, least-significant group first (readVarint, inlined: this is
+    // the hot path).
     let scale = 1;
     for (;;) {
       if (offset >= end) fail('ERR_TRUNCATED_VARINT', 'id');
