@@ -116,15 +116,10 @@ export function encodeUtf8(text: string): Uint8Array {
   return nativeEncoder && text.length >= NATIVE_ENCODE_MIN_CHARS ? nativeEncoder.encode(text) : encodeUtf8Js(text);
 }
 
-/**
- * Strict JS UTF-8 decoder (rejects overlongs, surrogates, code points above U+10FFFF and truncation). UTF-16 units
- * go into a presized array (the fastest way to a short string, such as a route), flushed every 4095 units so that
- * `fromCharCode.apply` never gets too many arguments.
- */
+/** Strict JS UTF-8 decoder (rejects overlongs, surrogates, code points above U+10FFFF and truncation). */
 function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
   let out = '';
-  const units = new Array<number>(Math.min(end - start, 4096));
-  let j = 0;
+  let units: number[] = [];
   for (let i = start; i < end; i++) {
     let c = bytes[i] as number;
     if (c > 0x7f) {
@@ -141,26 +136,35 @@ function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
         fail('ERR_INVALID_UTF8', `byte ${i}`);
       i += n;
       if (c > 0xffff) {
-        units[j++] = 0xd7c0 + (c >> 10);
+        units.push(0xd7c0 + (c >> 10));
         c = 0xdc00 | (c & 0x3ff);
       }
     }
-    units[j++] = c;
-    if (j > 4094) {
-      out += String.fromCharCode.apply(null, units.slice(0, j));
-      j = 0;
+    units.push(c);
+    if (units.length > 4096) {
+      out += String.fromCharCode.apply(null, units);
+      units = [];
     }
   }
-  return out + String.fromCharCode.apply(null, j < units.length ? units.slice(0, j) : units);
+  return out + String.fromCharCode.apply(null, units);
 }
 
 /**
- * Decodes `bytes[start, end)` as UTF-8: short runs (routes) with the JS decoder, which beats a native call for them,
- * longer ones with `TextDecoder` when the runtime has one.
+ * Decodes `bytes[start, end)` as UTF-8: short runs (routes) with JS code, which beats a native call for them, longer
+ * ones with `TextDecoder` when the runtime has one.
  * @throws {ProtocolError} `ERR_INVALID_UTF8` on malformed input.
  */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end: number = bytes.length): string {
-  if (nativeDecoder && end - start > SHORT_DECODE_MAX_BYTES) {
+  const length = end - start;
+  if (length <= SHORT_DECODE_MAX_BYTES) {
+    // ASCII (the usual route) into a presized array: the fastest way to a short string.
+    const units = new Array<number>(length);
+    for (let i = 0; i < length; i++) {
+      if ((units[i] = bytes[start + i] as number) > 0x7f) return decodeUtf8Js(bytes, start, end);
+    }
+    return String.fromCharCode.apply(null, units);
+  }
+  if (nativeDecoder) {
     try {
       return nativeDecoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
     } catch (cause) {
