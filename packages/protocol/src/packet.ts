@@ -91,14 +91,14 @@ function tooLarge(length: number, limit: number): void {
  *   `options.maxBodyLength`), `ERR_INVALID_ARGUMENT` (body not a Uint8Array).
  * @example encodePacket(PacketType.Heartbeat) // 03 00 00 00
  */
-export function encodePacket(type: PacketType, body: Uint8Array = EMPTY, options?: PacketEncodeOptions): Uint8Array {
+export function encodePacket(type: PacketType, body?: Uint8Array, options?: PacketEncodeOptions): Uint8Array {
   checkPacketType(type);
-  checkBytes(body, 'body');
-  const length = body.length;
+  if (body !== undefined) checkBytes(body, 'body');
+  const length = body === undefined ? 0 : body.length;
   checkEncodeLength(length, options && options.maxBodyLength);
   const out = new Uint8Array(PACKET_HEADER_LENGTH + length);
   writePacketHeader(out, 0, type, length);
-  if (length > 0) out.set(body, PACKET_HEADER_LENGTH);
+  if (length > 0) out.set(body as Uint8Array, PACKET_HEADER_LENGTH);
   return out;
 }
 
