@@ -65,12 +65,14 @@ describe('size budget', () => {
         parseHandshakeResponse, parseKick, jsonSerializer, RouteDictionary, decodeUtf8 } from '@nanokit/protocol';
        export { EventEmitter } from 'eventemitter3';`,
     ),
+    emitter: await measure(`export { EventEmitter } from 'eventemitter3';`),
   });
   let measured: Awaited<ReturnType<typeof sizes>> | undefined;
   const get = async () => (measured ??= await sizes());
   const describeSizes = (m: Awaited<ReturnType<typeof sizes>>) =>
     `NanoClient bundle: ${m.client.min} B min, ${m.client.gzip} B min+gzip; whole entry: ${m.everything.gzip} B; ` +
-    `protocol functions used + eventemitter3 alone: ${m.floor.gzip} B; client code on top: ${m.client.gzip - m.floor.gzip} B`;
+    `protocol functions used + eventemitter3 alone: ${m.floor.gzip} B (eventemitter3: ${m.emitter.gzip} B); ` +
+    `client code on top: ${m.client.gzip - m.floor.gzip} B`;
 
   it('the client code adds ≤ 4.5 KB min+gzip on top of the protocol functions and eventemitter3 it uses', async () => {
     const m = await get();
@@ -78,12 +80,14 @@ describe('size budget', () => {
     expect(m.client.gzip - m.floor.gzip, describeSizes(m)).toBeLessThanOrEqual(4.5 * 1024);
   });
 
-  // Issue 3 sets a 5 KB target for this bundle. It is NOT met yet: 7,929 B at the last measurement (9,454 B before
-  // the size work; see "Size" in packages/client/README.md for where the bytes go). Until it is met, this test is a
-  // ratchet that stops the bundle from growing, and it prints the distance to the target on every run.
+  // Issue 3 sets a 5 KB target for this bundle. It is NOT met: 7,648 B at the last measurement (9,454 B before the
+  // size work, 7,929 B before the client state machine and codec trims). Why it cannot be met as specified is in
+  // "Size" in packages/client/README.md: eventemitter3 and the protocol functions the client needs weigh ~4.3 KB
+  // before any client code. Until the target is settled, this test is a ratchet at the current size (the bundle may
+  // not grow), and it prints the distance to the target on every run.
   const SIZE_TARGET = 5 * 1024;
-  const SIZE_RATCHET = 8 * 1024;
-  it('the browser client bundle (JSON, reconnect, heartbeats, timeouts; protocol + eventemitter3 inlined) stays within the 8 KB ratchet', async () => {
+  const SIZE_RATCHET = 7680; // 7.5 KiB
+  it('the browser client bundle (JSON, reconnect, heartbeats, timeouts; protocol + eventemitter3 inlined) stays within the 7.5 KB ratchet', async () => {
     const m = await get();
     const gap = m.client.gzip - SIZE_TARGET;
     console.log(
