@@ -188,7 +188,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       if (signal && signal.aborted) throw new RequestAbortedError(route, signal.reason);
       const id = this.pending.next();
       const packet = this.encode(MessageType.Request, route, body, link.handshake, id);
-      const onAbort = () => this.settle(id, new RequestAbortedError(route, signal && signal.reason));
+      const onAbort = signal && (() => this.settle(id, new RequestAbortedError(route, signal.reason)));
       const deadline = timeout > 0 && timeout < 0x7fffffff ? this.timers.now() + timeout : 0;
       this.pending.map.set(id, {
         route,
@@ -200,7 +200,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
         onAbort,
       });
       if (deadline > 0) this.armSweep(deadline);
-      if (signal) {
+      if (signal && onAbort) {
         signal.addEventListener('abort', onAbort);
         this.signalListeners++;
       }
@@ -507,6 +507,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   /**
    * Request timeouts share one timer, armed at the earliest deadline (a timer per request costs more than the rest
    * of a request's bookkeeping). When it fires, expired requests fail and it is armed again for the next deadline.
+   * It is not cancelled when the last request is answered, only when the connection ends: a request sent before it
+   * fires reuses it.
    */
   private armSweep(at: number): void {
     if (this.sweep) {
@@ -532,10 +534,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     const entry = this.pending.map.get(id);
     if (!entry) return;
     this.pending.map.delete(id);
-    if (this.pending.map.size === 0 && this.sweep) {
-      this.sweep();
-      this.sweep = undefined;
-    }
     if (entry.signal && entry.onAbort) {
       entry.signal.removeEventListener('abort', entry.onAbort);
       this.signalListeners--;
@@ -554,6 +552,10 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     if (link.transport) link.transport.close(code === CloseCode.Abnormal ? CloseCode.Normal : code, reason);
     const closed = new ConnectionClosedError(code, reason);
     for (const id of Array.from(this.pending.map.keys())) this.settle(id, closed);
+    // The request-timeout timer outlives answered requests (re-arming it per request would cost a timer per request
+    // in the usual one-at-a-time use); with no requests left it has nothing to do.
+    if (this.sweep) this.sweep();
+    this.sweep = undefined;
     const status = this.status;
     // The first connect is not retried: its callers get the error.
     if (status === 'connecting') {
