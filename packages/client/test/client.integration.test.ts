@@ -18,6 +18,7 @@ import { jsonSerializer, MessageType, type Serializer } from '@nanokit/protocol'
 import { createProtobufSerializer } from '@nanokit/protocol/protobuf';
 import protobuf from 'protobufjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectNothingLeft } from './nothing-left.js';
 import { NO_REPLY, Peer, PeerError } from './peer.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -352,13 +353,7 @@ describe('connection lifecycle', () => {
     expect(await disconnected).toEqual({ code: 4003, reason: 'kick', willReconnect: false });
     expect(c.state).toBe('closed');
     expect(reconnecting).toBe(0);
-    expect(c.debugStats()).toEqual({
-      pendingRequests: 0,
-      timers: 0,
-      signalListeners: 0,
-      queuedNotifies: 0,
-      transports: 0,
-    });
+    expectNothingLeft(c);
   });
 
   it('close() rejects pending requests, emits disconnect and never reconnects', async () => {
@@ -460,12 +455,6 @@ describe('leaks', () => {
     expect(p.connection.messages.length).toBe(10_000);
     expect(c.debugStats()).toMatchObject({ pendingRequests: 0, signalListeners: 0 });
     c.close();
-    expect(c.debugStats()).toEqual({
-      pendingRequests: 0,
-      timers: 0,
-      signalListeners: 0,
-      queuedNotifies: 0,
-      transports: 0,
-    });
+    expectNothingLeft(c);
   });
 });

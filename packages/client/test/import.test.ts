@@ -1,5 +1,6 @@
 // Importing the client has no side effects: no globals written, no timers, no sockets, no host API touched.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { expectNothingLeft } from './nothing-left.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -41,12 +42,6 @@ describe('side-effect-free import', () => {
     expect(factory).not.toHaveBeenCalled();
     expect(vi.getTimerCount()).toBe(0);
     expect(client.state).toBe('idle');
-    expect(client.debugStats()).toEqual({
-      pendingRequests: 0,
-      timers: 0,
-      signalListeners: 0,
-      queuedNotifies: 0,
-      transports: 0,
-    });
+    expectNothingLeft(client);
   });
 });

@@ -4,6 +4,7 @@ import { backoffDelay, type ClientEvents, NanoClient, type NanoClientOptions } f
 import { PacketType } from '@nanokit/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeTransport } from './fake-transport.js';
+import { expectNothingLeft } from './nothing-left.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 });
@@ -203,13 +204,7 @@ describe('reconnect backoff', () => {
     expect(ft.connections.length).toBe(4);
     expect(client.state).toBe('closed');
     expect(events.at(-1)).toEqual(['error', expect.objectContaining({ reason: 'reconnect-failed' })]);
-    expect(client.debugStats()).toEqual({
-      pendingRequests: 0,
-      timers: 0,
-      signalListeners: 0,
-      queuedNotifies: 0,
-      transports: 0,
-    });
+    expectNothingLeft(client);
   });
 
   it('reconnects, runs onReconnect, and resets the attempt counter after minUptime', async () => {
