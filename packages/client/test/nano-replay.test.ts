@@ -10,29 +10,18 @@
  * heartbeats, which nano takes silently and which are only counted. So a client that puts other bytes on the wire
  * gets no answer, and its assertions fail.
  */
-import { readFileSync } from 'node:fs';
 import { type ClientEvents, NanoClient, type NanoClientOptions, RequestTimeoutError } from '@nanokit/client';
 import { jsonSerializer, type Serializer } from '@nanokit/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
+import {
+  loadNanoRecording,
+  type RecordedScenario,
+  type RecordedStep,
+} from '../../protocol/test/fixtures/nano-recording.js';
+import { expectNothingLeft } from './nothing-left.js';
 
-interface Step {
-  t?: number;
-  conn?: string;
-  dir?: 'C>S' | 'S>C';
-  hex?: string;
-  event?: string;
-  note?: string;
-}
-interface Scenario {
-  scenario: string;
-  transport: 'ws' | 'tcp';
-  steps: Step[];
-}
-
-const recording = JSON.parse(
-  readFileSync(new URL('../../protocol/test/fixtures/nano-real-server.json', import.meta.url), 'utf8'),
-) as { about: string; scenarios: Scenario[] };
+const recording = loadNanoRecording();
 
 /** Every test stays well under 3 s (the slowest replays nano's 1 s heartbeat once). */
 const BOUNDED = { timeout: 3000 };
@@ -126,7 +115,7 @@ interface Exchange {
   replies: Action[];
 }
 
-function scenario(name: string): Scenario {
+function scenario(name: string): RecordedScenario {
   const found = recording.scenarios.find((s) => s.scenario === name && s.transport === 'ws');
   if (!found) throw new Error(`no ws scenario ${name} in the recording`);
   return found;
@@ -481,13 +470,7 @@ describe('NanoClient against frames recorded from a real nano server', () => {
       expect(peer.received.map(toHex)).toEqual(script.map((e) => toHex(e.expect)));
       expect(peer.unexpected).toEqual([]);
       c.close();
-      expect(c.debugStats()).toEqual({
-        pendingRequests: 0,
-        timers: 0,
-        signalListeners: 0,
-        queuedNotifies: 0,
-        transports: 0,
-      });
+      expectNothingLeft(c);
     },
   );
 
@@ -512,7 +495,7 @@ describe('NanoClient against frames recorded from a real nano server', () => {
   });
 });
 
-/** Scenario 04 after the handshake: the three requests, the notify and its push (the peer checks every byte). */
+/** RecordedScenario 04 after the handshake: the three requests, the notify and its push (the peer checks every byte). */
 async function play04(c: NanoClient, peer: ReplayPeer): Promise<void> {
   expect(await c.request('Room.Join', { name: 'carol' })).toEqual({ code: 0, uid: 1, echo: { name: 'carol' } });
   expect(await c.request('Room.Echo', { via: 'code 4' })).toEqual({ via: 'code 4' });

@@ -4,7 +4,6 @@
  * (frames may be fragments of a packet or hold several); the packets completed at each frame must match the frame's
  * `decoded` notes. Every client→server packet is re-encoded byte for byte by our encoder.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   decodeMessage,
@@ -20,32 +19,10 @@ import {
   parseHandshakeResponse,
   type RouteDictionary,
 } from '../src/index.js';
+import { loadNanoRecording, type RecordedScenario, type RecordedStep } from './fixtures/nano-recording.js';
 import { concat, hex, toHex } from './helpers.js';
 
-interface Step {
-  t?: number;
-  conn?: string;
-  dir?: 'C>S' | 'S>C';
-  frame?: 'bin' | 'write' | 'chunk';
-  hex?: string;
-  decoded?: string[];
-  note?: string;
-  event?: string;
-}
-interface Scenario {
-  scenario: string;
-  transport: 'ws' | 'tcp';
-  summary: string;
-  steps: Step[];
-}
-interface Recording {
-  about: string;
-  scenarios: Scenario[];
-}
-
-const recording = JSON.parse(
-  readFileSync(new URL('./fixtures/nano-real-server.json', import.meta.url), 'utf8'),
-) as Recording;
+const recording = loadNanoRecording();
 
 const PACKET_NAMES: Record<number, string> = {
   1: 'Handshake',
@@ -158,7 +135,7 @@ function checkPacket(packet: Packet, note: PacketNote, dictionary: RouteDictiona
 }
 
 /** The route dictionary of the scenario's first server handshake reply. */
-function scenarioDictionary(s: Scenario): RouteDictionary {
+function scenarioDictionary(s: RecordedScenario): RouteDictionary {
   for (const step of s.steps) {
     if (step.dir === 'S>C' && step.hex?.startsWith('01')) {
       const [p] = decodePackets(hex(step.hex), { maxBodyLength: MAX_PACKET_BODY_LENGTH });
@@ -169,8 +146,8 @@ function scenarioDictionary(s: Scenario): RouteDictionary {
 }
 
 /** Frames of one connection and direction, in order. */
-function streams(s: Scenario): Map<string, Step[]> {
-  const out = new Map<string, Step[]>();
+function streams(s: RecordedScenario): Map<string, RecordedStep[]> {
+  const out = new Map<string, RecordedStep[]>();
   for (const step of s.steps) {
     if (step.hex === undefined) continue;
     const key = `${step.conn} ${step.dir}`;

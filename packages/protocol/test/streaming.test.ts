@@ -2,9 +2,9 @@
  * PacketReader on split streams: every §10 vector fed whole, byte by byte and in seeded random splits gives the same
  * packets; bad headers fail as soon as their 4th byte arrives; tiny bodies never stall (V30); errors poison the reader.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodePackets, MAX_PACKET_BODY_LENGTH, type Packet, PacketReader, PacketType } from '../src/index.js';
+import { loadNanoRecording } from './fixtures/nano-recording.js';
 import { concat, expectProtocolError, hex, toHex } from './helpers.js';
 import { prng, SPEC_PACKETS } from './spec-vectors.js';
 
@@ -61,9 +61,7 @@ describe('every §10 vector, whole / byte by byte / random splits', () => {
     for (let seed = 1; seed <= 200; seed++) expect(feed(randomSplit(allVectors, prng(seed)))).toEqual(expected);
   });
   it('the real server streams, re-split at random, give the same packets', () => {
-    const recording = JSON.parse(
-      readFileSync(new URL('./fixtures/nano-real-server.json', import.meta.url), 'utf8'),
-    ) as { scenarios: Array<{ steps: Array<{ conn?: string; dir?: string; hex?: string }> }> };
+    const recording = loadNanoRecording();
     let streams = 0;
     for (const s of recording.scenarios) {
       for (const key of ['A C>S', 'A S>C', 'B C>S', 'B S>C']) {

@@ -2,29 +2,19 @@
 // server-lite running a port of the recording's Room component, and compares every server packet byte for byte.
 // Heartbeats are left out (timing), and `servertime` is the server's own start time. The one intended difference:
 // nano answers an empty echo with an empty body, server-lite with `null` (wire spec §11.2).
-import { readFileSync } from 'node:fs';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { decodeMessage, type Packet, PacketReader, PacketType } from '@nanokit/protocol';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import {
+  loadNanoRecording,
+  type RecordedScenario,
+  type RecordedStep,
+} from '../../protocol/test/fixtures/nano-recording.js';
 import { Group, NanoServer, type Session } from '../src/index.js';
 import { recordingLogger } from './raw-client.js';
 
-interface Step {
-  conn?: string;
-  dir?: 'C>S' | 'S>C';
-  hex?: string;
-  event?: string;
-}
-interface Scenario {
-  scenario: string;
-  transport: 'ws' | 'tcp';
-  steps: Step[];
-}
-
-const recording = JSON.parse(
-  readFileSync(new URL('../../protocol/test/fixtures/nano-real-server.json', import.meta.url), 'utf8'),
-) as { scenarios: Scenario[] };
+const recording = loadNanoRecording();
 
 /** The recording's server: `Room.Join`, `Room.Message`, `Room.Echo` (raw bytes), `Room.Big`. */
 class Room {
