@@ -30,6 +30,27 @@ export function bufferMakerFor(context: object): BufferMaker {
   };
 }
 
+/** The event half of a fake SocketTask: `onOpen`/`onMessage`/`onError`/`onClose` to register, `emit` to fire. */
+function socketTaskEvents() {
+  const handlers: Record<'open' | 'message' | 'error' | 'close', Callback[]> = {
+    open: [],
+    message: [],
+    error: [],
+    close: [],
+  };
+  return {
+    emit: (type: keyof typeof handlers, res: unknown) => {
+      for (const fn of handlers[type]) fn(res);
+    },
+    listeners: {
+      onOpen: (fn: Callback) => handlers.open.push(fn),
+      onMessage: (fn: Callback) => handlers.message.push(fn),
+      onError: (fn: Callback) => handlers.error.push(fn),
+      onClose: (fn: Callback) => handlers.close.push(fn),
+    },
+  };
+}
+
 /**
  * A fake `wx` with `connectSocket` (SocketTask API), `createCanvas`, `onShow`/`onHide`. Like a device, it sends only
  * exact ArrayBuffers (a typed-array view throws, as old adapters did) and delivers binary as ArrayBuffer, made in the
@@ -44,15 +65,7 @@ export function fakeWx(serverUrl: string) {
   const wx = {
     connectSocket(options: { url: string; header?: Record<string, string>; protocols?: string[] }) {
       log.urls.push(options.url);
-      const handlers: Record<'open' | 'message' | 'error' | 'close', Callback[]> = {
-        open: [],
-        message: [],
-        error: [],
-        close: [],
-      };
-      const emit = (type: keyof typeof handlers, res: unknown) => {
-        for (const fn of handlers[type]) fn(res);
-      };
+      const { emit, listeners } = socketTaskEvents();
       const ws = new WebSocket(serverUrl, options.protocols ?? [], { headers: options.header ?? {} });
       ws.on('open', () => emit('open', { header: {} }));
       ws.on('message', (data: Buffer, isBinary: boolean) =>
@@ -73,10 +86,7 @@ export function fakeWx(serverUrl: string) {
         close(o?: { code?: number; reason?: string }) {
           ws.close(o?.code ?? 1000, o?.reason ?? '');
         },
-        onOpen: (fn: Callback) => handlers.open.push(fn),
-        onMessage: (fn: Callback) => handlers.message.push(fn),
-        onError: (fn: Callback) => handlers.error.push(fn),
-        onClose: (fn: Callback) => handlers.close.push(fn),
+        ...listeners,
       };
     },
     createCanvas() {
@@ -317,15 +327,7 @@ export function fakeMy(serverUrl: string, shape: 'top-level' | 'nested') {
     connectSocket(options: { url: string; multiple?: boolean; header?: Record<string, string> }) {
       log.urls.push(options.url);
       if (options.multiple !== true) log.problems.push('connectSocket without multiple: true (one global socket)');
-      const handlers: Record<'open' | 'message' | 'error' | 'close', Callback[]> = {
-        open: [],
-        message: [],
-        error: [],
-        close: [],
-      };
-      const emit = (type: keyof typeof handlers, res: unknown) => {
-        for (const fn of handlers[type]) fn(res);
-      };
+      const { emit, listeners } = socketTaskEvents();
       const ws = new WebSocket(serverUrl);
       ws.on('open', () => emit('open', {}));
       ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -345,10 +347,7 @@ export function fakeMy(serverUrl: string, shape: 'top-level' | 'nested') {
         close(o?: { code?: number; reason?: string }) {
           ws.close(o?.code ?? 1000, o?.reason ?? '');
         },
-        onOpen: (fn: Callback) => handlers.open.push(fn),
-        onMessage: (fn: Callback) => handlers.message.push(fn),
-        onError: (fn: Callback) => handlers.error.push(fn),
-        onClose: (fn: Callback) => handlers.close.push(fn),
+        ...listeners,
       };
     },
   };
