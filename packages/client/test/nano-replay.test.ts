@@ -14,11 +14,7 @@ import { type ClientEvents, NanoClient, type NanoClientOptions, RequestTimeoutEr
 import { jsonSerializer, type Serializer } from '@nanokit/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
-import {
-  loadNanoRecording,
-  type RecordedScenario,
-  type RecordedStep,
-} from '../../protocol/test/fixtures/nano-recording.js';
+import { loadNanoRecording, type RecordedScenario } from '../../protocol/test/fixtures/nano-recording.js';
 import { expectNothingLeft } from './nothing-left.js';
 
 const recording = loadNanoRecording();

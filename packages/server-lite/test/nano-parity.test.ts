@@ -6,11 +6,7 @@ import { type Socket, connect as tcpConnect } from 'node:net';
 import { decodeMessage, type Packet, PacketReader, PacketType } from '@nanokit/protocol';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import {
-  loadNanoRecording,
-  type RecordedScenario,
-  type RecordedStep,
-} from '../../protocol/test/fixtures/nano-recording.js';
+import { loadNanoRecording } from '../../protocol/test/fixtures/nano-recording.js';
 import { Group, NanoServer, type Session } from '../src/index.js';
 import { recordingLogger } from './raw-client.js';
 
