@@ -12,8 +12,10 @@ import {
   type HandshakeResponse,
   jsonSerializer,
   MAX_PACKET_BODY_LENGTH,
+  type Message,
   type MessageInit,
   MessageType,
+  NanoError,
   PacketType,
   ProtocolError,
   parseHandshakeResponse,
@@ -461,7 +463,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   }
 
   private data(link: Link, hs: HandshakeResponse, bytes: Uint8Array): void {
-    let msg: ReturnType<typeof decodeMessage>;
+    let msg: Message;
     try {
       msg = decodeMessage(bytes, hs);
     } catch (error) {
@@ -473,15 +475,16 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       }
       return;
     }
-    const { type, id, route, body } = msg;
+    const { type, id, route } = msg;
     const entry = this.pending.map.get(id);
     let value: unknown;
     if (type === MessageType.Response) {
       if (!entry) return; // Late (timed out, aborted) or unknown: nothing waits for it.
       // An error response is a ServerError (its body JSON `{code, msg}` whatever the serializer, or nothing when it
-      // is not JSON); a body the serializer cannot decode rejects the request with the serializer's error.
+      // cannot be read); a body that cannot be inflated or decoded rejects the request with that error.
       let error: unknown = msg.error ? new ServerError(entry.route, undefined) : undefined;
       try {
+        const body = this.inflate(entry.route, msg);
         if (error) error = new ServerError(entry.route, JSON.parse(decodeUtf8(body)));
         else value = this.serializer.decode(entry.route, body, type);
       } catch (failure) {
@@ -490,7 +493,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       this.settle(id, error, value);
     } else if (type === MessageType.Push) {
       try {
-        value = this.serializer.decode(route, body, type);
+        value = this.serializer.decode(route, this.inflate(route, msg), type);
       } catch (error) {
         this.emit('error', error);
         return;
@@ -502,6 +505,21 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       }
       this.emit('push', { route, body: value });
     }
+  }
+
+  /**
+   * The body of `msg`, inflated with the `gunzip` option when it carries the gzip flag (0x10: pitaya compresses
+   * every Data body that gzip makes smaller when its `dataCompression` is on, the default).
+   */
+  private inflate(route: string, msg: Message): Uint8Array {
+    const { gunzip } = this.options;
+    if (!msg.gzip) return msg.body;
+    try {
+      if (gunzip) return gunzip(msg.body);
+    } catch (cause) {
+      throw new NanoError('ERR_COMPRESSED_MESSAGE', `${route}: gunzip failed`, { cause });
+    }
+    throw new NanoError('ERR_COMPRESSED_MESSAGE', `${route}: gzip body: pass gunzip`);
   }
 
   /**

@@ -18,6 +18,11 @@ export const ClientErrorCode = {
   Aborted: 'ERR_ABORTED',
   /** A notify was sent while disconnected and the notify buffer was already full. */
   NotifyQueueFull: 'ERR_NOTIFY_QUEUE_FULL',
+  /**
+   * A response or push with the gzip flag (0x10, pitaya `dataCompression`) that could not be inflated: no `gunzip`
+   * option, or `gunzip` threw (`cause`).
+   */
+  CompressedMessage: 'ERR_COMPRESSED_MESSAGE',
   /** No transport can be created here (e.g. no global `WebSocket`, and none was passed). */
   NoTransport: 'ERR_NO_TRANSPORT',
 } as const;

@@ -69,7 +69,12 @@ export interface NanoClientOptions {
   protocols?: string[];
   /** Extra handshake headers, where the transport supports them (`ws`, wx/tt/my). */
   headers?: Record<string, string>;
-  /** Inflates a gzip handshake reply (pitaya `dataCompression`). */
+  /**
+   * Inflates gzip: the handshake reply and every message with the gzip flag 0x10, which pitaya sends when its
+   * `dataCompression` is on (its default). Without it such a message fails with `ERR_COMPRESSED_MESSAGE`. Browsers
+   * and mini-games: pass a synchronous gunzip, e.g. fflate's `gunzipSync` or pako's `ungzip`.
+   * @default undefined in the browser entry; `zlib.gunzipSync` (output capped at 16 MiB) in the Node entry
+   */
   gunzip?: (bytes: Uint8Array) => Uint8Array;
   /** Clock, timers and randomness (engines' schedulers, tests). */
   env?: ClientEnv;

@@ -5,6 +5,7 @@
  * stay silent like nano, be killed abruptly and restarted on the same ports.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import {
   decodeMessage,
   encodeDataPacket,
@@ -13,6 +14,7 @@ import {
   encodePacket,
   jsonSerializer,
   type Message,
+  type MessageInit,
   MessageType,
   PacketReader,
   PacketType,
@@ -50,6 +52,11 @@ export interface PeerOptions {
   unknownRoute?: 'error' | 'silent';
   /** Payload serializer (server side: decodes requests, encodes responses and pushes). @default jsonSerializer */
   serializer?: Serializer;
+  /**
+   * pitaya's `dataCompression`: `'all'` gzips the handshake reply and every response and push body that gzip makes
+   * smaller (flag 0x10), as pitaya's encoder does; `'data'` only the bodies. @default off
+   */
+  compression?: 'all' | 'data';
 }
 
 /** One client connection as the peer sees it. */
@@ -72,11 +79,24 @@ export class PeerConnection {
     this.write(bytes);
   }
 
+  /** Data messages sent with the gzip flag (see {@link PeerOptions.compression}). */
+  gzipped = 0;
+
   /** Sends a push; compressed when the dictionary has the route (as nano does), unless `raw` is set. */
   push(route: string, body: unknown, options: { raw?: boolean } = {}): void {
     const dictionary = options.raw ? undefined : this.peer.dictionary;
     const payload = this.peer.serializer.encode(route, body, MessageType.Push);
-    this.write(encodeDataPacket({ type: MessageType.Push, route, body: payload }, { dictionary }));
+    this.write(encodeDataPacket(this.compress({ type: MessageType.Push, route, body: payload }), { dictionary }));
+  }
+
+  /** pitaya's encoder: with data compression on, a body is sent gzipped (flag 0x10) when that makes it smaller. */
+  private compress(msg: MessageInit): MessageInit {
+    if (!this.peer.options.compression || msg.body === undefined) return msg;
+    const raw = typeof msg.body === 'string' ? Buffer.from(msg.body) : msg.body;
+    const packed = gzipSync(raw);
+    if (packed.length >= raw.length) return msg;
+    this.gzipped++;
+    return { ...msg, body: packed, gzip: true };
   }
 
   heartbeat(): void {
@@ -107,16 +127,12 @@ export class PeerConnection {
       case PacketType.Handshake: {
         this.handshake = parseHandshakeRequest(body);
         const o = this.peer.options;
-        this.write(
-          encodePacket(
-            PacketType.Handshake,
-            encodeHandshakeResponse({
-              code: o.handshakeCode ?? 200,
-              heartbeat: o.heartbeat ?? 30,
-              ...(o.dict ? { dict: o.dict } : {}),
-            }),
-          ),
-        );
+        const reply = encodeHandshakeResponse({
+          code: o.handshakeCode ?? 200,
+          heartbeat: o.heartbeat ?? 30,
+          ...(o.dict ? { dict: o.dict } : {}),
+        });
+        this.write(encodePacket(PacketType.Handshake, o.compression === 'all' ? gzipSync(reply) : reply));
         if (o.sendHeartbeats) this.startHeartbeats((o.heartbeat ?? 30) * 1000);
         return;
       }
@@ -145,13 +161,15 @@ export class PeerConnection {
     if (msg.type !== MessageType.Request) return;
     const respond = (value: unknown, error = false) =>
       this.write(
-        encodeDataPacket({
-          type: MessageType.Response,
-          id: msg.id,
-          // Error bodies are always JSON {code, msg}, whatever the serializer (pitaya / server-lite).
-          body: error ? JSON.stringify(value) : this.peer.serializer.encode(msg.route, value, MessageType.Response),
-          error,
-        }),
+        encodeDataPacket(
+          this.compress({
+            type: MessageType.Response,
+            id: msg.id,
+            // Error bodies are always JSON {code, msg}, whatever the serializer (pitaya / server-lite).
+            body: error ? JSON.stringify(value) : this.peer.serializer.encode(msg.route, value, MessageType.Response),
+            error,
+          }),
+        ),
       );
     if (!handler) {
       if (this.peer.options.unknownRoute !== 'silent') {
