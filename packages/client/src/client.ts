@@ -480,13 +480,19 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     let value: unknown;
     if (type === MessageType.Response) {
       if (!entry) return; // Late (timed out, aborted) or unknown: nothing waits for it.
-      // An error response is a ServerError (its body JSON `{code, msg}` whatever the serializer, or nothing when it
-      // cannot be read); a body that cannot be inflated or decoded rejects the request with that error.
+      // An error response is a ServerError (its body `{code, msg}`: JSON, or what the serializer's `decodeError` reads,
+      // e.g. pitaya's protobuf Error; nothing when it cannot be read); a body that cannot be inflated or decoded
+      // rejects the request with that error.
       let error: unknown = msg.error ? new ServerError(entry.route, undefined) : undefined;
       try {
         const body = this.inflate(entry.route, msg);
-        if (error) error = new ServerError(entry.route, JSON.parse(decodeUtf8(body)));
-        else value = this.serializer.decode(entry.route, body, type);
+        if (error) {
+          const { serializer } = this;
+          error = new ServerError(
+            entry.route,
+            serializer.decodeError ? serializer.decodeError(entry.route, body) : JSON.parse(decodeUtf8(body)),
+          );
+        } else value = this.serializer.decode(entry.route, body, type);
       } catch (failure) {
         if (!error) error = failure;
       }

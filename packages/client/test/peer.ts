@@ -57,6 +57,8 @@ export interface PeerOptions {
    * smaller (flag 0x10), as pitaya's encoder does; `'data'` only the bodies. @default off
    */
   compression?: 'all' | 'data';
+  /** Writes error-response bodies. @default JSON (server-lite; pitaya with JSON) */
+  encodeError?: (error: { code: string | number; msg: string }) => Uint8Array | string;
 }
 
 /** One client connection as the peer sees it. */
@@ -165,8 +167,10 @@ export class PeerConnection {
           this.compress({
             type: MessageType.Response,
             id: msg.id,
-            // Error bodies are always JSON {code, msg}, whatever the serializer (pitaya / server-lite).
-            body: error ? JSON.stringify(value) : this.peer.serializer.encode(msg.route, value, MessageType.Response),
+            // Error bodies {code, msg}: JSON whatever the serializer (server-lite), or `encodeError` (pitaya+protobuf).
+            body: error
+              ? (this.peer.options.encodeError ?? JSON.stringify)(value as { code: string; msg: string })
+              : this.peer.serializer.encode(msg.route, value, MessageType.Response),
             error,
           }),
         ),

@@ -10,7 +10,11 @@
  */
 import { MessageType } from './constants.js';
 import { ProtocolErrorCode, protocolError } from './errors.js';
-import type { Serializer } from './serializer.js';
+import { decodePitayaError } from './pitaya-error.js';
+import { jsonSerializer, type Serializer } from './serializer.js';
+
+export type { PitayaError } from './pitaya-error.js';
+export { decodePitayaError } from './pitaya-error.js';
 
 /** The part of a protobufjs message type (reflection `Type` or static class) that the serializer uses. */
 export interface ProtobufType {
@@ -84,7 +88,8 @@ function tableFor(tables: Tables, type: MessageType): Map<string, ProtobufType> 
 }
 
 /**
- * Creates a route-keyed protobuf serializer.
+ * Creates a route-keyed protobuf serializer. Error responses (flag 0x20) are read as pitaya's protobuf `Error`
+ * `{code, msg, metadata}` ({@link decodePitayaError}), or as JSON when they are JSON (server-lite).
  *
  * @example
  * import protobuf from 'protobufjs/light';
@@ -159,6 +164,12 @@ export function createProtobufSerializer(options: ProtobufSerializerOptions): Se
         return pbType.toObject(message as never, toObjectOptions);
       }
       return message;
+    },
+    decodeError(route, bytes) {
+      // JSON error bodies (server-lite, whatever its serializer) start with `{`; that byte can never begin pitaya's
+      // protobuf Error (it would be field 15 as a group).
+      if (bytes[0] === 0x7b) return jsonSerializer.decode(route, bytes, MessageType.Response);
+      return decodePitayaError(bytes);
     },
   };
 }

@@ -26,6 +26,13 @@ export interface Serializer {
    * @throws {ProtocolError} `ERR_INVALID_PAYLOAD` when the bytes are not a valid body.
    */
   decode(route: string, bytes: Uint8Array, type: MessageType): unknown;
+  /**
+   * Decodes the body of an error response (flag 0x20) to the request on `route`. pitaya writes error bodies with the
+   * session's serializer; without this method they are read as JSON `{code, msg}` (server-lite always, pitaya with
+   * JSON).
+   * @throws {ProtocolError} `ERR_INVALID_PAYLOAD` when the bytes are not an error body.
+   */
+  decodeError?(route: string, bytes: Uint8Array): unknown;
 }
 
 /** Options of {@link createJsonSerializer}. */

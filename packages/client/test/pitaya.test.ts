@@ -1,9 +1,15 @@
-// pitaya's data compression over real sockets: the raw peer (./peer.ts) gzips its handshake reply and every body
-// that gzip makes smaller, with flag 0x10, as pitaya's MessagesEncoder does when `dataCompression` is on (its
-// default). The Node entry inflates with node:zlib by itself; the browser entry needs the `gunzip` option.
+// What pitaya does differently on the wire, over real sockets against the raw peer (./peer.ts):
+// - data compression: the peer gzips its handshake reply and every body that gzip makes smaller, with flag 0x10, as
+//   pitaya's MessagesEncoder does when `dataCompression` is on (its default). The Node entry inflates with node:zlib
+//   by itself; the browser entry needs the `gunzip` option.
+// - error bodies: pitaya serializes its Error {code, msg, metadata} with the session's serializer, so with protobuf
+//   the error body is protobuf (encoded here by protobufjs from pitaya's declaration of the message).
 import { gunzipSync } from 'node:zlib';
 import { type ClientEvents, isNanoError, NanoClient, type NanoClientOptions, ServerError } from '@nanokit/client';
 import { nodeTransport } from '@nanokit/client/node';
+import { jsonSerializer } from '@nanokit/protocol';
+import { createProtobufSerializer } from '@nanokit/protocol/protobuf';
+import protobuf from 'protobufjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NanoClient as BrowserNanoClient } from '../src/client.js';
 import { expectNothingLeft } from './nothing-left.js';
@@ -136,5 +142,76 @@ describe('pitaya data compression (gzip flag 0x10)', () => {
     expect((failure as Error & { cause?: { code?: string } }).cause?.code).toBe('ERR_BUFFER_TOO_LARGE');
     expect(p.connection.gzipped).toBe(1);
     expect(await c.request('Echo.Echo', SMALL)).toEqual(SMALL);
+  });
+});
+
+describe('pitaya error bodies with the protobuf serializer', () => {
+  // pitaya protos/pitaya.proto: message Error { string code = 1; string msg = 2; map<string, string> metadata = 3; }
+  const errorDescriptor = {
+    nested: {
+      Error: {
+        fields: {
+          code: { type: 'string', id: 1 },
+          msg: { type: 'string', id: 2 },
+          metadata: { keyType: 'string', type: 'string', id: 3 },
+        },
+      },
+    },
+  };
+  const PitayaError = protobuf.Root.fromJSON(errorDescriptor).lookupType('Error');
+  // Routes without a protobuf type fall back to JSON, so only the error bodies are protobuf here.
+  const serializer = createProtobufSerializer({ fallback: jsonSerializer });
+
+  async function pitayaPeer(options: { protobufErrors: boolean; compression?: 'data' }) {
+    const p = await Peer.start({
+      serializer,
+      ...(options.compression ? { compression: options.compression } : {}),
+      ...(options.protobufErrors
+        ? {
+            encodeError: (e: { code: string | number; msg: string }) =>
+              PitayaError.encode(
+                PitayaError.fromObject({ code: String(e.code), msg: e.msg, metadata: { server: 'connector-1' } }),
+              ).finish(),
+          }
+        : {}),
+    });
+    cleanups.push(() => p.close());
+    p.on('Room.Join', () => {
+      throw new PeerError('ROOM-FULL', `room is full: ${'try again later, '.repeat(10)}`);
+    });
+    return p;
+  }
+
+  it('a protobuf Error body becomes a ServerError with pitaya code, msg and metadata', async () => {
+    const p = await pitayaPeer({ protobufErrors: true });
+    const c = track(new NanoClient({ url: p.wsUrl, serializer, reconnect: false }));
+    await c.connect();
+    const unknown = await c.request('No.Such', {}).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(ServerError);
+    expect(unknown).toMatchObject({
+      serverCode: 'PIT-404',
+      msg: 'route No.Such not found',
+      data: { code: 'PIT-404', msg: 'route No.Such not found', metadata: { server: 'connector-1' } },
+    });
+    const full = await c.request('Room.Join', {}).catch((e: unknown) => e);
+    expect(full).toMatchObject({ serverCode: 'ROOM-FULL', msg: expect.stringMatching(/^room is full: try again/) });
+  });
+
+  it('gzipped too, when pitaya compresses it', async () => {
+    const p = await pitayaPeer({ protobufErrors: true, compression: 'data' });
+    const c = track(new NanoClient({ url: p.wsUrl, serializer, reconnect: false }));
+    await c.connect();
+    const full = await c.request('Room.Join', {}).catch((e: unknown) => e);
+    expect(full).toMatchObject({ serverCode: 'ROOM-FULL', data: { metadata: { server: 'connector-1' } } });
+    expect(p.connection.gzipped).toBe(1);
+  });
+
+  it('JSON error bodies (server-lite, whatever its serializer) are still read', async () => {
+    const p = await pitayaPeer({ protobufErrors: false });
+    const c = track(new NanoClient({ url: p.wsUrl, serializer, reconnect: false }));
+    await c.connect();
+    const full = await c.request('Room.Join', {}).catch((e: unknown) => e);
+    expect(full).toBeInstanceOf(ServerError);
+    expect(full).toMatchObject({ serverCode: 'ROOM-FULL', data: { code: 'ROOM-FULL' } });
   });
 });
