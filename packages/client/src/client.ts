@@ -483,16 +483,17 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       // An error response is a ServerError (its body `{code, msg}`: JSON, or what the serializer's `decodeError` reads,
       // e.g. pitaya's protobuf Error; nothing when it cannot be read); a body that cannot be inflated or decoded
       // rejects the request with that error.
+      const { serializer } = this;
       let error: unknown = msg.error ? new ServerError(entry.route, undefined) : undefined;
       try {
         const body = this.inflate(entry.route, msg);
-        if (error) {
-          const { serializer } = this;
-          error = new ServerError(
-            entry.route,
-            serializer.decodeError ? serializer.decodeError(entry.route, body) : JSON.parse(decodeUtf8(body)),
-          );
-        } else value = this.serializer.decode(entry.route, body, type);
+        if (!error) value = serializer.decode(entry.route, body, type);
+        else {
+          const data = serializer.decodeError
+            ? serializer.decodeError(entry.route, body)
+            : JSON.parse(decodeUtf8(body));
+          error = new ServerError(entry.route, data);
+        }
       } catch (failure) {
         if (!error) error = failure;
       }
