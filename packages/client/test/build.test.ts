@@ -82,10 +82,10 @@ describe('size budget', () => {
 
   // Issue 3 sets a 5 KB target for this bundle. It is NOT met: 7,740 B at the last measurement (9,454 B before the
   // size work, 7,929 B before the client state machine and codec trims, 7,640 B before reading pitaya's gzip-flagged
-  // messages, +87 B, and protobuf error bodies, +13 B). Why it cannot be met as specified is in "Size" in packages/client/README.md:
-  // eventemitter3 and the protocol functions the client needs weigh ~4.2 KB before any client code. Until the target
-  // is settled, this test is a ratchet (the bundle may grow only with a feature, by moving this line in the same
-  // commit), and it prints the distance to the target on every run.
+  // messages, +87 B, and protobuf error bodies, +13 B). Why it cannot be met as specified is in "Size" in
+  // packages/client/README.md: eventemitter3 and the protocol functions the client needs weigh ~4.2 KB before any
+  // client code. Until the target is settled, this test is a ratchet (the bundle may grow only with a feature, by
+  // moving this line in the same commit), and it prints the distance to the target on every run.
   const SIZE_TARGET = 5 * 1024;
   const SIZE_RATCHET = 7750;
   it('the browser client bundle (JSON, reconnect, heartbeats, timeouts; protocol + eventemitter3 inlined) stays within the ratchet', async () => {
