@@ -43,7 +43,7 @@ import type {
   RequestOptions,
   ResponseBody,
 } from './options.js';
-import { PendingRequests } from './pending-requests.js';
+import { type PendingRequest, PendingRequests } from './pending-requests.js';
 import { createTimers, NOOP, type Timers } from './timers.js';
 import type { Transport, TransportFactory } from './transport.js';
 import { webSocketTransport } from './transports/websocket.js';
@@ -88,6 +88,7 @@ const DEFAULTS = {
   requestTimeout: 10000,
   connectTimeout: 10000,
   maxQueuedNotifies: 100,
+  maxInFlight: 8,
 } as const;
 
 function isLifecycleEvent(name: string): boolean {
@@ -117,6 +118,12 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   /** When the request-timeout timer fires. */
   private sweepAt = 0;
   private queue: Uint8Array[] = [];
+  /** Ids of requests waiting for a slot under `maxInFlight`, oldest first. */
+  private held: number[] = [];
+  /** Requests sent and not yet settled. */
+  private inFlight = 0;
+  /** Set while `flush()` runs: a send failure inside it settles a request, which must not flush again. */
+  private flushing = false;
   private link: Link | undefined;
   private current: HandshakeResponse | undefined;
   /** `connect()` calls waiting for the connection to open (or to fail for good). */
@@ -200,13 +207,15 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
         timeout,
         signal,
         onAbort,
+        packet,
       });
       if (deadline > 0) this.armSweep(deadline);
       if (signal && onAbort) {
         signal.addEventListener('abort', onAbort);
         this.signalListeners++;
       }
-      if (!this.send(link, packet)) this.settle(id, new ConnectionClosedError(CloseCode.Abnormal, 'send-failed'));
+      this.held.push(id);
+      this.flush(link);
     });
   }
 
@@ -555,10 +564,40 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   }
 
   /** Settles request `id` with an error, or with `value` when `error` is undefined. */
+  /**
+   * Sends held requests, oldest first, while fewer than `maxInFlight` are in flight. nano queues at most 16
+   * outgoing messages per session and drops the rest silently (wire spec §13), so a burst of requests would lose
+   * answers; held requests wait here instead, their timeouts already running.
+   */
+  private flush(link: Link): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      const max = this.option('maxInFlight');
+      while (this.inFlight < max && this.held.length > 0) {
+        const id = this.held.shift() as number;
+        const entry = this.pending.map.get(id) as PendingRequest;
+        const packet = entry.packet as Uint8Array;
+        entry.packet = undefined;
+        this.inFlight++;
+        if (!this.send(link, packet)) this.settle(id, new ConnectionClosedError(CloseCode.Abnormal, 'send-failed'));
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
   private settle(id: number, error: unknown, value?: unknown): void {
     const entry = this.pending.map.get(id);
     if (!entry) return;
     this.pending.map.delete(id);
+    if (entry.packet) {
+      this.held.splice(this.held.indexOf(id), 1);
+    } else {
+      this.inFlight--;
+      const link = this.link;
+      if (link && link.handshake) this.flush(link);
+    }
     if (entry.signal && entry.onAbort) {
       entry.signal.removeEventListener('abort', entry.onAbort);
       this.signalListeners--;

@@ -55,6 +55,14 @@ export interface NanoClientOptions {
    */
   maxBodyLength?: number;
   /**
+   * Requests sent and not yet answered, at most. More wait in the client, oldest first, and are sent as answers
+   * arrive; their timeouts run from `request()`. nano queues at most 16 outgoing messages per session, pushes
+   * included, and silently drops the rest (wire spec §13), so an unbounded burst of requests loses answers. Raise it
+   * (or `Infinity`) for servers without that limit, e.g. when requests are held open by the server.
+   * @default 8
+   */
+  maxInFlight?: number;
+  /**
    * Notifies kept while disconnected (connecting or reconnecting), sent after the connection is back; beyond this
    * `notify()` throws `NotifyQueueFullError`.
    * @default 100

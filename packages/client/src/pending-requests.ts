@@ -17,6 +17,8 @@ export interface PendingRequest {
   timeout: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** The encoded request while it waits for a slot under `maxInFlight`; undefined once sent. */
+  packet: Uint8Array | undefined;
 }
 
 /** @internal Id allocation (1…2^31−1, wrapping, never an id still pending) and the pending map. */

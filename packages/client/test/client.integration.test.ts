@@ -145,6 +145,46 @@ describe('request / response', () => {
   });
 });
 
+describe("nano's 16-message send backlog (maxInFlight)", () => {
+  // The peer models nano's per-session send queue: 16 responses wait to be written, one more is dropped silently.
+  const BURST = 40;
+
+  it('a burst of 40 requests loses answers without a cap: the queue keeps 16 and drops 24', async () => {
+    const p = await peer({ backlog: 16, manualDrain: true });
+    const c = client({ url: p.wsUrl, maxInFlight: Infinity, requestTimeout: 300 });
+    await c.connect();
+    const conn = p.connection;
+    const arrived = new Promise<void>((resolve) => {
+      let n = 0;
+      p.onMessage(() => ++n === BURST && resolve());
+    });
+    const results = Promise.allSettled(Array.from({ length: BURST }, (_, i) => c.request('Echo.Echo', { i })));
+    await arrived;
+    await new Promise((resolve) => setImmediate(resolve)); // the peer's handlers have answered into its queue
+    conn.drain();
+    const settled = await results;
+    expect(conn.dropped).toBe(BURST - 16);
+    expect(settled.filter((r) => r.status === 'fulfilled')).toHaveLength(16);
+    const lost = settled.filter((r) => r.status === 'rejected');
+    expect(lost).toHaveLength(BURST - 16);
+    for (const r of lost) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(RequestTimeoutError);
+  });
+
+  it('the default cap (8 in flight) gets every answer through the same queue, in order, leaving nothing behind', async () => {
+    const p = await peer({ backlog: 16 });
+    const c = client({ url: p.wsUrl });
+    await c.connect();
+    const answers = await Promise.all(Array.from({ length: BURST }, (_, i) => c.request('Echo.Echo', { i })));
+    expect(answers).toEqual(Array.from({ length: BURST }, (_, i) => ({ i })));
+    const conn = p.connection;
+    expect(conn.maxOutstanding).toBeLessThanOrEqual(8); // never more than 8 unanswered at the server
+    expect(conn.dropped).toBe(0);
+    expect(conn.messages.map((m) => m.id)).toEqual(Array.from({ length: BURST }, (_, i) => i + 1)); // sent oldest first
+    c.close();
+    expectNothingLeft(c);
+  });
+});
+
 describe('serializers', () => {
   it('decodes each response with the serializer for its request route', async () => {
     const p = await peer();

@@ -57,6 +57,13 @@ export interface PeerOptions {
    * smaller (flag 0x10), as pitaya's encoder does; `'data'` only the bodies. @default off
    */
   compression?: 'all' | 'data';
+  /**
+   * nano's per-session send queue (`agentWriteBacklog`, 16): responses wait in a queue of this size until written,
+   * and one that finds the queue full is dropped silently (wire spec §13). The queue is written on the next macrotask,
+   * or only when the test calls `drain()` with `manualDrain`. @default no queue: responses are written at once
+   */
+  backlog?: number;
+  manualDrain?: boolean;
   /** Writes error-response bodies. @default JSON (server-lite; pitaya with JSON) */
   encodeError?: (error: { code: string | number; msg: string }) => Uint8Array | string;
 }
@@ -83,6 +90,26 @@ export class PeerConnection {
 
   /** Data messages sent with the gzip flag (see {@link PeerOptions.compression}). */
   gzipped = 0;
+  /** Responses dropped because the backlog queue was full (see {@link PeerOptions.backlog}). */
+  dropped = 0;
+  /** Requests received and not yet answered (written or dropped), now and at most. */
+  outstanding = 0;
+  maxOutstanding = 0;
+  private outbox: Uint8Array[] = [];
+
+  /** Writes the responses waiting in the backlog queue. */
+  drain(): void {
+    for (const bytes of this.outbox.splice(0)) this.write(bytes);
+  }
+
+  /** A response: written at once, or through nano's bounded send queue. */
+  private answer(bytes: Uint8Array): void {
+    this.outstanding--;
+    const { backlog, manualDrain } = this.peer.options;
+    if (backlog === undefined) this.write(bytes);
+    else if (this.outbox.length >= backlog) this.dropped++;
+    else if (this.outbox.push(bytes) === 1 && !manualDrain) setImmediate(() => this.drain());
+  }
 
   /** Sends a push; compressed when the dictionary has the route (as nano does), unless `raw` is set. */
   push(route: string, body: unknown, options: { raw?: boolean } = {}): void {
@@ -161,8 +188,9 @@ export class PeerConnection {
       return;
     }
     if (msg.type !== MessageType.Request) return;
+    this.maxOutstanding = Math.max(this.maxOutstanding, ++this.outstanding);
     const respond = (value: unknown, error = false) =>
-      this.write(
+      this.answer(
         encodeDataPacket(
           this.compress({
             type: MessageType.Response,

@@ -9,6 +9,7 @@ const entry = (): PendingRequest => ({
   timeout: 0,
   signal: undefined,
   onAbort: undefined,
+  packet: undefined,
 });
 
 describe('request ids', () => {

@@ -1,7 +1,7 @@
 // Unit tests of the client's timing logic with fake timers and a fake transport (./fake-transport.ts): heartbeats,
 // dead-link detection, throttled/paused hosts, request and connect timeouts, reconnect backoff.
 import { backoffDelay, type ClientEvents, NanoClient, type NanoClientOptions } from '@nanokit/client';
-import { PacketType } from '@nanokit/protocol';
+import { decodeMessage, decodePackets, encodeDataPacket, MessageType, PacketType } from '@nanokit/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeTransport } from './fake-transport.js';
 import { expectNothingLeft } from './nothing-left.js';
@@ -176,6 +176,98 @@ describe('timeouts', () => {
     expect(client.debugStats().timers).toBe(0);
   });
 });
+
+describe('maxInFlight: requests beyond it wait in the client', () => {
+  /** Ids of the Request messages the client has sent so far. */
+  const sentIds = (ft: ReturnType<typeof fakeTransport>) =>
+    ft.last.sent
+      .flatMap((bytes) => decodePackets(bytes))
+      .filter((p) => p.type === PacketType.Data)
+      .map((p) => decodeMessage(p.body).id);
+  const answer = (ft: ReturnType<typeof fakeTransport>, id: number) =>
+    ft.last.receive(encodeDataPacket({ type: MessageType.Response, id, body: `{"id":${id}}` }));
+
+  it('sends at most maxInFlight; the others go out oldest first as answers come back', async () => {
+    const { ft, client, connect } = setup({ heartbeat: false, maxInFlight: 2 });
+    await connect(1);
+    const results = [1, 2, 3, 4].map(() => client.request('Room.Get', {}));
+    expect(sentIds(ft)).toEqual([1, 2]);
+    answer(ft, 2);
+    expect(sentIds(ft)).toEqual([1, 2, 3]);
+    answer(ft, 1);
+    answer(ft, 3);
+    expect(sentIds(ft)).toEqual([1, 2, 3, 4]);
+    answer(ft, 4);
+    expect(await Promise.all(results)).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }]);
+    expectNothingLeftButTheLink(client);
+  });
+
+  it('a held request times out from request() and an aborted one is never sent; both free nothing', async () => {
+    const { ft, client, connect } = setup({ heartbeat: false, maxInFlight: 1 });
+    await connect(1);
+    const first = client.request('A', {});
+    const errors: unknown[] = [];
+    client.request('B', {}, { timeout: 1000 }).catch((e: unknown) => errors.push(e));
+    const abort = new AbortController();
+    client.request('C', {}, { signal: abort.signal }).catch((e: unknown) => errors.push(e));
+    abort.abort();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(errors).toMatchObject([
+      { code: 'ERR_ABORTED', route: 'C' },
+      { code: 'ERR_REQUEST_TIMEOUT', route: 'B' },
+    ]);
+    expect(sentIds(ft)).toEqual([1]);
+    const fourth = client.request('D', {});
+    expect(sentIds(ft)).toEqual([1]); // A is still in flight
+    answer(ft, 1);
+    expect(sentIds(ft)).toEqual([1, 4]);
+    answer(ft, 4);
+    expect(await first).toEqual({ id: 1 });
+    expect(await fourth).toEqual({ id: 4 });
+    expectNothingLeftButTheLink(client);
+  });
+
+  it('held requests reject with ConnectionClosedError when the connection drops, and are never sent later', async () => {
+    const { ft, client, connect } = setup({ heartbeat: false, maxInFlight: 1, reconnect: { initialDelay: 10 } });
+    await connect(1);
+    const settled = Promise.allSettled([client.request('A', {}), client.request('B', {})]);
+    ft.last.drop();
+    expect((await settled).map((r) => r.status === 'rejected' && (r.reason as { code: string }).code)).toEqual([
+      'ERR_CONNECTION_CLOSED',
+      'ERR_CONNECTION_CLOSED',
+    ]);
+    await vi.advanceTimersByTimeAsync(10);
+    ft.last.open();
+    ft.last.handshake(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.state).toBe('open');
+    expect(sentIds(ft)).toEqual([]); // nothing replayed on the new connection
+    const after = client.request('C', {});
+    expect(sentIds(ft)).toEqual([3]);
+    answer(ft, 3);
+    expect(await after).toEqual({ id: 3 });
+    client.close();
+    expectNothingLeft(client);
+  });
+
+  it('defaults to 8; Infinity sends every request at once', async () => {
+    const capped = setup({ heartbeat: false });
+    await capped.connect(1);
+    for (let i = 0; i < 20; i++) capped.client.request('R', {}).catch(() => {});
+    expect(sentIds(capped.ft)).toHaveLength(8);
+    capped.client.close();
+    const unbounded = setup({ heartbeat: false, maxInFlight: Infinity });
+    await unbounded.connect(1);
+    for (let i = 0; i < 20; i++) unbounded.client.request('R', {}).catch(() => {});
+    expect(sentIds(unbounded.ft)).toHaveLength(20);
+    unbounded.client.close();
+  });
+});
+
+/** The link is still open: nothing pending, queued or listening, and no timer but the request sweep. */
+function expectNothingLeftButTheLink(client: NanoClient): void {
+  expect(client.debugStats()).toMatchObject({ pendingRequests: 0, signalListeners: 0, queuedNotifies: 0 });
+}
 
 describe('reconnect backoff', () => {
   it('grows exponentially, is capped at 30 s and jittered', () => {
