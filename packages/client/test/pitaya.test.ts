@@ -9,8 +9,8 @@ import { type ClientEvents, isNanoError, NanoClient, type NanoClientOptions, Ser
 import { nodeTransport } from '@nanokit/client/node';
 import { jsonSerializer } from '@nanokit/protocol';
 import { createProtobufSerializer } from '@nanokit/protocol/protobuf';
-import protobuf from 'protobufjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodePitayaError } from '../../protocol/test/fixtures/pitaya-error.js';
 import { NanoClient as BrowserNanoClient } from '../src/client.js';
 import { expectNothingLeft } from './nothing-left.js';
 import { Peer, PeerError } from './peer.js';
@@ -146,19 +146,6 @@ describe('pitaya data compression (gzip flag 0x10)', () => {
 });
 
 describe('pitaya error bodies with the protobuf serializer', () => {
-  // pitaya protos/pitaya.proto: message Error { string code = 1; string msg = 2; map<string, string> metadata = 3; }
-  const errorDescriptor = {
-    nested: {
-      Error: {
-        fields: {
-          code: { type: 'string', id: 1 },
-          msg: { type: 'string', id: 2 },
-          metadata: { keyType: 'string', type: 'string', id: 3 },
-        },
-      },
-    },
-  };
-  const PitayaError = protobuf.Root.fromJSON(errorDescriptor).lookupType('Error');
   // Routes without a protobuf type fall back to JSON, so only the error bodies are protobuf here.
   const serializer = createProtobufSerializer({ fallback: jsonSerializer });
 
@@ -169,9 +156,7 @@ describe('pitaya error bodies with the protobuf serializer', () => {
       ...(options.protobufErrors
         ? {
             encodeError: (e: { code: string | number; msg: string }) =>
-              PitayaError.encode(
-                PitayaError.fromObject({ code: String(e.code), msg: e.msg, metadata: { server: 'connector-1' } }),
-              ).finish(),
+              encodePitayaError({ code: String(e.code), msg: e.msg, metadata: { server: 'connector-1' } }),
           }
         : {}),
     });

@@ -4,48 +4,15 @@
  * `decodeError`, which also reads JSON error bodies (server-lite sends JSON whatever the serializer).
  */
 import fc from 'fast-check';
-import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { decodePitayaError } from '../src/pitaya-error.js';
 import { createProtobufSerializer } from '../src/protobuf.js';
+import {
+  encodePitayaError as encode,
+  PitayaErrorType as PitayaError,
+  PitayaErrorV2Type as PitayaErrorV2,
+} from './fixtures/pitaya-error.js';
 import { expectProtocolError, hex, utf8Bytes } from './helpers.js';
-
-// Map fields (`keyType`) are outside protobufjs's IField type, so the descriptor is not an inline literal.
-const descriptor = {
-  nested: {
-    protos: {
-      nested: {
-        // pitaya protos/pitaya.proto
-        Error: {
-          fields: {
-            code: { type: 'string', id: 1 },
-            msg: { type: 'string', id: 2 },
-            metadata: { keyType: 'string', type: 'string', id: 3 },
-          },
-        },
-        // The same fields plus one of every other wire type, to check that unknown fields are skipped.
-        ErrorV2: {
-          fields: {
-            code: { type: 'string', id: 1 },
-            msg: { type: 'string', id: 2 },
-            metadata: { keyType: 'string', type: 'string', id: 3 },
-            retry: { type: 'uint64', id: 4 },
-            at: { type: 'fixed64', id: 5 },
-            weight: { type: 'float', id: 6 },
-            detail: { type: 'bytes', id: 7 },
-          },
-        },
-      },
-    },
-  },
-};
-const root = protobuf.Root.fromJSON(descriptor);
-const PitayaError = root.lookupType('protos.Error');
-const PitayaErrorV2 = root.lookupType('protos.ErrorV2');
-
-function encode(value: { code?: string; msg?: string; metadata?: Record<string, string> }): Uint8Array {
-  return PitayaError.encode(PitayaError.fromObject(value)).finish();
-}
 
 describe('decodePitayaError', () => {
   it('reads what protobufjs writes for pitaya protos.Error, metadata and non-ASCII text included', () => {
