@@ -570,7 +570,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
    * answers; held requests wait here instead, their timeouts already running.
    */
   private flush(link: Link): void {
-    if (this.flushing) return;
+    if (this.flushing || this.held.length === 0) return;
     this.flushing = true;
     try {
       const max = this.option('maxInFlight');
