@@ -573,7 +573,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     if (this.flushing || this.held.length === 0) return;
     this.flushing = true;
     try {
-      const max = this.option('maxInFlight');
+      const max = this.option('maxInFlight') || Infinity; // 0, like a 0 timeout, turns it off
       while (this.inFlight < max && this.held.length > 0) {
         const id = this.held.shift() as number;
         const entry = this.pending.map.get(id) as PendingRequest;

@@ -250,17 +250,19 @@ describe('maxInFlight: requests beyond it wait in the client', () => {
     expectNothingLeft(client);
   });
 
-  it('defaults to 8; Infinity sends every request at once', async () => {
+  it('defaults to 8; 0 and Infinity send every request at once', async () => {
     const capped = setup({ heartbeat: false });
     await capped.connect(1);
     for (let i = 0; i < 20; i++) capped.client.request('R', {}).catch(() => {});
     expect(sentIds(capped.ft)).toHaveLength(8);
     capped.client.close();
-    const unbounded = setup({ heartbeat: false, maxInFlight: Infinity });
-    await unbounded.connect(1);
-    for (let i = 0; i < 20; i++) unbounded.client.request('R', {}).catch(() => {});
-    expect(sentIds(unbounded.ft)).toHaveLength(20);
-    unbounded.client.close();
+    for (const maxInFlight of [0, Infinity]) {
+      const unbounded = setup({ heartbeat: false, maxInFlight });
+      await unbounded.connect(1);
+      for (let i = 0; i < 20; i++) unbounded.client.request('R', {}).catch(() => {});
+      expect(sentIds(unbounded.ft)).toHaveLength(20);
+      unbounded.client.close();
+    }
   });
 });
 
