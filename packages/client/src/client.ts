@@ -563,7 +563,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     }, at - this.timers.now());
   }
 
-  /** Settles request `id` with an error, or with `value` when `error` is undefined. */
   /**
    * Sends held requests, oldest first, while fewer than `maxInFlight` are in flight. nano queues at most 16
    * outgoing messages per session and drops the rest silently (wire spec §13), so a burst of requests would lose
@@ -587,6 +586,10 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     }
   }
 
+  /**
+   * Settles request `id` with an error, or with `value` when `error` is undefined. Settling one that was sent frees
+   * its slot for the oldest held request.
+   */
   private settle(id: number, error: unknown, value?: unknown): void {
     const entry = this.pending.map.get(id);
     if (!entry) return;
