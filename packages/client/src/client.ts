@@ -118,10 +118,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   /** When the request-timeout timer fires. */
   private sweepAt = 0;
   private queue: Uint8Array[] = [];
-  /** Ids of requests waiting for a slot under `maxInFlight`, oldest first. */
+  /** Ids of requests waiting for a slot under `maxInFlight`, oldest first; the other pending requests are in flight. */
   private held: number[] = [];
-  /** Requests sent and not yet settled. */
-  private inFlight = 0;
   /** Set while `flush()` runs: a send failure inside it settles a request, which must not flush again. */
   private flushing = false;
   private link: Link | undefined;
@@ -573,12 +571,12 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.flushing = true;
     try {
       const max = this.option('maxInFlight') || Infinity; // 0, like a 0 timeout, turns it off
-      while (this.inFlight < max && this.held.length > 0) {
-        const id = this.held.shift() as number;
-        const entry = this.pending.map.get(id) as PendingRequest;
+      const { held, pending } = this;
+      while (held.length > 0 && pending.map.size - held.length < max) {
+        const id = held.shift() as number;
+        const entry = pending.map.get(id) as PendingRequest;
         const packet = entry.packet as Uint8Array;
         entry.packet = undefined;
-        this.inFlight++;
         if (!this.send(link, packet)) this.settle(id, new ConnectionClosedError(CloseCode.Abnormal, 'send-failed'));
       }
     } finally {
@@ -594,13 +592,9 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     const entry = this.pending.map.get(id);
     if (!entry) return;
     this.pending.map.delete(id);
-    if (entry.packet) {
-      this.held.splice(this.held.indexOf(id), 1);
-    } else {
-      this.inFlight--;
-      const link = this.link;
-      if (link && link.handshake) this.flush(link);
-    }
+    const link = this.link;
+    if (entry.packet) this.held.splice(this.held.indexOf(id), 1);
+    else if (link && link.handshake) this.flush(link);
     if (entry.signal && entry.onAbort) {
       entry.signal.removeEventListener('abort', entry.onAbort);
       this.signalListeners--;
