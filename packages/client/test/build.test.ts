@@ -80,9 +80,9 @@ describe('size budget', () => {
     expect(m.client.gzip - m.floor.gzip, describeSizes(m)).toBeLessThanOrEqual(4.5 * 1024);
   });
 
-  // Issue 3 sets a 5 KB target for this bundle. It is NOT met: 7,913 B at the last measurement (9,454 B before the
+  // Issue 3 sets a 5 KB target for this bundle. It is NOT met: 7,919 B at the last measurement (9,454 B before the
   // size work, 7,929 B before the client state machine and codec trims; then +87 B for pitaya's gzip-flagged
-  // messages, +13 B for its protobuf error bodies and +173 B for the maxInFlight cap on nano's send backlog). Why it
+  // messages, +13 B for its protobuf error bodies and +179 B for the maxInFlight cap on nano's send backlog). Why it
   // cannot be met as specified is in "Size" in packages/client/README.md: eventemitter3 and the protocol functions
   // the client needs weigh ~4.2 KB before any client code. Until the target is settled, this test is a ratchet (the
   // bundle may grow only with a feature, by moving this line in the same commit), and it prints the distance to the
