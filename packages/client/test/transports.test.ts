@@ -394,9 +394,12 @@ describe('egretTransport (fake egret.WebSocket per the Egret docs)', () => {
     const s = egret.WebSocket.instances[0]!;
     t.close(4001, 'connect-timeout');
     expect(log.closes).toEqual([{ code: 4001, reason: 'connect-timeout', wasClean: true }]);
-    expect(s.listeners.size).toBe(0);
-    s.fire('connect'); // too late: nobody listens
+    expect(s.connected).toBe(false);
+    s.fire('connect'); // too late for the client, but the socket is closed as soon as it can be
     expect(log.open).toBe(0);
+    expect(s.connected).toBe(false);
+    expect(s.listeners.size).toBe(0);
+    expect(log.closes.length).toBe(1);
   });
 
   it('IO_ERROR reports the error and one close', () => {

@@ -2,10 +2,11 @@
  * Egret transport over `egret.WebSocket` in binary mode (runtimes.md §1, Egret card): `type = TYPE_BINARY` before
  * connecting, data out through `writeBytes(new egret.ByteArray(bytes))`, data in through `readBytes` inside the
  * SOCKET_DATA handler (it drains the socket's buffer). CLOSE and IO_ERROR carry no code, and `close()` is a no-op
- * while connecting, so a local close abandons the instance (listeners removed) and reports the close itself.
+ * while connecting, so a local close removes the listeners, reports the close itself and closes the socket once it
+ * has opened (otherwise it would stay connected, unread, and count against the host's socket limit).
  * @packageDocumentation
  */
-import { closeOnce, type TransportFactory } from '../transport.js';
+import { closeOnce, exactBuffer, type TransportFactory } from '../transport.js';
 
 /** The `egret.ByteArray` API used. */
 export interface EgretByteArrayLike {
@@ -72,13 +73,20 @@ export function egretTransport(egret: EgretApi): TransportFactory {
     return {
       send(data) {
         if (h.closed || !socket.connected) return false;
-        const bytes = new egret.ByteArray(data.buffer as ArrayBuffer);
+        const bytes = new egret.ByteArray(exactBuffer(data));
         socket.writeBytes(bytes, 0, bytes.length);
         return true;
       },
       close(code = 1000, reason = '') {
         if (h.closed) return;
         detach();
+        if (!socket.connected) {
+          const late = () => {
+            socket.removeEventListener(egret.Event.CONNECT, late, null);
+            socket.close();
+          };
+          socket.addEventListener(egret.Event.CONNECT, late, null);
+        }
         socket.close();
         h.onClose({ code, reason, wasClean: true });
       },

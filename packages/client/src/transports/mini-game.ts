@@ -44,7 +44,8 @@ export function miniGameTransport(api: MiniGameSocketApi): TransportFactory {
     const end = (code: number, reason: string) => {
       if (h.closed) return;
       h.onClose({ code, reason, wasClean: code === 1000 });
-      if (open) task.close({ code: 1000, reason });
+      // No reason: the host's error text may exceed the 123 bytes a close reason allows, and the close would fail.
+      if (open) task.close({ code: 1000 });
     };
     // Register synchronously after connectSocket (the docs require it).
     task.onOpen(() => {
