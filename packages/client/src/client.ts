@@ -74,9 +74,11 @@ interface Link {
   heartbeat?: Heartbeat;
   /** Cancels the connect timeout. */
   cancel: () => void;
-  /** When the handshake completed (0 before). */
+  /** When the connection became ready, after `onReconnect` (0 before). */
   upAt: number;
   ended?: boolean;
+  /** Set when the server sent a Kick: the `kick` event, emitted when the link has ended. */
+  kick?: ClientEvents['kick'];
 }
 
 /** A `connect()` call waiting for the connection: `[resolve, reject]`. */
@@ -90,6 +92,25 @@ const DEFAULTS = {
   maxQueuedNotifies: 100,
   maxInFlight: 8,
 } as const;
+
+/** A listener as eventemitter3 stores it in `guard` form: the user's function is the context. */
+// biome-ignore lint/suspicious/noExplicitAny: listeners of any event
+type Listener = (arg: any) => void;
+
+/**
+ * The function registered with eventemitter3 for every listener, which is passed as the context: one listener that
+ * throws cannot stop the others (eventemitter3 stops at a throw), and `off(event, fn)` finds `fn` by context. What a
+ * listener throws goes to `report`.
+ */
+function guard(report: (error: unknown) => void) {
+  return function (this: Listener, arg: unknown) {
+    try {
+      this(arg);
+    } catch (error) {
+      report(error);
+    }
+  };
+}
 
 function isLifecycleEvent(name: string): boolean {
   return /^(connect|disconnect|reconnecting|reconnect|kick|error|push)$/.test(name);
@@ -113,6 +134,10 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private readonly events = new EventEmitter();
   private readonly pushes = new EventEmitter();
   private readonly pending = new PendingRequests();
+  /** Calls a listener; a throw becomes an `error` event. */
+  private readonly safe = guard((error) => this.emit('error', error));
+  /** Calls an `error` listener; a throw is dropped (reporting it would call the same listener again). */
+  private readonly quiet = guard(NOOP);
   /** Cancels the request-timeout timer; set while one is armed (see `armSweep`). */
   private sweep: (() => void) | undefined;
   /** When the request-timeout timer fires. */
@@ -161,11 +186,15 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   /**
    * Opens the connection: socket, handshake (with `handshake.user`), ack. Resolves with the server's handshake.
    * The first connect is not retried: it rejects (`ConnectionClosedError`, `HandshakeError`, …) and the state
-   * becomes `closed`. Called while already open, it resolves at once; while reconnecting, it tries at once.
+   * becomes `closed`. Called while already open, it resolves at once; while reconnecting, it tries at once (and
+   * inside `onReconnect`, where the connection is up, it resolves at once).
    */
   connect(): Promise<HandshakeResponse> {
     return new Promise((resolve, reject) => {
+      const link = this.link;
       if (this.status === 'open') return resolve(this.current as HandshakeResponse);
+      // Inside `onReconnect` the connection is up (the hook re-logs in over it): waiting for the hook would deadlock.
+      if (this.status === 'reconnecting' && link && link.handshake) return resolve(link.handshake);
       this.waiters.push([resolve, reject]);
       if (this.status === 'reconnecting') this.wake();
       else if (this.status !== 'connecting') {
@@ -218,15 +247,21 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   }
 
   /**
-   * Sends a notify (no response). While connecting or reconnecting it is queued (up to `maxQueuedNotifies`, then
-   * this throws `NotifyQueueFullError`) and sent once the connection is back, after `onReconnect`. Queued notifies
-   * are dropped by `close()` or when reconnecting gives up.
+   * Sends a notify (no response). Until the connection is open (connecting, reconnecting, `onReconnect` running) it
+   * is queued (up to `maxQueuedNotifies`, then this throws `NotifyQueueFullError`) and sent in order once the
+   * connection is open. Queued notifies are dropped by `close()` or when reconnecting gives up.
    * @throws {ConnectionClosedError} when the client is idle or closed.
    * @throws {ProtocolError} `ERR_PACKET_TOO_LARGE` over `maxBodyLength`; serializer errors.
    */
   notify<K extends keyof Routes & string>(route: K, body?: RequestBody<Routes, K>): void {
     const link = this.link;
-    if (link && link.handshake && this.send(link, this.encode(MessageType.Notify, route, body, link.handshake))) {
+    // Until the connection is ready (also while `onReconnect` runs) notifies queue, so that they go out in order.
+    if (
+      this.status === 'open' &&
+      link &&
+      link.handshake &&
+      this.send(link, this.encode(MessageType.Notify, route, body, link.handshake))
+    ) {
       return;
     }
     if (this.status !== 'connecting' && this.status !== 'reconnecting') {
@@ -240,7 +275,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   /**
    * Listens to a lifecycle event (`connect`, `disconnect`, `reconnecting`, `reconnect`, `kick`, `error`, `push`)
-   * or, for any other name, to pushes of that route. Returns a function that removes the listener.
+   * or, for any other name, to pushes of that route. Returns a function that removes the listener. A listener that
+   * throws does not stop the others; what it throws becomes an `error` event (from an `error` listener: dropped).
    */
   on<E extends keyof ClientEvents>(event: E, fn: (arg: ClientEvents[E]) => void): () => void;
   on<K extends keyof Pushes & string>(route: K, fn: (body: Pushes[K]) => void): () => void;
@@ -262,7 +298,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   off<K extends keyof Pushes & string>(route: K, fn?: (body: Pushes[K]) => void): void;
   // biome-ignore lint/suspicious/noExplicitAny: implementation signature of the typed overloads
   off(event: string, fn?: (arg: any) => void): void {
-    this.emitter(event).off(event, fn);
+    const emitter = this.emitter(event);
+    emitter.off(event, fn && this.guardOf(emitter, event), fn);
   }
 
   /** Listens to pushes of `route` only, whatever its name (also `error`, `connect`…). Returns the remover. */
@@ -272,7 +309,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   /**
    * The host is going to the background (`wx.onHide`, `visibilitychange`): stop judging heartbeats, since timers
-   * and the socket may freeze.
+   * and the socket may freeze. The client's own heartbeats go on where timers still run (a hidden browser tab), so
+   * that servers which drop silent clients keep the session.
    */
   pause(): void {
     this.paused = true;
@@ -331,12 +369,16 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     return isLifecycleEvent(event) ? this.events : this.pushes;
   }
 
-  // biome-ignore lint/suspicious/noExplicitAny: listeners of any event
-  private listen(emitter: EventEmitter, event: string, fn: (arg: any) => void, how: 'on' | 'once'): () => void {
-    emitter[how](event, fn);
+  private listen(emitter: EventEmitter, event: string, fn: Listener, how: 'on' | 'once'): () => void {
+    const call = this.guardOf(emitter, event);
+    emitter[how](event, call, fn);
     return () => {
-      emitter.off(event, fn);
+      emitter.off(event, call, fn);
     };
+  }
+
+  private guardOf(emitter: EventEmitter, event: string) {
+    return emitter === this.events && event === 'error' ? this.quiet : this.safe;
   }
 
   /** Pauses or resumes the heartbeat of the current link. */
@@ -346,16 +388,17 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   }
 
   private emit<E extends keyof ClientEvents>(event: E, arg: ClientEvents[E]): void {
-    try {
-      this.events.emit(event, arg);
-    } catch (error) {
-      // A throwing listener must not break the connection; report it unless it came from an error listener.
-      if (event !== 'error') this.emit('error', error);
-    }
+    this.events.emit(event, arg);
   }
 
+  /** Sends `packet` on `link`; false when the transport refused it (or threw, which is also an `error` event). */
   private send(link: Link, packet: Uint8Array): boolean {
-    if (!link.transport || !link.transport.send(packet)) return false;
+    try {
+      if (!link.transport || !link.transport.send(packet)) return false;
+    } catch (error) {
+      this.emit('error', error);
+      return false;
+    }
     if (link.heartbeat) link.heartbeat.sent();
     return true;
   }
@@ -371,12 +414,12 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     new Promise<string>((r) => r(typeof o.url === 'function' ? o.url() : o.url))
       .then((url) => {
         if (link.ended) return;
+        // Encoded before the socket exists: a `handshake.user` that cannot be encoded fails `connect()` at once.
+        const request = encodePacket(PacketType.Handshake, encodeHandshakeRequest(o.handshake));
         let opened = false;
         const hello = () => {
           opened = true;
-          if (!link.ended && link.transport) {
-            link.transport.send(encodePacket(PacketType.Handshake, encodeHandshakeRequest(o.handshake)));
-          }
+          if (!link.ended) this.send(link, request);
         };
         link.transport = (o.transport || this.defaultTransport())(
           { url, protocols: o.protocols, headers: o.headers, connectTimeout: o.connectTimeout },
@@ -427,7 +470,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
           // A Kick with a body that is not JSON is still a Kick.
         }
         this.kicked = true;
-        this.emit('kick', reason === undefined ? {} : { reason });
+        link.kick = reason === undefined ? {} : { reason };
         this.end(link, CloseCode.Kick, 'kick');
       }
       // A HandshakeAck from a server: nothing to do.
@@ -444,8 +487,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       return;
     }
     link.handshake = hs;
-    link.cancel();
-    link.upAt = this.timers.now();
     this.send(link, encodePacket(PacketType.HandshakeAck));
     if (hs.heartbeatMs > 0 && heartbeat !== false) {
       link.heartbeat = startHeartbeat(
@@ -457,12 +498,14 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       );
       if (this.paused) link.heartbeat.pause();
     }
-    // A reconnect runs `onReconnect` (re-login) before the connection counts as open and queued notifies flush.
-    // Always a tick later, so that a Kick in the same message as the handshake reply ends the attempt first.
+    // A reconnect runs `onReconnect` (re-login) before the connection counts as open and queued notifies flush; the
+    // connect timeout covers it, so a hook that never settles cannot stall the client. Always a tick later, so that a Kick in the same message as the handshake reply ends the attempt first.
     const hook = this.status === 'reconnecting' && this.options.onReconnect;
     new Promise<void>((r) => r(hook ? hook(hs) : undefined)).then(
       () => this.ready(link, hs),
       (error: unknown) => {
+        // After the link ended (dropped, `close()`), the hook failing is a consequence, not news.
+        if (link.ended) return;
         this.emit('error', error);
         this.end(link, CloseCode.ReconnectHookFailed, 'reconnect-hook-failed');
       },
@@ -512,11 +555,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
         this.emit('error', error);
         return;
       }
-      try {
-        this.pushes.emit(route, value);
-      } catch (error) {
-        this.emit('error', error);
-      }
+      this.pushes.emit(route, value);
       this.emit('push', { route, body: value });
     }
   }
@@ -557,7 +596,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
         if (entry.deadline <= now) this.settle(id, new RequestTimeoutError(entry.route, id, entry.timeout));
         else if (next === 0 || entry.deadline < next) next = entry.deadline;
       }
-      if (next > 0) this.armSweep(next);
+      // (A request failing may have ended the link, and with it every request.)
+      if (next > 0 && this.pending.map.size > 0) this.armSweep(next);
     }, at - this.timers.now());
   }
 
@@ -603,13 +643,16 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     else entry.reject(error);
   }
 
-  /** Ends a link, whoever decided it (socket close, timeout, protocol error, kick, `close()`), and decides what next. */
+  /**
+   * Ends a link, whoever decided it (socket close, timeout, protocol error, kick, `close()`), and decides what next.
+   * The client's state is settled before any event is emitted, so a listener may call `connect()` or `close()`.
+   */
   private end(link: Link, code: number, reason: string, error?: unknown): void {
     if (link.ended) return;
     link.ended = true;
     if (this.link === link) this.link = undefined;
     link.cancel();
-    if (link.heartbeat) link.heartbeat.pause();
+    if (link.heartbeat) link.heartbeat.stop();
     if (link.transport) link.transport.close(code === CloseCode.Abnormal ? CloseCode.Normal : code, reason);
     const closed = new ConnectionClosedError(code, reason);
     for (const id of Array.from(this.pending.map.keys())) this.settle(id, closed);
@@ -618,34 +661,31 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     if (this.sweep) this.sweep();
     this.sweep = undefined;
     const status = this.status;
-    // The first connect is not retried: its callers get the error.
-    if (status === 'connecting') {
-      this.stop(error === undefined ? closed : error);
-      return;
-    }
-    if (status !== 'open' && status !== 'reconnecting') return; // close() is handling it
     const reconnect = this.options.reconnect;
     const { minUptime = 5000, maxAttempts = Infinity } = reconnect || {};
     if (link.upAt > 0 && this.timers.now() - link.upAt >= minUptime) this.attempts = 0;
-    const willReconnect = reconnect !== false && !this.kicked;
-    this.status = willReconnect ? 'reconnecting' : 'closed';
-    this.current = undefined;
+    // The first connect is not retried (its callers get the error); `close()` may be handling this end already.
+    const retrying = status === 'open' || status === 'reconnecting';
+    const mayRetry = retrying && reconnect !== false && !this.kicked;
+    const willReconnect = mayRetry && this.attempts < maxAttempts;
+    const gaveUp =
+      mayRetry && !willReconnect
+        ? new ConnectionClosedError(
+            code,
+            'reconnect-failed',
+            `gave up after ${this.attempts} attempts (last: ${code} ${reason})`,
+          )
+        : undefined;
+    if (willReconnect) {
+      this.status = 'reconnecting';
+      this.current = undefined;
+    } else if (retrying || status === 'connecting') {
+      this.stop(gaveUp || (status === 'connecting' && error !== undefined ? error : closed));
+    }
+    if (link.kick) this.emit('kick', link.kick);
     if (status === 'open') this.emit('disconnect', { code, reason, willReconnect });
-    if (!willReconnect) {
-      this.stop(closed);
-      return;
-    }
-    if (this.status !== 'reconnecting' || this.retry) return; // a listener closed, or already scheduled
-    if (this.attempts >= maxAttempts) {
-      const gaveUp = new ConnectionClosedError(
-        code,
-        'reconnect-failed',
-        `gave up after ${this.attempts} attempts (last: ${code} ${reason})`,
-      );
-      this.stop(gaveUp);
-      this.emit('error', gaveUp);
-      return;
-    }
+    if (gaveUp) this.emit('error', gaveUp);
+    if (!willReconnect || this.status !== 'reconnecting' || this.retry) return; // a listener closed, or already scheduled
     const attempt = ++this.attempts;
     const delay = backoffDelay(attempt, reconnect || {}, (this.options.env || {}).random || Math.random);
     this.retry = this.timers.set(() => this.wake(), delay);
@@ -665,6 +705,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private ready(link: Link, hs: HandshakeResponse): void {
     if (link.ended) return;
     const reconnected = this.status === 'reconnecting';
+    link.cancel();
+    link.upAt = this.timers.now();
     this.status = 'open';
     this.current = hs;
     const queue = this.queue;

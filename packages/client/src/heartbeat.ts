@@ -8,7 +8,8 @@
  * Liveness is judged by wall-clock time. A timer that fires much later than planned means the host was suspended
  * or throttled (background tab, paused mini-game): then the silence is not the server's fault, so the client probes
  * (sends a heartbeat) and gives the server one more interval instead of declaring the link dead. `pause()` and
- * `resume()` do the same explicitly for `onHide`/`onShow`.
+ * `resume()` do the same explicitly for `onHide`/`onShow`: while paused the client keeps sending its own heartbeats
+ * (an echo-only server such as pomelo would drop it otherwise) but judges nothing.
  * @packageDocumentation
  */
 import { NOOP, type Timers } from './timers.js';
@@ -21,10 +22,12 @@ export interface Heartbeat {
   sent(): void;
   /** A server heartbeat arrived: answer it, unless something was sent in the last half interval. */
   answer(): void;
-  /** Stops judging (host in the background; also the end of the connection). */
+  /** Stops judging, keeps beating (host in the background). */
   pause(): void;
   /** Judges again, probing first (a heartbeat) and giving the server one more interval. */
   resume(): void;
+  /** Stops everything (the end of the connection). */
+  stop(): void;
 }
 
 /**
@@ -43,26 +46,33 @@ export function startHeartbeat(
   let expectedAt = 0;
   let paused = false;
   let cancel = NOOP;
-  const probe = () => {
-    lastReceived = Math.max(lastReceived, timers.now() - interval);
+  // A beat counts as sent even when the transport refused it (a socket already closing): the next one is due an
+  // interval later, not at once.
+  const send = () => {
+    lastSent = timers.now();
     beat();
   };
-  const schedule = () => {
-    if (paused) return;
+  const probe = () => {
+    lastReceived = Math.max(lastReceived, timers.now() - interval);
+    send();
+  };
+  let schedule = () => {
     const now = timers.now();
-    expectedAt = Math.max(Math.min(lastSent + interval, lastReceived + 2 * interval + grace), now);
+    const due = lastSent + interval;
+    expectedAt = Math.max(paused ? due : Math.min(due, lastReceived + 2 * interval + grace), now);
     cancel = timers.set(tick, expectedAt - now);
   };
   const tick = () => {
     const now = timers.now();
-    if (now - expectedAt > interval) {
+    if (paused) {
+      if (now - lastSent >= interval) send();
+    } else if (now - expectedAt > interval) {
       // Woke up far too late: the host was suspended or throttled. Probe instead of judging.
       probe();
     } else if (now - lastReceived >= 2 * interval + grace) {
-      paused = true;
       return dead();
     } else if (now - lastSent >= interval) {
-      beat();
+      send();
     }
     schedule();
   };
@@ -79,14 +89,18 @@ export function startHeartbeat(
     },
     pause: () => {
       paused = true;
-      cancel();
     },
     resume: () => {
       if (paused) {
         paused = false;
+        cancel();
         probe();
         schedule();
       }
+    },
+    stop: () => {
+      cancel();
+      cancel = schedule = NOOP;
     },
   };
 }

@@ -33,7 +33,8 @@ export interface NanoClientOptions {
    */
   requestTimeout?: number;
   /**
-   * Time allowed for opening the socket and completing the handshake, in ms.
+   * Time allowed for opening the socket and completing the handshake, in ms; on a reconnect it also covers
+   * `onReconnect`, so a re-login that hangs is retried like a connection that does not open.
    * @default 10000
    */
   connectTimeout?: number;
@@ -70,7 +71,9 @@ export interface NanoClientOptions {
   maxQueuedNotifies?: number;
   /**
    * Awaited after each successful reconnect handshake, before queued notifies are flushed and `reconnect` is
-   * emitted: re-login here (requests work). If it throws, the connection is closed and the next attempt follows.
+   * emitted: re-login here with requests (they work; notifies made meanwhile are queued behind the earlier ones, and
+   * `connect()` resolves at once). If it throws or outlasts `connectTimeout`, the connection is closed and the next
+   * attempt follows.
    */
   onReconnect?: (handshake: HandshakeResponse) => void | Promise<void>;
   /** WebSocket sub-protocols. */

@@ -3,7 +3,14 @@
  * vi.useFakeTimers. The test plays the server: it opens the connection, sends handshake / heartbeat / data packets
  * and inspects what the client sent. Real sockets are covered by the integration tests.
  */
-import type { Transport, TransportFactory, TransportHandlers } from '@nanokit/client';
+import {
+  type ClientEvents,
+  NanoClient,
+  type NanoClientOptions,
+  type Transport,
+  type TransportFactory,
+  type TransportHandlers,
+} from '@nanokit/client';
 import {
   decodePackets,
   encodeHandshakeResponse,
@@ -11,6 +18,7 @@ import {
   type PacketType,
   PacketType as PT,
 } from '@nanokit/protocol';
+import { vi } from 'vitest';
 
 export class FakeConnection implements Transport {
   readonly sent: Uint8Array[] = [];
@@ -84,4 +92,25 @@ export function fakeTransport() {
       return conn;
     },
   };
+}
+
+/**
+ * A client on a fake transport (use with `vi.useFakeTimers()`), recording its lifecycle events; `connect(hb)` runs
+ * `connect()` with the fake opening and answering the handshake with a heartbeat of `hb` seconds.
+ */
+export function fakeClient(options: Partial<NanoClientOptions> = {}) {
+  const ft = fakeTransport();
+  const client = new NanoClient({ url: 'ws://fake', transport: ft.factory, env: { random: () => 0 }, ...options });
+  const events: [string, unknown][] = [];
+  for (const name of ['connect', 'disconnect', 'reconnecting', 'reconnect', 'kick', 'error'] as const) {
+    client.on(name, (arg: ClientEvents[typeof name]) => events.push([name, arg]));
+  }
+  async function connect(hb = 1) {
+    const p = client.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    ft.last.open();
+    ft.last.handshake(hb);
+    return p;
+  }
+  return { ft, client, events, connect };
 }

@@ -1,9 +1,9 @@
 // Unit tests of the client's timing logic with fake timers and a fake transport (./fake-transport.ts): heartbeats,
 // dead-link detection, throttled/paused hosts, request and connect timeouts, reconnect backoff.
-import { backoffDelay, type ClientEvents, NanoClient, type NanoClientOptions } from '@nanokit/client';
+import { backoffDelay, NanoClient } from '@nanokit/client';
 import { decodeMessage, decodePackets, encodeDataPacket, MessageType, PacketType } from '@nanokit/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeTransport } from './fake-transport.js';
+import { fakeTransport, fakeClient as setup } from './fake-transport.js';
 import { expectNothingLeft } from './nothing-left.js';
 
 beforeEach(() => {
@@ -12,24 +12,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-function setup(options: Partial<NanoClientOptions> = {}) {
-  const ft = fakeTransport();
-  const client = new NanoClient({ url: 'ws://fake', transport: ft.factory, env: { random: () => 0 }, ...options });
-  const events: [string, unknown][] = [];
-  for (const name of ['connect', 'disconnect', 'reconnecting', 'reconnect', 'kick', 'error'] as const) {
-    client.on(name, (arg: ClientEvents[typeof name]) => events.push([name, arg]));
-  }
-  /** Runs connect(): the fake opens and answers the handshake with a heartbeat of `hb` seconds. */
-  async function connect(hb = 1) {
-    const p = client.connect();
-    await vi.advanceTimersByTimeAsync(0);
-    ft.last.open();
-    ft.last.handshake(hb);
-    return p;
-  }
-  return { ft, client, events, connect };
-}
 
 const names = (events: [string, unknown][]) => events.map(([n]) => n);
 
@@ -101,14 +83,18 @@ describe('heartbeats', () => {
     expect(events).toContainEqual(['disconnect', { code: 4000, reason: 'heartbeat-timeout', willReconnect: false }]);
   });
 
-  it('pause() stops judging; resume() probes at once and judges again', async () => {
+  it('pause() stops judging but keeps beating; resume() probes at once and judges again', async () => {
     const { ft, client, connect } = setup({ heartbeat: { grace: 500 }, reconnect: false });
     await connect(1);
     client.pause();
-    vi.setSystemTime(Date.now() + 600_000);
-    await vi.advanceTimersByTimeAsync(600_000);
+    await vi.advanceTimersByTimeAsync(60_000); // a silent server, and timers still running (a hidden browser tab)
     expect(client.state).toBe('open');
-    expect(client.debugStats().timers).toBe(0);
+    // Our own heartbeats go on (an echo-only server such as pomelo drops a client that stops): one per interval.
+    expect(ft.last.count(PacketType.Heartbeat)).toBe(60);
+    vi.setSystemTime(Date.now() + 600_000); // and a host that froze for 10 min (a paused mini-game)
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(client.state).toBe('open');
+    expect(client.debugStats().timers).toBe(1);
     const beats = ft.last.count(PacketType.Heartbeat);
     client.resume();
     expect(ft.last.count(PacketType.Heartbeat)).toBe(beats + 1);
@@ -116,6 +102,26 @@ describe('heartbeats', () => {
     await vi.advanceTimersByTimeAsync(2000);
     expect(client.state).toBe('open');
     await vi.advanceTimersByTimeAsync(1000); // silent since the beat 2.5 s ago
+    expect(client.state).toBe('closed');
+  });
+
+  it('a heartbeat the transport refuses still waits an interval for the next (no busy loop)', async () => {
+    let armed = 0;
+    const env = {
+      random: () => 0,
+      setTimeout: (fn: () => void, ms: number) => {
+        armed++;
+        return setTimeout(fn, ms);
+      },
+      clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>),
+    };
+    const { ft, client, connect } = setup({ env, heartbeat: { grace: 2000 }, reconnect: false });
+    await connect(10);
+    ft.last.send = () => false; // a socket already closing, its close event not delivered yet
+    armed = 0;
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(armed).toBeLessThanOrEqual(3); // a beat at 10 s, then the judgement at 22 s
+    await vi.advanceTimersByTimeAsync(2000);
     expect(client.state).toBe('closed');
   });
 
