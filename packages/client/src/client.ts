@@ -579,7 +579,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
    * Request timeouts share one timer, armed at the earliest deadline (a timer per request costs more than the rest
    * of a request's bookkeeping). When it fires, expired requests fail and it is armed again for the next deadline.
    * It is not cancelled when the last request is answered, only when the connection ends: a request sent before it
-   * fires reuses it.
+   * fires reuses it. A timer that fires far too late gives answers waiting in the socket a moment first (see below).
    */
   private armSweep(at: number): void {
     if (this.sweep) {
@@ -590,9 +590,13 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.sweep = this.timers.set(() => {
       this.sweep = undefined;
       const now = this.timers.now();
+      // Over 1 s late: the host was suspended (a paused mini-game, a frozen tab), and answers that arrived meanwhile
+      // may still be waiting in the socket behind this timer. Requests due get 1 s more for them.
+      const late = now - this.sweepAt > 1000;
       let next = 0;
       for (const [id, entry] of this.pending.map) {
         if (entry.deadline === 0) continue;
+        if (late && entry.deadline <= now) entry.deadline = now + 1000;
         if (entry.deadline <= now) this.settle(id, new RequestTimeoutError(entry.route, id, entry.timeout));
         else if (next === 0 || entry.deadline < next) next = entry.deadline;
       }

@@ -169,6 +169,27 @@ describe('timeouts', () => {
     expect(failed.map(([route]) => route)).toEqual(['Fast', 'Mid', 'Slow', 'Never']);
   });
 
+  it('after the host was suspended, answers that arrived meanwhile win over the overdue timeout', async () => {
+    const { ft, client, connect } = setup({ heartbeat: false });
+    await connect(1);
+    let answered: unknown;
+    let failed: unknown;
+    client.request('Room.Join', {}, { timeout: 5000 }).then((v) => (answered = v));
+    client.request('Room.Lost', {}, { timeout: 5000 }).catch((e: unknown) => (failed = e));
+    await vi.advanceTimersByTimeAsync(4000);
+    vi.setSystemTime(Date.now() + 60_000); // a paused mini-game: 60 s pass and no timer runs
+    await vi.advanceTimersByTimeAsync(1000); // shown again: the overdue timer runs before the socket delivers
+    expect(failed).toBeUndefined();
+    ft.last.receive(encodeDataPacket({ type: MessageType.Response, id: 1, body: '{"ok":1}' }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(answered).toEqual({ ok: 1 });
+    // The server had a minute to answer the other one: it fails 1 s later.
+    await vi.advanceTimersByTimeAsync(999);
+    expect(failed).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(failed).toMatchObject({ code: 'ERR_REQUEST_TIMEOUT', route: 'Room.Lost' });
+  });
+
   it('gives up a connection that does not complete the handshake in connectTimeout', async () => {
     const { ft, client } = setup({ connectTimeout: 3000 });
     let error: unknown;
