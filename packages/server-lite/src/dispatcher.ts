@@ -108,24 +108,28 @@ export class Dispatcher {
       return;
     }
     let result: unknown;
+    let later: Promise<unknown> | null = null;
     try {
       result = (handler.fn as (s: Session, b: unknown) => unknown).call(handler.component, session, value);
+      // Promise.resolve reads `then` once, settles once (a thenable that calls back twice answers once), and turns a
+      // throwing `then` into a rejection.
+      if (isThenable(result)) later = Promise.resolve(result);
     } catch (error) {
       this.handlerFailed(session, type, msg.id, route, error);
       return;
     }
     if (type === MessageType.Request) {
-      if (isThenable(result)) {
+      if (later !== null) {
         const id = msg.id;
-        result.then(
+        later.then(
           (v) => this.answer(session, id, route, v),
           (error: unknown) => this.handlerFailed(session, type, id, route, error),
         );
       } else {
         this.answer(session, msg.id, route, result);
       }
-    } else if (isThenable(result)) {
-      result.then(undefined, (error: unknown) => this.handlerFailed(session, type, 0, route, error));
+    } else if (later !== null) {
+      later.then(undefined, (error: unknown) => this.handlerFailed(session, type, 0, route, error));
     }
   }
 
@@ -163,16 +167,15 @@ export class Dispatcher {
     return current;
   }
 
+  /** A handler threw or rejected: logs it and answers a request. Never throws (it also runs in promise callbacks). */
   private handlerFailed(session: Session, type: number, id: number, route: string, error: unknown): void {
-    if (error instanceof HandlerError) {
-      this._logger.info('handler refused the message', { session: session.id, route, code: error.code });
-      if (type === MessageType.Request) this.answerError(session, id, route, error.code, error.message, error.metadata);
-      return;
+    const failure = describeFailure(error);
+    if (failure.refused) {
+      this._logger.info('handler refused the message', { session: session.id, route, code: failure.code });
+    } else {
+      this._logger.error('handler failed', { session: session.id, route, error });
     }
-    this._logger.error('handler failed', { session: session.id, route, error });
-    if (type === MessageType.Request) {
-      this.answerError(session, id, route, ErrorResponseCode.Internal, errorText(error));
-    }
+    if (type === MessageType.Request) this.answerError(session, id, route, failure.code, failure.msg, failure.metadata);
   }
 
   /**
@@ -284,4 +287,28 @@ export class Dispatcher {
   encodePush(route: string, body: Uint8Array | string): Uint8Array {
     return toBuffer(this.writer.encodeDataPacket({ type: MessageType.Push, route, body }));
   }
+}
+
+/** What the client is told about a handler failure. */
+interface Failure {
+  /** True for a {@link HandlerError}: the handler chose the code. */
+  refused: boolean;
+  code: string;
+  msg: string;
+  metadata: Record<string, unknown> | undefined;
+}
+
+/**
+ * A HandlerError keeps its code, message and metadata; anything else is `PIT-500` with its text. Never throws, whatever
+ * was thrown (a proxy, a HandlerError subclass with throwing getters).
+ */
+function describeFailure(error: unknown): Failure {
+  try {
+    if (error instanceof HandlerError) {
+      return { refused: true, code: String(error.code), msg: String(error.message), metadata: error.metadata };
+    }
+  } catch {
+    // Fall through: reported as any other failure.
+  }
+  return { refused: false, code: ErrorResponseCode.Internal, msg: errorText(error), metadata: undefined };
 }

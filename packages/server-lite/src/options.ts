@@ -93,7 +93,10 @@ export interface NanoServerOptions {
    * @default jsonSerializer
    */
   serializer?: Serializer;
-  /** @default console (debug messages are dropped) */
+  /**
+   * Where the server logs. A method that throws is ignored (logging never breaks a connection or the process).
+   * @default console (debug messages are dropped)
+   */
   logger?: Logger;
   /**
    * Answer failed requests (unknown route, undecodable body, handler error) with a pitaya-style error response

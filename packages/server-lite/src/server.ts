@@ -21,7 +21,7 @@ import { Handshaker } from './handshake.js';
 import { defaultLogger, type LifetimeHooks, type Logger, type NanoServerOptions } from './options.js';
 import { EndMode, type Session, State, WsCloseCode } from './session.js';
 import { TcpEndpoint, TcpSession } from './tcp-transport.js';
-import { closeForProtocolError, closeForViolation, toBuffer } from './util.js';
+import { closeForProtocolError, closeForViolation, safeLogger, toBuffer } from './util.js';
 import { WsEndpoint, WsSession } from './ws-transport.js';
 
 /** Options of {@link NanoServer.listen}. */
@@ -132,7 +132,8 @@ export class NanoServer {
     this.dictionary =
       options.dictionary instanceof RouteDictionary ? options.dictionary : new RouteDictionary(options.dictionary);
     this.serializer = options.serializer ?? jsonSerializer;
-    this._logger = options.logger ?? defaultLogger();
+    // A throwing logger is ignored: logging must never break a connection, a promise callback or the process.
+    this._logger = safeLogger(options.logger ?? defaultLogger());
     this.dispatcher = new Dispatcher({
       logger: this._logger,
       serializer: this.serializer,

@@ -9,18 +9,51 @@ import { ServerErrorCode as Codes } from './errors.js';
 import type { Logger } from './options.js';
 import { EndMode, type Session, WsCloseCode } from './session.js';
 
-/** @internal True for objects with a `then` method (promises and other thenables). */
+/**
+ * @internal True for objects with a `then` method (promises and other thenables). Never throws: a value whose `then`
+ * cannot be read (a throwing getter) counts as a thenable, so `Promise.resolve` reads it again and rejects with what
+ * it threw.
+ */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return true;
+  }
 }
 
-/** @internal The message of an error, or its string form. */
+/**
+ * @internal The message of an error, or its string form. Total: values `String()` cannot convert (a prototype-less
+ * object, a throwing `toString`, a revoked proxy) give their `Object.prototype.toString` tag or a fixed text.
+ */
 export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    try {
+      return Object.prototype.toString.call(error);
+    } catch {
+      return 'an error that cannot be converted to a string';
+    }
+  }
+}
+
+/**
+ * @internal The logger with every method guarded: a logger that throws is ignored, so logging can never break a
+ * connection, a promise callback or the process.
+ */
+export function safeLogger(logger: Logger): Logger {
+  const guard =
+    (level: keyof Logger) =>
+    (message: string, context?: Record<string, unknown>): void => {
+      try {
+        logger[level](message, context);
+      } catch {
+        // Nowhere left to report it.
+      }
+    };
+  return { debug: guard('debug'), info: guard('info'), warn: guard('warn'), error: guard('error') };
 }
 
 /** @internal A Buffer view of the bytes (no copy): ws sends Buffers as they are, other views are wrapped per send. */

@@ -153,6 +153,82 @@ describe.each(['ws', 'tcp'] as const)('dispatch over %s', (transport) => {
   });
 });
 
+describe('handler failures that resist conversion', () => {
+  class Odd {
+    async rejectBare() {
+      throw Object.create(null); // String() cannot convert it
+    }
+    throwBare() {
+      throw Object.create(null);
+    }
+    badThen() {
+      return {
+        // biome-ignore lint/suspicious/noThenProperty: a thenable whose then cannot be read, on purpose
+        get then() {
+          throw new Error('then getter threw');
+        },
+      };
+    }
+    twice() {
+      return {
+        // biome-ignore lint/suspicious/noThenProperty: a thenable that calls back twice, on purpose
+        then(ok: (v: unknown) => void) {
+          ok(1);
+          ok(2);
+        },
+      };
+    }
+    async notifyBare() {
+      throw Object.create(null);
+    }
+  }
+  const internal = (msg: string) => ({ error: true, body: { code: 'PIT-500', msg } });
+
+  it('answers PIT-500 for values String() cannot convert, sync or async, and keeps the connection', async () => {
+    const { server, connect, logger } = await start('tcp');
+    server.register(new Odd(), { name: 'odd' });
+    const c = await connect();
+    await c.handshake();
+    const rejected = c.request('odd.rejectBare', {});
+    const thrown = c.request('odd.throwBare', {});
+    const badThen = c.request('odd.badThen', {});
+    c.notify('odd.notifyBare', {});
+    expect(await c.response(rejected)).toMatchObject(internal('[object Object]'));
+    expect(await c.response(thrown)).toMatchObject(internal('[object Object]'));
+    expect(await c.response(badThen)).toMatchObject(internal('then getter threw'));
+    // A thenable that calls back twice is answered once.
+    const twice = c.request('odd.twice', {});
+    expect((await c.response(twice)).body).toBe(1);
+    expect((await c.response(c.request('room.join', { name: 'a' }))).body).toMatchObject({ code: 0 });
+    expect(c.packets).toEqual([]);
+    expect(server.sessionCount).toBe(1);
+    expect(logger.entries.filter((e) => e.message === 'handler failed')).toHaveLength(4);
+    c.close();
+  });
+
+  it('is not disturbed by a logger that throws', async () => {
+    const throwing = () => {
+      throw new Error('logger down');
+    };
+    const { server, connect } = await start('tcp', {
+      logger: { debug: throwing, info: throwing, warn: throwing, error: throwing },
+    });
+    server.register(new Odd(), { name: 'odd' });
+    const c = await connect();
+    await c.handshake();
+    const rejected = c.request('odd.rejectBare', {});
+    const failed = c.request('room.fail', {});
+    const unknown = c.request('room.nope', {});
+    c.notify('odd.notifyBare', {});
+    expect(await c.response(rejected)).toMatchObject(internal('[object Object]'));
+    expect(await c.response(failed)).toMatchObject(internal('boom'));
+    expect(await c.response(unknown)).toMatchObject({ error: true, body: { code: 'PIT-404' } });
+    expect((await c.response(c.request('room.join', { name: 'a' }))).body).toMatchObject({ code: 0 });
+    expect(server.sessionCount).toBe(1);
+    c.close();
+  });
+});
+
 function encodeRawRequest(id: number, route: string, text: string): Uint8Array {
   const r = Buffer.from(route);
   const b = Buffer.from(text);
