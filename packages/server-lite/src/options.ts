@@ -82,7 +82,8 @@ export interface NanoServerOptions {
   /**
    * Heartbeat interval in milliseconds: the server sends a heartbeat to every handshaken session each interval and
    * closes sessions silent for more than two intervals (checked at each tick, so the cut comes 2–3 intervals after
-   * the last packet, as in nano). Sent to clients in seconds (`sys.heartbeat`).
+   * the last packet, as in nano). Sent to clients in seconds (`sys.heartbeat`). At most 2^31 − 1 (about 24.8 days,
+   * the longest timer delay Node honours).
    * @default 30000
    */
   heartbeat?: number;
@@ -130,7 +131,8 @@ export interface NanoServerOptions {
   /** WebSocket origin check; return false to refuse the upgrade with HTTP 403. @default every origin is accepted */
   checkOrigin?: (origin: string | undefined, request: IncomingMessage) => boolean;
   /**
-   * How long `close()` waits for kicked peers to close their connections before cutting them, in milliseconds.
+   * How long `close()` waits for kicked peers to close their connections before cutting them, in milliseconds; at
+   * most 2^31 − 1.
    * @default 3000
    */
   shutdownTimeout?: number;

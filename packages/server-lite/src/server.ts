@@ -62,12 +62,24 @@ const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3000;
 /** Packets a client may pipeline behind its handshake while an async validator runs. */
 const MAX_DEFERRED_PACKETS = 16;
 
+/** The longest delay Node's timers honour (2^31 − 1 ms, about 24.8 days): a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function checkPositive(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0) || (!allowInfinity && !Number.isFinite(value))) {
     throw serverError(ServerErrorCode.InvalidOption, `option ${name} must be a positive number, got ${String(value)}`);
   }
   return value;
+}
+
+/** A positive timer delay in milliseconds, at most {@link MAX_TIMER_MS}. */
+function checkDelay(name: string, value: number | undefined, fallback: number): number {
+  const ms = checkPositive(name, value, fallback);
+  if (ms > MAX_TIMER_MS) {
+    throw serverError(ServerErrorCode.InvalidOption, `option ${name} must be at most ${MAX_TIMER_MS} ms, got ${ms}`);
+  }
+  return ms;
 }
 
 /**
@@ -120,11 +132,11 @@ export class NanoServer {
    * @throws {ProtocolError} `ERR_INVALID_DICTIONARY` for a bad dictionary.
    */
   constructor(options: NanoServerOptions = {}) {
-    this.heartbeat = checkPositive('heartbeat', options.heartbeat, DEFAULT_HEARTBEAT_MS);
+    this.heartbeat = checkDelay('heartbeat', options.heartbeat, DEFAULT_HEARTBEAT_MS);
     this._maxPacketSize = checkPositive('maxPacketSize', options.maxPacketSize, DEFAULT_MAX_PACKET);
     this.maxConnections = checkPositive('maxConnections', options.maxConnections, Number.POSITIVE_INFINITY, true);
     this._maxOutboundBuffer = checkPositive('maxOutboundBuffer', options.maxOutboundBuffer, DEFAULT_MAX_OUTBOUND);
-    this.shutdownTimeout = checkPositive('shutdownTimeout', options.shutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    this.shutdownTimeout = checkDelay('shutdownTimeout', options.shutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS);
     if (options.rateLimit !== undefined) {
       checkPositive('rateLimit.messages', options.rateLimit.messages, 1);
       checkPositive('rateLimit.interval', options.rateLimit.interval, 1);

@@ -107,6 +107,19 @@ describe('registration', () => {
   });
 });
 
+describe('timer options', () => {
+  it('refuses heartbeat and shutdownTimeout above 2^31 - 1 ms, which Node timers would fire after 1 ms', () => {
+    const max = 2 ** 31 - 1;
+    for (const name of ['heartbeat', 'shutdownTimeout'] as const) {
+      expect(() => new NanoServer({ logger: recordingLogger(), [name]: max + 1 })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringContaining(name) }),
+      );
+      expect(() => new NanoServer({ logger: recordingLogger(), [name]: 30 * 24 * 3600 * 1000 })).toThrow(/at most/);
+      expect(() => new NanoServer({ logger: recordingLogger(), [name]: max })).not.toThrow();
+    }
+  });
+});
+
 describe('protobuf serializer', () => {
   it('decodes requests and encodes responses and pushes with protobufjs types', async () => {
     const root = protobuf.Root.fromJSON({
