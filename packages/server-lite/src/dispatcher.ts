@@ -73,6 +73,12 @@ export class Dispatcher {
     }
     const limit = this.rateLimit;
     if (limit !== undefined && !this.withinRate(session, limit)) return;
+    if (type === MessageType.Request && msg.id === 0) {
+      this._logger.debug('request with id 0: the handler runs, no response is sent (as in nano)', {
+        session: session.id,
+        route: msg.route,
+      });
+    }
     let route = msg.route;
     let payload: Uint8Array | string = msg.body;
     const inbound = this.inbound;
@@ -181,9 +187,11 @@ export class Dispatcher {
   /**
    * Sends a handler's result as the response to request `id`. Never throws (it also runs in promise callbacks): a
    * result that cannot be serialized or encoded (a cycle, a BigInt, over 16 MiB) becomes a `PIT-500` answer.
+   * Request id 0 is never answered, as in nano (`ResponseMid` refuses mid 0, wire spec §2.3): pomelo-family clients
+   * would take a Response with id 0 for a Push to route "".
    */
   private answer(session: Session, id: number, route: string, value: unknown): void {
-    if (session._state === State.Closed) return;
+    if (id === 0 || session._state === State.Closed) return;
     try {
       this.sendMessage(
         session,
@@ -205,6 +213,7 @@ export class Dispatcher {
     }
   }
 
+  /** Sends an error response (flag 0x20, JSON body); nothing for id 0 or with `errorResponses` off. Never throws. */
   private answerError(
     session: Session,
     id: number,
@@ -213,7 +222,7 @@ export class Dispatcher {
     msg: string,
     metadata?: Record<string, unknown>,
   ): void {
-    if (!this.errorResponses || session._state === State.Closed) return;
+    if (id === 0 || !this.errorResponses || session._state === State.Closed) return;
     const error: Record<string, unknown> = { code, msg };
     if (metadata !== undefined) error['metadata'] = metadata;
     try {

@@ -153,6 +153,25 @@ describe.each(['ws', 'tcp'] as const)('dispatch over %s', (transport) => {
   });
 });
 
+describe('request id 0', () => {
+  it('runs the handler but sends no response, not even an error response, as nano does', async () => {
+    const { room, connect, logger } = await start('tcp');
+    const c = await connect();
+    await c.handshake();
+    c.request('room.note', { n: 0 }, 0);
+    c.request('room.fail', {}, 0);
+    c.request('room.nope', {}, 0);
+    const ok = c.request('room.join', { name: 'a' }, 1);
+    expect(await c.push('onNote')).toEqual({ got: { n: 0 } });
+    expect(room.notes).toEqual([{ n: 0 }]);
+    // Everything sent for the id-0 requests would have come before the response to request 1.
+    expect((await c.response(ok)).body).toMatchObject({ code: 0 });
+    expect(c.packets).toEqual([]);
+    expect(logger.entries.filter((e) => e.message.startsWith('request with id 0'))).toHaveLength(3);
+    c.close();
+  });
+});
+
 describe('handler failures that resist conversion', () => {
   class Odd {
     async rejectBare() {
