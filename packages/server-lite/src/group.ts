@@ -7,7 +7,8 @@ import type { NanoServer } from './server.js';
 import type { Session, Uid } from './session.js';
 
 /**
- * A set of sessions keyed by session id. A session leaves every group when it closes.
+ * A set of sessions (the Session objects themselves: session ids count from 1 per server, so sessions of several
+ * servers may share a group without colliding). A session leaves every group when it closes.
  *
  * `broadcast` serializes and encodes the push once and writes the same bytes to every member (when outbound
  * pipeline hooks are configured they run per member, so the packet is then encoded per member).
@@ -20,7 +21,7 @@ import type { Session, Uid } from './session.js';
 export class Group {
   /** The name given at creation (for logs). */
   readonly name: string;
-  private readonly _sessions = new Map<number, Session>();
+  private readonly _sessions = new Set<Session>();
   private _closed = false;
 
   constructor(name = '') {
@@ -39,8 +40,8 @@ export class Group {
    */
   add(session: Session): boolean {
     if (this._closed) throw serverError(ServerErrorCode.GroupClosed, `group "${this.name}" is closed`);
-    if (session.closed || this._sessions.has(session.id)) return false;
-    this._sessions.set(session.id, session);
+    if (session.closed || this._sessions.has(session)) return false;
+    this._sessions.add(session);
     if (session._groups === null) session._groups = new Set();
     session._groups.add(this);
     return true;
@@ -48,39 +49,38 @@ export class Group {
 
   /** Removes a session; false when it was not a member. */
   leave(session: Session): boolean {
-    if (this._sessions.get(session.id) !== session) return false;
-    this._sessions.delete(session.id);
+    if (!this._sessions.delete(session)) return false;
     session._groups?.delete(this);
     return true;
   }
 
   /** Removes every member. */
   leaveAll(): void {
-    for (const session of this._sessions.values()) session._groups?.delete(this);
+    for (const session of this._sessions) session._groups?.delete(this);
     this._sessions.clear();
   }
 
   /** True when `session` is a member. */
   contains(session: Session): boolean {
-    return this._sessions.get(session.id) === session;
+    return this._sessions.has(session);
   }
 
   /** The member bound to `uid`, if any. */
   member(uid: Uid): Session | undefined {
-    for (const session of this._sessions.values()) if (session.uid === uid) return session;
+    for (const session of this._sessions) if (session.uid === uid) return session;
     return undefined;
   }
 
   /** The uids of the members that are bound, in insertion order (never null, unlike nano's). */
   members(): Uid[] {
     const uids: Uid[] = [];
-    for (const session of this._sessions.values()) if (session.uid !== undefined) uids.push(session.uid);
+    for (const session of this._sessions) if (session.uid !== undefined) uids.push(session.uid);
     return uids;
   }
 
   /** The member sessions, in insertion order. */
   sessions(): Session[] {
-    return Array.from(this._sessions.values());
+    return Array.from(this._sessions);
   }
 
   /** Number of members. */
@@ -110,7 +110,7 @@ export class Group {
 
   /** @internal Called by a closing session. */
   _remove(session: Session): void {
-    if (this._sessions.get(session.id) === session) this._sessions.delete(session.id);
+    this._sessions.delete(session);
   }
 
   private _pushTo(route: string, body: unknown, filter: ((session: Session) => boolean) | undefined): number {
@@ -120,8 +120,8 @@ export class Group {
     let packet: Uint8Array | null = null;
     let serialized: Uint8Array | string = '';
     let sent = 0;
-    // A send may close a slow member, which deletes it from the map: Map iteration tolerates that.
-    for (const session of this._sessions.values()) {
+    // A send may close a slow member, which deletes it from the set: Set iteration tolerates that.
+    for (const session of this._sessions) {
       if (session.closed || (filter !== undefined && !filter(session))) continue;
       if (session._server !== server) {
         server = session._server;

@@ -1,4 +1,5 @@
-// Groups with 1000 real WebSocket sessions: broadcast (encoded once), multicast, membership, leave on close.
+// Groups with 1000 real WebSocket sessions: broadcast (encoded once), multicast, membership, leave on close; a group
+// shared by two servers.
 import { jsonSerializer, MessageType, type Serializer } from '@nanokit/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Group, NanoServer, type Session } from '../src/index.js';
@@ -139,6 +140,44 @@ describe('broadcast with outbound pipeline hooks', () => {
       for (const c of clients) c.close();
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('a group shared by two servers', () => {
+  it('holds sessions with the same id from different servers as distinct members', async () => {
+    const group = new Group('shared');
+    const servers = [new NanoServer({ logger: recordingLogger() }), new NanoServer({ logger: recordingLogger() })];
+    try {
+      const clients: RawClient[] = [];
+      for (const server of servers) {
+        server.register(new Lobby(group), { name: 'lobby' });
+        const { port } = await server.listen({ tcp: true, port: 0, host: '127.0.0.1' });
+        const c = await RawClient.tcp(port);
+        await c.handshake();
+        await c.response(c.request('lobby.join'));
+        clients.push(c);
+      }
+      const [a, b] = servers.map((s) => s.sessions()[0] as Session) as [Session, Session];
+      expect([a.id, b.id]).toEqual([1, 1]);
+      expect(group.count()).toBe(2);
+      expect(group.sessions()).toEqual([a, b]);
+      expect(group.members()).toEqual([1, 1]);
+      expect(group.contains(a) && group.contains(b)).toBe(true);
+      expect(group.broadcast('onNews', { n: 1 })).toBe(2);
+      for (const c of clients) expect(await c.push('onNews')).toEqual({ n: 1 });
+      expect(group.add(b)).toBe(false);
+      expect(group.leave(a)).toBe(true);
+      expect(group.leave(a)).toBe(false);
+      expect(group.contains(b)).toBe(true);
+      expect(group.sessions()).toEqual([b]);
+      const gone = new Promise<Session>((resolve) => servers[1]!.onSessionClosed(resolve));
+      clients[1]!.close();
+      expect(await gone).toBe(b);
+      expect(group.count()).toBe(0);
+      clients[0]!.close();
+    } finally {
+      await Promise.all(servers.map((s) => s.close()));
     }
   });
 });
