@@ -59,6 +59,8 @@ const DEFAULT_HEARTBEAT_MS = 30_000;
 const DEFAULT_MAX_PACKET = 65536;
 const DEFAULT_MAX_OUTBOUND = 1024 * 1024;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3000;
+/** Maximal packets (header included) one WebSocket message may hold by default. */
+const DEFAULT_PACKETS_PER_MESSAGE = 16;
 /** Packets a client may pipeline behind its handshake while an async validator runs. */
 const MAX_DEFERRED_PACKETS = 16;
 
@@ -107,6 +109,7 @@ export class NanoServer {
   /** @internal */ readonly _maxOutboundBuffer: number;
   /** @internal */ readonly _maxPacketSize: number;
   private readonly maxConnections: number;
+  private readonly maxMessageSize: number;
   private readonly checkOrigin: NanoServerOptions['checkOrigin'];
   private readonly shutdownTimeout: number;
   private readonly hooks: LifetimeHooks;
@@ -134,6 +137,8 @@ export class NanoServer {
   constructor(options: NanoServerOptions = {}) {
     this.heartbeat = checkDelay('heartbeat', options.heartbeat, DEFAULT_HEARTBEAT_MS);
     this._maxPacketSize = checkPositive('maxPacketSize', options.maxPacketSize, DEFAULT_MAX_PACKET);
+    const defaultMessageSize = DEFAULT_PACKETS_PER_MESSAGE * (this._maxPacketSize + 4);
+    this.maxMessageSize = checkPositive('maxMessageSize', options.maxMessageSize, defaultMessageSize);
     this.maxConnections = checkPositive('maxConnections', options.maxConnections, Number.POSITIVE_INFINITY, true);
     this._maxOutboundBuffer = checkPositive('maxOutboundBuffer', options.maxOutboundBuffer, DEFAULT_MAX_OUTBOUND);
     this.shutdownTimeout = checkDelay('shutdownTimeout', options.shutdownTimeout, DEFAULT_SHUTDOWN_TIMEOUT_MS);
@@ -301,11 +306,7 @@ export class NanoServer {
     if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
       throw serverError(ServerErrorCode.InvalidOption, `path must start with "/", got ${String(path)}`);
     }
-    const endpoint = new WsEndpoint(this, http as HttpServer, owned, {
-      path,
-      // Packets may span messages, but one message never needs to hold more than one maximal packet.
-      maxPayload: this._maxPacketSize + 4,
-    });
+    const endpoint = new WsEndpoint(this, http as HttpServer, owned, { path, maxPayload: this.maxMessageSize });
     this.wsEndpoints.push(endpoint);
     return endpoint;
   }

@@ -88,7 +88,7 @@ function onError(this: WebSocket, error: Error): void {
 export interface WsEndpointOptions {
   /** URL path of the endpoint; `undefined` accepts every path. */
   path: string | undefined;
-  /** Largest WebSocket message accepted. */
+  /** Largest WebSocket message accepted (`maxMessageSize`). */
   maxPayload: number;
 }
 

@@ -209,19 +209,46 @@ describe('tcp byte stream', () => {
 });
 
 describe('websocket frames', () => {
-  it('closes a connection whose WebSocket message exceeds maxPacketSize + 4 at the frame header (1009)', async () => {
-    const logger = recordingLogger();
-    const closed: Session[] = [];
-    const server = new NanoServer({ logger, maxPacketSize: 100, onSessionClosed: (s) => closed.push(s) });
+  /** A request for echo.echo with a JSON string payload, padded to a body of exactly `size` bytes. */
+  const echoPacket = (id: number, size: number) => {
+    const head = Buffer.from([0x00, id, 0x09, ...Buffer.from('echo.echo')]);
+    const text = Buffer.from(`"${'a'.repeat(size - head.length - 2)}"`);
+    return Buffer.from([4, 0, (size >> 8) & 0xff, size & 0xff, ...head, ...text]);
+  };
+
+  it('accepts a message holding 16 maximal packets by default (nano reads messages as one stream)', async () => {
+    const server = new NanoServer({ logger: recordingLogger(), maxPacketSize: 100 });
     server.register(new Echo(), { name: 'echo' });
     const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
     const client = await RawClient.ws(`ws://127.0.0.1:${port}/`);
     await client.handshake();
-    client.send(Buffer.alloc(200, 4));
-    expect((await client.closed).code).toBe(1009);
-    for (let i = 0; i < 100 && closed.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(closed[0]?.closeCode).toBe('ERR_PROTOCOL_VIOLATION');
-    expect(logger.entries.some((e) => e.message.startsWith('invalid websocket frame'))).toBe(true);
+    const ids = Array.from({ length: 16 }, (_, i) => i + 1);
+    client.send(Buffer.concat(ids.map((id) => echoPacket(id, 100))));
+    for (const id of ids) expect(((await client.response(id)).body as string).length).toBe(86);
+    client.close();
     await server.close();
+  });
+
+  it('closes a connection whose WebSocket message exceeds maxMessageSize at the frame header (1009)', async () => {
+    for (const options of [{ maxMessageSize: 150 }, {}]) {
+      const logger = recordingLogger();
+      const closed: Session[] = [];
+      const server = new NanoServer({ logger, maxPacketSize: 100, onSessionClosed: (s) => closed.push(s), ...options });
+      server.register(new Echo(), { name: 'echo' });
+      const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
+      const client = await RawClient.ws(`ws://127.0.0.1:${port}/`);
+      await client.handshake();
+      // 151 bytes over the option, or 17 maximal packets (16 × 104 + 104) over the default.
+      const ids = Array.from({ length: 17 }, (_, i) => i + 1);
+      client.send(
+        options.maxMessageSize === undefined ? Buffer.concat(ids.map((id) => echoPacket(id, 100))) : echoPacket(1, 147),
+      );
+      expect((await client.closed).code).toBe(1009);
+      for (let i = 0; i < 100 && closed.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(closed[0]?.closeCode).toBe('ERR_PROTOCOL_VIOLATION');
+      expect(logger.entries.some((e) => e.message.startsWith('invalid websocket frame'))).toBe(true);
+      await server.close();
+    }
+    expect(() => new NanoServer({ maxMessageSize: 0 })).toThrow(/maxMessageSize/);
   });
 });
