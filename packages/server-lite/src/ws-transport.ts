@@ -92,6 +92,44 @@ export interface WsEndpointOptions {
   maxPayload: number;
 }
 
+/**
+ * Property under which an endpoint's upgrade listener carries its endpoint. Endpoints sharing an http server (several
+ * paths, several NanoServers) find each other in the server's own `upgrade` listener list: no registry to keep.
+ */
+const ENDPOINT = Symbol('nanokit.endpoint');
+type UpgradeListener = ((request: IncomingMessage, socket: Duplex, head: Buffer) => void) & {
+  [ENDPOINT]?: WsEndpoint;
+};
+/** {@link ownerOf}: no nanokit endpoint serves the path, but a foreign upgrade listener may. */
+const FOREIGN = 'foreign';
+
+/** The path of a request URL, without the query. */
+function pathnameOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * The endpoint on `http` that takes an upgrade for `pathname`: the first with exactly that path, else the first
+ * without a path (it accepts every path). When none serves it: {@link FOREIGN} if a listener that is not a nanokit
+ * endpoint is installed (it may answer), else null (nobody will: refuse it).
+ */
+function ownerOf(http: HttpServer, pathname: string): WsEndpoint | typeof FOREIGN | null {
+  let catchAll: WsEndpoint | null = null;
+  let foreign = false;
+  for (const listener of http.listeners('upgrade') as UpgradeListener[]) {
+    const endpoint = listener[ENDPOINT];
+    if (endpoint === undefined) foreign = true;
+    else if (endpoint.path === pathname) return endpoint;
+    else if (endpoint.path === undefined && catchAll === null) catchAll = endpoint;
+  }
+  return catchAll ?? (foreign ? FOREIGN : null);
+}
+
+/** Error listener of an upgrade socket left to a foreign listener: a reset must not become an uncaught exception. */
+function ignoreSocketError(): void {}
+
 /** @internal Answers an upgrade request with an HTTP error and closes the socket. */
 function refuse(socket: Duplex, status: number, text: string): void {
   if (socket.writable) {
@@ -110,7 +148,7 @@ export class WsEndpoint {
   readonly owned: boolean;
   private readonly wss: WebSocketServer;
   private readonly server: NanoServer;
-  private readonly onUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  private readonly onUpgrade: UpgradeListener;
 
   constructor(server: NanoServer, http: HttpServer, owned: boolean, options: WsEndpointOptions) {
     this.server = server;
@@ -125,19 +163,21 @@ export class WsEndpoint {
       maxPayload: options.maxPayload,
     });
     this.onUpgrade = (request, socket, head) => this.upgrade(request, socket, head);
+    this.onUpgrade[ENDPOINT] = this;
     http.on('upgrade', this.onUpgrade);
   }
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.path !== undefined) {
-      const url = request.url ?? '/';
-      const q = url.indexOf('?');
-      const pathname = q === -1 ? url : url.slice(0, q);
-      if (pathname !== this.path) {
-        // Another upgrade listener on a shared server may own this path.
-        if (this.http.listenerCount('upgrade') <= 1) refuse(socket, 404, 'Not Found');
-        return;
+    const owner = ownerOf(this.http, pathnameOf(request.url));
+    if (owner !== this) {
+      if (owner === null) {
+        // Every upgrade listener is a nanokit endpoint and none serves the path: the first to see it answers.
+        if (!socket.destroyed) refuse(socket, 404, 'Not Found');
+      } else if (owner === FOREIGN && socket.listenerCount('error') === 0) {
+        // Left to the foreign listener; until it takes the socket, a reset must not crash the process.
+        socket.on('error', ignoreSocketError);
       }
+      return;
     }
     const verdict = this.server._admit('ws', request);
     if (verdict !== 0) {

@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { type AddressInfo, connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { encodeHandshakeRequest, encodePacket, PacketType, parseKick } from '@nanokit/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NanoServer, type NanoServerOptions, type Session } from '../src/index.js';
@@ -331,6 +333,95 @@ describe('attach to an http server', () => {
     } finally {
       https.closeAllConnections();
       await new Promise((r) => https.close(r));
+    }
+  });
+});
+
+describe('several endpoints on one http server', () => {
+  /** An http server (port 0) with endpoints of NanoServers `a` and `b`, attached in the order given. */
+  async function shared(endpoints: Array<['a' | 'b', string | undefined]>) {
+    const http = createServer((_req, res) => res.end('page'));
+    const named = {
+      a: new NanoServer({ logger: recordingLogger() }),
+      b: new NanoServer({ logger: recordingLogger() }),
+    };
+    for (const [name, server] of Object.entries(named)) {
+      servers.push(server);
+      server.register({ who: () => name }, { name: 'x' });
+    }
+    for (const [name, path] of endpoints) named[name].attach(http, path === undefined ? {} : { path });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const port = (http.address() as AddressInfo).port;
+    // handshakeTimeout only bounds a hang: an answered upgrade settles at once.
+    const open = (path: string) => RawClient.ws(`ws://127.0.0.1:${port}${path}`, {}, { handshakeTimeout: 5000 });
+    /** Which server answers on `path`. */
+    const who = async (path: string) => {
+      const c = await open(path);
+      await c.handshake();
+      const { body } = await c.response(c.request('x.who'));
+      c.close();
+      await c.closed;
+      return body;
+    };
+    const stop = async () => {
+      http.closeAllConnections();
+      await new Promise((r) => http.close(r));
+    };
+    return { http, port, open, who, stop };
+  }
+
+  it('routes each path to its endpoint and refuses a path none serves with 404', async () => {
+    const { open, who, stop } = await shared([
+      ['a', '/a'],
+      ['a', '/b'],
+      ['b', '/c'],
+    ]);
+    try {
+      expect([await who('/a'), await who('/b'), await who('/c?v=1')]).toEqual(['a', 'a', 'b']);
+      await expect(open('/other')).rejects.toThrow('HTTP 404');
+      await expect(open('/a/')).rejects.toThrow('HTTP 404');
+    } finally {
+      await stop();
+    }
+  });
+
+  it('gives a path to the endpoint serving exactly it before one that accepts every path', async () => {
+    for (const order of [
+      [
+        ['b', undefined],
+        ['a', '/a'],
+      ],
+      [
+        ['a', '/a'],
+        ['b', undefined],
+      ],
+    ] as Array<Array<['a' | 'b', string | undefined]>>) {
+      const { who, stop } = await shared(order);
+      try {
+        expect([await who('/a'), await who('/other')]).toEqual(['a', 'b']);
+      } finally {
+        await stop();
+      }
+    }
+  });
+
+  it('leaves a path it does not serve to a foreign upgrade listener; a reset on it does not crash', async () => {
+    const { http, port, stop } = await shared([['a', '/a']]);
+    try {
+      const seen = new Promise<Duplex>((resolve) => http.on('upgrade', (_req, socket: Duplex) => resolve(socket)));
+      const raw = connect(port, '127.0.0.1');
+      raw.on('error', () => {});
+      raw.write(
+        'GET /other HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      );
+      const socket = await seen;
+      expect(socket.destroyed).toBe(false); // not answered: the foreign listener owns it
+      const closed = new Promise((resolve) => socket.on('close', resolve));
+      raw.resetAndDestroy();
+      await closed; // ECONNRESET on a socket without an error listener would be an uncaught exception
+    } finally {
+      await stop();
     }
   });
 });
