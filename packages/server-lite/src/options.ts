@@ -140,8 +140,8 @@ export interface NanoServerOptions {
   /** WebSocket origin check; return false to refuse the upgrade with HTTP 403. @default every origin is accepted */
   checkOrigin?: (origin: string | undefined, request: IncomingMessage) => boolean;
   /**
-   * How long `close()` waits for kicked peers to close their connections before cutting them, in milliseconds; at
-   * most 2^31 − 1.
+   * How long `close()` waits for kicked peers to close their connections before cutting them (along with any HTTP
+   * connection still open on an http server `listen` created), in milliseconds; at most 2^31 − 1.
    * @default 3000
    */
   shutdownTimeout?: number;

@@ -276,7 +276,8 @@ export class NanoServer {
   /**
    * Graceful shutdown: stops accepting connections, runs `beforeShutdown` hooks, kicks every session with the
    * reason `server shutdown` (WebSocket close 1001), waits up to `shutdownTimeout` for the peers to close (then cuts
-   * them), runs `shutdown` hooks, and resolves. Idempotent. Attached http servers are left open.
+   * them, and any HTTP connection still open on an http server `listen` created), runs `shutdown` hooks, and
+   * resolves. Idempotent. Attached http servers are left open.
    */
   close(): Promise<void> {
     if (this.closing === null) this.closing = this.shutdown();
@@ -323,29 +324,40 @@ export class NanoServer {
 
   private async shutdown(): Promise<void> {
     if (this.started !== null) await this.started.catch(() => undefined);
-    const stopped = [...this.wsEndpoints.map((e) => e.stop()), ...this.tcpEndpoints.map((e) => e.stop())];
+    const stopped = Promise.all([...this.wsEndpoints.map((e) => e.stop()), ...this.tcpEndpoints.map((e) => e.stop())]);
     await this.runHooks('beforeShutdown');
     for (const session of Array.from(this.sessionSet)) {
       session._end(ServerErrorCode.Shutdown, 'server shutdown', EndMode.Kick, WsCloseCode.GoingAway);
     }
-    if (this.live.size > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.socketsDrained = null;
-          resolve();
-        }, this.shutdownTimeout);
-        this.socketsDrained = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      // Whatever is still open after the grace period is cut.
-      for (const session of Array.from(this.live)) session._destroy();
-    }
+    await this.gracePeriod(stopped);
+    // Whatever is still open after the grace period is cut: sessions, and the HTTP connections of owned http servers
+    // (one that never sent a byte, or only part of a request, would hold the http server open for minutes).
+    for (const session of Array.from(this.live)) session._destroy();
+    for (const endpoint of this.wsEndpoints) endpoint.cut();
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    await Promise.all(stopped);
+    await stopped;
     await this.runHooks('shutdown');
+  }
+
+  /** Resolves once every session socket has closed and the listeners have stopped, or after `shutdownTimeout`. */
+  private gracePeriod(stopped: Promise<unknown>): Promise<void> {
+    const drained =
+      this.live.size === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            this.socketsDrained = resolve;
+          });
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.socketsDrained = null;
+        resolve();
+      }, this.shutdownTimeout);
+      void Promise.all([drained, stopped]).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private async runHooks(name: 'beforeShutdown' | 'shutdown'): Promise<void> {

@@ -189,6 +189,14 @@ export class WsEndpoint {
     });
   }
 
+  /**
+   * Cuts the HTTP connections still open on an owned http server (idle, silent, or in the middle of a request), so
+   * that {@link WsEndpoint.stop} resolves. Called at the end of the shutdown grace period.
+   */
+  cut(): void {
+    if (this.owned) this.http.closeAllConnections();
+  }
+
   /** Stops accepting upgrades (and closes the http server when owned). Resolves when the http server is closed. */
   stop(): Promise<void> {
     this.http.off('upgrade', this.onUpgrade);

@@ -1,4 +1,6 @@
 // Lifetime hooks, graceful shutdown, registration rules and the protobuf serializer.
+
+import { connect, type Socket } from 'node:net';
 import { decodeMessage, encodeDataPacket, MessageType, PacketType, parseKick } from '@nanokit/protocol';
 import { createProtobufSerializer } from '@nanokit/protocol/protobuf';
 import protobuf from 'protobufjs';
@@ -88,6 +90,27 @@ describe('lifetime and shutdown', () => {
     await server.close();
     expect(session._socket.destroyed).toBe(true);
     c.tcp!.destroy();
+  });
+});
+
+describe('shutdown with stray HTTP connections', () => {
+  it('cuts an HTTP connection that sent nothing or part of a request after shutdownTimeout', async () => {
+    const server = new NanoServer({ logger: recordingLogger(), shutdownTimeout: 50 });
+    server.register({ x: () => 1 }, { name: 'x' });
+    const { port } = await server.listen({ port: 0, host: '127.0.0.1' });
+    const open = () =>
+      new Promise<Socket>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => resolve(socket));
+        socket.on('error', () => {});
+      });
+    const silent = await open();
+    const partial = await open();
+    partial.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n');
+    const cut = [silent, partial].map((s) => new Promise((resolve) => s.on('close', resolve)));
+    // Neither client ever closes by itself: close() only resolves because it cuts them (it used to wait for Node's
+    // own header timeout, 60 s).
+    await server.close();
+    await Promise.all(cut);
   });
 });
 
