@@ -9,7 +9,7 @@
  * @see docs/errors.md
  */
 export const ProtocolErrorCode = {
-  /** Packet type byte outside 1–5. */
+  /** Packet type byte outside 1–5; when encoding, a type that is not one of the numbers 1–5 (1.5, '4'). */
   UnknownPacketType: 'ERR_UNKNOWN_PACKET_TYPE',
   /** Packet body length above the configured limit (or above the 24-bit maximum when encoding). */
   PacketTooLarge: 'ERR_PACKET_TOO_LARGE',

@@ -48,10 +48,15 @@ export function checkBytes(bytes: unknown, what: string): void {
   if (!(bytes instanceof Uint8Array)) fail('ERR_INVALID_ARGUMENT', `${what}: not a Uint8Array`);
 }
 
-/** @internal True for 1…5. */
-export const isPacketType = (type: number): type is PacketType => type >= 1 && type <= 5;
+/**
+ * @internal True for the numbers 1, 2, 3, 4 and 5 only. Strict comparisons, not a range check: 1.5 (which a
+ * Uint8Array would silently store as type 1), '4', NaN, a Symbol or a BigInt are not packet types, and none of them
+ * is coerced on the way (a coercion could throw a TypeError).
+ */
+export const isPacketType = (type: number): type is PacketType =>
+  type === 1 || type === 2 || type === 3 || type === 4 || type === 5;
 
-/** @internal Throws `ERR_UNKNOWN_PACKET_TYPE` unless `type` is 1…5. */
+/** @internal Throws `ERR_UNKNOWN_PACKET_TYPE` unless `type` is an integer in 1…5. */
 function checkPacketType(type: number): void {
   if (!isPacketType(type)) fail('ERR_UNKNOWN_PACKET_TYPE', `packet type ${type}`);
 }
@@ -85,7 +90,7 @@ function tooLarge(length: number, limit: number): void {
 /**
  * Encodes one packet: header + body, in one allocation.
  *
- * @param type - packet type, 1–5.
+ * @param type - packet type, an integer in 1–5.
  * @param body - the body; empty when omitted.
  * @throws {ProtocolError} `ERR_UNKNOWN_PACKET_TYPE`, `ERR_PACKET_TOO_LARGE` (body over the 24-bit maximum or
  *   `options.maxBodyLength`), `ERR_INVALID_ARGUMENT` (body not a Uint8Array).

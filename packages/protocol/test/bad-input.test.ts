@@ -165,6 +165,15 @@ describe('bad arguments when encoding', () => {
   it.each([
     ['type 0', () => encodePacket(0 as PacketType)],
     ['type 6', () => writer.encodePacket(6 as PacketType)],
+    // Not integers: a Uint8Array would store 1.5 as 1 and 4.9 as 4, and '4' as 4.
+    ['type 1.5', () => encodePacket(1.5 as PacketType)],
+    ['type 4.9 with a body', () => encodePacket(4.9 as PacketType, new Uint8Array([1]))],
+    ["type '4'", () => encodePacket('4' as never)],
+    ['type NaN', () => encodePacket(Number.NaN as PacketType)],
+    ['type 4n', () => encodePacket(BigInt(4) as never)],
+    ['type 2.5 (writer)', () => writer.encodePacket(2.5 as PacketType)],
+    ["type '3' (writer)", () => writer.encodePacket('3' as never)],
+    ['type 4.000001 with a body (writer)', () => writer.encodePacket(4.000001 as PacketType, new Uint8Array([1]))],
   ])('unknown packet %s', (_name, fn) => {
     expectProtocolError(fn, 'ERR_UNKNOWN_PACKET_TYPE');
   });
