@@ -53,7 +53,7 @@ export const ProtocolErrorCode = {
   SerializeFailed: 'ERR_SERIALIZE_FAILED',
   /** The protobuf serializer has no message type for this route and direction. */
   UnknownProtoRoute: 'ERR_UNKNOWN_PROTO_ROUTE',
-  /** An argument of the wrong kind (e.g. a packet body that is not a Uint8Array). */
+  /** An argument of the wrong kind (bytes that are not a Uint8Array, a message that is not an object…). */
   InvalidArgument: 'ERR_INVALID_ARGUMENT',
 } as const;
 /** One of the {@link ProtocolErrorCode} values. */
@@ -125,6 +125,15 @@ export function isNanoError(error: unknown, code?: string): error is NanoError {
 /** @internal Shorthand used across the codec. */
 export function protocolError(code: ProtocolErrorCode, message: string, cause?: unknown): ProtocolError {
   return new ProtocolError(code, message, { cause });
+}
+
+/**
+ * @internal Throws `ERR_INVALID_ARGUMENT` unless `bytes` is a Uint8Array (Node's byte buffers are). Without this an
+ * ArrayBuffer, which has no `length`, would decode as nothing at all, or loop forever in the varint reader, and
+ * `undefined` would be a TypeError. Called once per API entry point, never in a loop.
+ */
+export function checkBytes(bytes: unknown, what: string): void {
+  if (!(bytes instanceof Uint8Array)) fail('ERR_INVALID_ARGUMENT', `${what}: not a Uint8Array`);
 }
 
 /** @internal Throws a {@link ProtocolError}: the one failure path of the codec (messages stay short; `code` says it all). */

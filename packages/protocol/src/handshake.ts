@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 import { HandshakeCode } from './constants.js';
-import { fail, HandshakeError } from './errors.js';
+import { checkBytes, fail, HandshakeError } from './errors.js';
 import { isPlainObject, parseJsonObject, stringifyGoStyle } from './json.js';
 import { RouteDictionary } from './route-dictionary.js';
 import { encodeUtf8 } from './utf8.js';
@@ -69,9 +69,11 @@ export function encodeHandshakeRequest(request: HandshakeRequest | HandshakeRequ
 /**
  * Parses a client's handshake body on the server. nano accepts any bytes here, including an empty body (its Go
  * benchmark client sends one); so does this: an empty body gives `{}`.
- * @throws {ProtocolError} `ERR_INVALID_HANDSHAKE` when the body is not empty and not a JSON object.
+ * @throws {ProtocolError} `ERR_INVALID_HANDSHAKE` when the body is not empty and not a JSON object;
+ *   `ERR_INVALID_ARGUMENT` when it is not a Uint8Array.
  */
 export function parseHandshakeRequest(body: Uint8Array): Partial<HandshakeRequest> & Record<string, unknown> {
+  checkBytes(body, 'handshake');
   return body.length === 0 ? {} : parseJsonObject(body, INVALID, 'handshake');
 }
 
@@ -111,9 +113,11 @@ export interface HandshakeParseOptions {
  * Parses the server's handshake reply (nano, pomelo, pinus or pitaya).
  * @throws {HandshakeError} when `code` is not 200 (`serverCode` holds it).
  * @throws {ProtocolError} `ERR_INVALID_HANDSHAKE` for a body that is not the expected JSON object (or an invalid
- *   `sys.dict`, `sys.heartbeat`); `ERR_COMPRESSED_HANDSHAKE` for a gzip body without `options.gunzip`.
+ *   `sys.dict`, `sys.heartbeat`); `ERR_COMPRESSED_HANDSHAKE` for a gzip body without `options.gunzip`;
+ *   `ERR_INVALID_ARGUMENT` when `body` is not a Uint8Array.
  */
 export function parseHandshakeResponse(body: Uint8Array, { gunzip }: HandshakeParseOptions = {}): HandshakeResponse {
+  checkBytes(body, 'handshake');
   const bytes =
     body[0] === 0x1f && body[1] === 0x8b
       ? gunzip
@@ -166,10 +170,12 @@ export interface HandshakeResponseInit {
 /**
  * JSON bytes of a server handshake reply, byte-identical to nano's: keys sorted as Go's `json.Marshal` of a map
  * does, `heartbeat` printed as a number (`30`, `1.5`), `dict` only when non-empty.
+ * @throws {ProtocolError} `ERR_INVALID_ARGUMENT` when `init` is not an object.
  * @example encodeHandshakeResponse({ heartbeat: 30, servertime: 1700000000 })
  *   // {"code":200,"sys":{"heartbeat":30,"servertime":1700000000}}
  */
 export function encodeHandshakeResponse(init: HandshakeResponseInit): Uint8Array {
+  if (!isPlainObject(init)) fail('ERR_INVALID_ARGUMENT', 'handshake reply: not an object');
   const sys: Record<string, unknown> = { heartbeat: init.heartbeat };
   const dict = init.dict instanceof RouteDictionary ? init.dict.toJSON() : init.dict;
   if (dict !== undefined && Object.keys(dict).length > 0) sys['dict'] = dict;

@@ -4,6 +4,7 @@
  * @see docs/protocol.md#kick
  * @packageDocumentation
  */
+import { checkBytes } from './errors.js';
 import { parseJsonObject } from './json.js';
 import { encodeUtf8 } from './utf8.js';
 
@@ -22,9 +23,11 @@ export function encodeKick(reason?: string): Uint8Array {
 
 /**
  * Parses a Kick body. An empty body is a kick without a reason.
- * @throws {ProtocolError} `ERR_INVALID_KICK` when the body is not empty and not a JSON object.
+ * @throws {ProtocolError} `ERR_INVALID_KICK` when the body is not empty and not a JSON object;
+ *   `ERR_INVALID_ARGUMENT` when it is not a Uint8Array.
  */
 export function parseKick(body: Uint8Array): Kick {
+  checkBytes(body, 'kick');
   if (body.length === 0) return {};
   const raw = parseJsonObject(body, 'ERR_INVALID_KICK', 'kick');
   const kick: Kick = { raw };

@@ -23,8 +23,9 @@ import {
   PACKET_HEADER_LENGTH,
   PacketType,
 } from './constants.js';
-import { fail } from './errors.js';
-import { checkBytes, checkEncodeLength, EMPTY, writePacketHeader } from './packet.js';
+import { checkBytes, fail } from './errors.js';
+import { isPlainObject } from './json.js';
+import { checkEncodeLength, EMPTY, writePacketHeader } from './packet.js';
 import type { RouteDictionary } from './route-dictionary.js';
 import { decodeUtf8, encodeUtf8, utf8Length, writeUtf8 } from './utf8.js';
 import { varintLength, writeVarint } from './varint.js';
@@ -102,6 +103,7 @@ function encode(
   { dictionary, maxBodyLength }: MessageEncodeOptions = {},
   header: number,
 ): Uint8Array {
+  if (!isPlainObject(msg)) fail('ERR_INVALID_ARGUMENT', 'message');
   const type = msg.type;
   // `& 3` keeps 0–3 as they are and changes anything else (non-integers, strings, NaN, out of range).
   if ((type & 3) !== type) fail('ERR_UNKNOWN_MESSAGE_TYPE', `type ${type}`);
@@ -147,7 +149,8 @@ function encode(
  * its bugs: a route over 255 bytes is an error instead of a silent wrap, and a Response never gets a route code.
  *
  * @throws {ProtocolError} `ERR_UNKNOWN_MESSAGE_TYPE`, `ERR_INVALID_MESSAGE_ID`, `ERR_INVALID_ROUTE`,
- *   `ERR_ROUTE_TOO_LONG`, `ERR_PACKET_TOO_LARGE`, `ERR_INVALID_ARGUMENT`.
+ *   `ERR_ROUTE_TOO_LONG`, `ERR_PACKET_TOO_LARGE`, `ERR_INVALID_ARGUMENT` (`msg` not an object, body neither bytes
+ *   nor a string).
  * @example encodeMessage({ type: MessageType.Request, id: 1, route: 'Room.Join', body: '{"a":1}' })
  *   // 00 01 09 52 6f 6f 6d 2e 4a 6f 69 6e 7b 22 61 22 3a 31 7d
  */

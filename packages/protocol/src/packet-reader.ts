@@ -8,8 +8,8 @@
  * @packageDocumentation
  */
 import { DEFAULT_MAX_BODY_LENGTH, PACKET_HEADER_LENGTH, type PacketType } from './constants.js';
-import type { ProtocolError } from './errors.js';
-import { checkBytes, checkPacketHeader, type Packet, type PacketDecodeOptions } from './packet.js';
+import { checkBytes, type ProtocolError } from './errors.js';
+import { checkPacketHeader, type Packet, type PacketDecodeOptions } from './packet.js';
 
 const EMPTY = /*#__PURE__*/ new Uint8Array(0);
 

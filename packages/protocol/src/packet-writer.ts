@@ -88,10 +88,10 @@ export class PacketWriter {
    * @throws {ProtocolError} `ERR_UNKNOWN_PACKET_TYPE`, `ERR_PACKET_TOO_LARGE`, `ERR_INVALID_ARGUMENT`.
    */
   encodePacket(type: PacketType, body?: Uint8Array): Uint8Array {
-    const length = body === undefined ? 0 : body.length;
     if (!isPacketType(type) || (body !== undefined && !(body instanceof Uint8Array))) {
       return encodePacket(type, body); // throws the right error
     }
+    const length = body === undefined ? 0 : body.length;
     checkEncodeLength(length, this.maxBodyLength);
     const size = PACKET_HEADER_LENGTH + length;
     if (size > this.largeSize) return encodePacket(type, body, { maxBodyLength: this.maxBodyLength });
@@ -120,6 +120,7 @@ export class PacketWriter {
 
   private encode(msg: MessageInit, header: number): Uint8Array {
     // The checks of `messageHead`, inlined: this is the per-message hot path (property tests keep both in step).
+    if (typeof msg !== 'object' || msg === null) return this.fallback(msg, header); // throws
     const type = msg.type;
     if (type !== 0 && type !== 1 && type !== 2 && type !== 3) return this.fallback(msg, header); // throws
     let flag = type << 1;

@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 import { DEFAULT_MAX_BODY_LENGTH, MAX_PACKET_BODY_LENGTH, PACKET_HEADER_LENGTH, type PacketType } from './constants.js';
-import { fail } from './errors.js';
+import { checkBytes, fail } from './errors.js';
 
 /** A decoded packet. `body` is a view into the decoded bytes (no copy): copy it if you keep it and reuse the input. */
 export interface Packet {
@@ -39,14 +39,6 @@ export interface PacketEncodeOptions {
 
 /** @internal The shared empty body. */
 export const EMPTY = /*#__PURE__*/ new Uint8Array(0);
-
-/**
- * @internal Throws `ERR_INVALID_ARGUMENT` unless `bytes` is a Uint8Array (Node's byte buffers are). Without this an
- * ArrayBuffer, which has no `length`, would decode as nothing at all, or loop forever in the varint reader.
- */
-export function checkBytes(bytes: unknown, what: string): void {
-  if (!(bytes instanceof Uint8Array)) fail('ERR_INVALID_ARGUMENT', `${what}: not a Uint8Array`);
-}
 
 /**
  * @internal True for the numbers 1, 2, 3, 4 and 5 only. Strict comparisons, not a range check: 1.5 (which a

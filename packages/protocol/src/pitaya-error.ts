@@ -5,7 +5,7 @@
  * Decoded here from the protobuf wire format directly: no protobufjs, no schema, no code generation.
  * @packageDocumentation
  */
-import { fail } from './errors.js';
+import { checkBytes, fail } from './errors.js';
 import { decodeUtf8 } from './utf8.js';
 import { readVarint } from './varint.js';
 
@@ -50,9 +50,11 @@ function readFields(
 /**
  * Decodes pitaya's protobuf `Error` body.
  * @throws {ProtocolError} `ERR_INVALID_PAYLOAD` when the bytes are not a protobuf message of that shape (truncated,
- *   a group or an unknown wire type, invalid UTF-8); `cause` tells which.
+ *   a group or an unknown wire type, invalid UTF-8); `cause` tells which. `ERR_INVALID_ARGUMENT` when `bytes` is not
+ *   a Uint8Array.
  */
 export function decodePitayaError(bytes: Uint8Array): PitayaError {
+  checkBytes(bytes, 'pitaya Error');
   const error: PitayaError = { code: '', msg: '', metadata: {} };
   try {
     readFields(bytes, 0, bytes.length, (field, from, to) => {

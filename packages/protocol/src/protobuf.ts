@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import { MessageType } from './constants.js';
-import { ProtocolErrorCode, protocolError } from './errors.js';
+import { checkBytes, ProtocolErrorCode, protocolError } from './errors.js';
 import { decodePitayaError } from './pitaya-error.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 
@@ -142,6 +142,7 @@ export function createProtobufSerializer(options: ProtobufSerializerOptions): Se
       }
     },
     decode(route, bytes, type) {
+      checkBytes(bytes, route);
       const pbType = tableFor(tables, type).get(route);
       if (pbType === undefined) {
         if (fallback) return fallback.decode(route, bytes, type);
@@ -166,6 +167,7 @@ export function createProtobufSerializer(options: ProtobufSerializerOptions): Se
       return message;
     },
     decodeError(route, bytes) {
+      checkBytes(bytes, route);
       // JSON error bodies (server-lite, whatever its serializer) start with `{`; that byte can never begin pitaya's
       // protobuf Error (it would be field 15 as a group).
       if (bytes[0] === 0x7b) return jsonSerializer.decode(route, bytes, MessageType.Response);

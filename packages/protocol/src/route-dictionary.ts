@@ -24,13 +24,20 @@ export class RouteDictionary {
 
   /**
    * @throws {ProtocolError} `ERR_INVALID_DICTIONARY` for a code that is not an integer in 0–65535, or a code used by
-   *   two routes (nano only logs these and lets the last one win, leaving stale entries behind).
+   *   two routes (nano only logs these and lets the last one win, leaving stale entries behind);
+   *   `ERR_INVALID_ARGUMENT` when `init` is neither an object nor an iterable of `[route, code]` pairs.
    */
   constructor(init?: RouteDictionaryInit) {
     if (init == null) return;
-    for (const [route, code] of (init as Iterable<readonly [string, number]>)[Symbol.iterator]
+    for (const entry of (init as Iterable<readonly [string, number]>)[Symbol.iterator]
       ? (init as Iterable<readonly [string, number]>)
-      : Object.entries(init)) {
+      : typeof init === 'object'
+        ? Object.entries(init)
+        : fail('ERR_INVALID_ARGUMENT', 'dictionary')) {
+      // A string is iterable too: `new RouteDictionary('ab')` fails here, on its first character.
+      if (!Array.isArray(entry)) fail('ERR_INVALID_ARGUMENT', 'dictionary');
+      const route = entry[0];
+      const code = entry[1];
       const other = this.routes.get(code);
       // `& 0xffff` keeps 0–65535 as they are and changes anything else (non-integers, strings, NaN, out of range).
       if (typeof route !== 'string' || (code & MAX_ROUTE_CODE) !== code || (other !== undefined && other !== route)) {

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { MessageType } from './constants.js';
-import { fail } from './errors.js';
+import { checkBytes, fail } from './errors.js';
 import { decodeUtf8, type Utf8Codec } from './utf8.js';
 
 /**
@@ -23,14 +23,16 @@ export interface Serializer {
   encode(route: string, value: unknown, type: MessageType): Uint8Array | string;
   /**
    * Deserializes a body. `bytes` may be a view into a larger buffer: copy it if you keep it.
-   * @throws {ProtocolError} `ERR_INVALID_PAYLOAD` when the bytes are not a valid body.
+   * @throws {ProtocolError} `ERR_INVALID_PAYLOAD` when the bytes are not a valid body; `ERR_INVALID_ARGUMENT` when
+   *   `bytes` is not a Uint8Array.
    */
   decode(route: string, bytes: Uint8Array, type: MessageType): unknown;
   /**
    * Decodes the body of an error response (flag 0x20) to the request on `route`. pitaya writes error bodies with the
    * session's serializer; without this method they are read as JSON `{code, msg}` (server-lite always, pitaya with
    * JSON).
-   * @throws {ProtocolError} `ERR_INVALID_PAYLOAD` when the bytes are not an error body.
+   * @throws {ProtocolError} `ERR_INVALID_PAYLOAD` when the bytes are not an error body; `ERR_INVALID_ARGUMENT` when
+   *   `bytes` is not a Uint8Array.
    */
   decodeError?(route: string, bytes: Uint8Array): unknown;
 }
@@ -60,6 +62,7 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
       }
     },
     decode(route, bytes) {
+      checkBytes(bytes, route);
       if (bytes.length === 0) return undefined;
       try {
         return JSON.parse(codec ? codec.decode(bytes) : decodeUtf8(bytes), reviver);

@@ -6,7 +6,7 @@
  * Decoding is strict: malformed input throws `ProtocolError` `ERR_INVALID_UTF8` rather than yielding U+FFFD.
  * @packageDocumentation
  */
-import { fail } from './errors.js';
+import { checkBytes, fail } from './errors.js';
 
 /** A UTF-8 codec. Pass one to serializers or the client to override the default. */
 export interface Utf8Codec {
@@ -152,9 +152,12 @@ function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
 /**
  * Decodes `bytes[start, end)` as UTF-8: short runs (routes) with JS code, which beats a native call for them, longer
  * ones with `TextDecoder` when the runtime has one.
- * @throws {ProtocolError} `ERR_INVALID_UTF8` on malformed input.
+ * @throws {ProtocolError} `ERR_INVALID_UTF8` on malformed input; `ERR_INVALID_ARGUMENT` when `bytes` is not a
+ *   Uint8Array.
  */
-export function decodeUtf8(bytes: Uint8Array, start = 0, end: number = bytes.length): string {
+export function decodeUtf8(bytes: Uint8Array, start = 0, end?: number): string {
+  checkBytes(bytes, 'text');
+  if (end === undefined) end = bytes.length;
   const length = end - start;
   if (length <= SHORT_DECODE_MAX_BYTES) {
     // ASCII (the usual route) into a presized array: the fastest way to a short string.
@@ -186,5 +189,8 @@ export const utf8: Utf8Codec = {
  */
 export const jsUtf8: Utf8Codec = {
   encode: encodeUtf8Js,
-  decode: (bytes) => decodeUtf8Js(bytes, 0, bytes.length),
+  decode: (bytes) => {
+    checkBytes(bytes, 'text');
+    return decodeUtf8Js(bytes, 0, bytes.length);
+  },
 };

@@ -6,13 +6,16 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeMessage,
   decodePackets,
+  decodeUtf8,
   encodeDataPacket,
+  encodeHandshakeResponse,
   encodeKick,
   encodeMessage,
   encodePacket,
   HandshakeError,
   isNanoError,
   jsonSerializer,
+  jsUtf8,
   MessageType,
   NanoError,
   PacketReader,
@@ -20,11 +23,13 @@ import {
   PacketWriter,
   ProtocolError,
   ProtocolErrorCode,
+  parseHandshakeRequest,
   parseHandshakeResponse,
   parseKick,
   RouteDictionary,
+  utf8,
 } from '../src/index.js';
-import { createProtobufSerializer } from '../src/protobuf.js';
+import { createProtobufSerializer, decodePitayaError } from '../src/protobuf.js';
 import { concat, expectProtocolError, hex, utf8Bytes } from './helpers.js';
 
 const nanoDict = new RouteDictionary({ 'Room.Join': 1, 'Room.Message': 2, onMessage: 3, 'Room.Echo': 4 });
@@ -231,6 +236,63 @@ describe('input that is not a Uint8Array is refused, never read as nothing (or l
   it('a Node Buffer is a Uint8Array and works', () => {
     expect(decodePackets(Buffer.from([3, 0, 0, 0])).length).toBe(1);
     expect(decodeMessage(Buffer.from([2, 0])).route).toBe('');
+  });
+});
+
+describe('arguments of the wrong kind are ERR_INVALID_ARGUMENT at every entry point, never a TypeError', () => {
+  const writer = new PacketWriter();
+  const pb = createProtobufSerializer({});
+  const calls: Array<[string, (arg: never) => unknown]> = [
+    ['encodeMessage', (msg) => encodeMessage(msg)],
+    ['encodeDataPacket', (msg) => encodeDataPacket(msg)],
+    ['PacketWriter.encodeMessage', (msg) => writer.encodeMessage(msg)],
+    ['PacketWriter.encodeDataPacket', (msg) => writer.encodeDataPacket(msg)],
+    ['encodeHandshakeResponse', (init) => encodeHandshakeResponse(init)],
+    ['parseKick', (body) => parseKick(body)],
+    ['parseHandshakeRequest', (body) => parseHandshakeRequest(body)],
+    ['parseHandshakeResponse', (body) => parseHandshakeResponse(body)],
+    ['decodeUtf8', (bytes) => decodeUtf8(bytes)],
+    ['utf8.decode', (bytes) => utf8.decode(bytes)],
+    ['jsUtf8.decode', (bytes) => jsUtf8.decode(bytes)],
+    ['jsonSerializer.decode', (bytes) => jsonSerializer.decode('r', bytes, 3)],
+    ['protobuf serializer decode', (bytes) => pb.decode('r', bytes, 3)],
+    ['protobuf serializer decodeError', (bytes) => pb.decodeError?.('r', bytes)],
+    ['decodePitayaError', (bytes) => decodePitayaError(bytes)],
+  ];
+  for (const [name, call] of calls) {
+    it.each([
+      ['undefined', undefined],
+      ['null', null],
+      ['a number', 5],
+    ])(`${name}(%s)`, (_what, arg) => {
+      expectProtocolError(() => call(arg as never), 'ERR_INVALID_ARGUMENT');
+    });
+  }
+  it('a null packet body (an omitted one is undefined)', () => {
+    expectProtocolError(() => encodePacket(4, null as never), 'ERR_INVALID_ARGUMENT');
+    expectProtocolError(() => writer.encodePacket(4, null as never), 'ERR_INVALID_ARGUMENT');
+  });
+  it('the byte parsers refuse an ArrayBuffer instead of reading it as nothing', () => {
+    expectProtocolError(() => parseKick(new ArrayBuffer(4) as never), 'ERR_INVALID_ARGUMENT');
+    expectProtocolError(() => parseHandshakeRequest(new ArrayBuffer(4) as never), 'ERR_INVALID_ARGUMENT');
+    expectProtocolError(() => parseHandshakeResponse(new ArrayBuffer(8) as never), 'ERR_INVALID_ARGUMENT');
+    expectProtocolError(() => decodePitayaError(new ArrayBuffer(8) as never), 'ERR_INVALID_ARGUMENT');
+  });
+  it.each([
+    ['a number', 5],
+    ['a string', 'ab'],
+    ['a function', () => 1],
+    ['an entry that is not a pair', [1]],
+    ['an entry that is null', [null]],
+  ])('new RouteDictionary(%s)', (_what, init) => {
+    expectProtocolError(() => new RouteDictionary(init as never), 'ERR_INVALID_ARGUMENT');
+  });
+  it('an omitted dictionary is an empty one', () => {
+    expect([
+      new RouteDictionary().size,
+      new RouteDictionary(undefined).size,
+      new RouteDictionary(null as never).size,
+    ]).toEqual([0, 0, 0]);
   });
 });
 
