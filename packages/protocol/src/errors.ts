@@ -37,7 +37,10 @@ export const ProtocolErrorCode = {
   RouteTooLong: 'ERR_ROUTE_TOO_LONG',
   /** A route that is not a string. */
   InvalidRoute: 'ERR_INVALID_ROUTE',
-  /** A route dictionary with a code outside 0–65535, a non-integer code, or a duplicate code. */
+  /**
+   * A route dictionary with a code outside 0–65535, a non-integer code, a code given to two routes, or a route given
+   * two codes.
+   */
   InvalidDictionary: 'ERR_INVALID_DICTIONARY',
   /** A handshake body that is not the expected JSON object. */
   InvalidHandshake: 'ERR_INVALID_HANDSHAKE',

@@ -23,8 +23,9 @@ export class RouteDictionary {
   private readonly routes = new Map<number, string>();
 
   /**
-   * @throws {ProtocolError} `ERR_INVALID_DICTIONARY` for a code that is not an integer in 0–65535, or a code used by
-   *   two routes (nano only logs these and lets the last one win, leaving stale entries behind);
+   * @throws {ProtocolError} `ERR_INVALID_DICTIONARY` for a code that is not an integer in 0–65535, a code used by two
+   *   routes or a route given two codes (nano only logs these and lets the last one win, leaving stale entries
+   *   behind), or a route that is not a string;
    *   `ERR_INVALID_ARGUMENT` when `init` is neither an object nor an iterable of `[route, code]` pairs.
    */
   constructor(init?: RouteDictionaryInit) {
@@ -38,9 +39,15 @@ export class RouteDictionary {
       if (!Array.isArray(entry)) fail('ERR_INVALID_ARGUMENT', 'dictionary');
       const route = entry[0];
       const code = entry[1];
-      const other = this.routes.get(code);
+      const known = this.codes.get(route);
       // `& 0xffff` keeps 0–65535 as they are and changes anything else (non-integers, strings, NaN, out of range).
-      if (typeof route !== 'string' || (code & MAX_ROUTE_CODE) !== code || (other !== undefined && other !== route)) {
+      // A route or a code seen before must come with the same partner: `[['a', 1], ['a', 2]]` would otherwise leave
+      // route(1) === 'a' while code('a') === 2, and `{ a: 1, b: 1 }` would lose `a`. The same pair twice is fine.
+      if (
+        typeof route !== 'string' ||
+        (code & MAX_ROUTE_CODE) !== code ||
+        (known !== code && (known !== undefined || this.routes.has(code)))
+      ) {
         fail('ERR_INVALID_DICTIONARY', `${route}: ${code}`);
       }
       this.codes.set(route, code);

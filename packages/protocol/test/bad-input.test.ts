@@ -310,6 +310,39 @@ describe('invalid dictionaries', () => {
   it('a non-string route in an iterable', () => {
     expectProtocolError(() => new RouteDictionary([[1 as never, 1]]), 'ERR_INVALID_DICTIONARY');
   });
+  it.each([
+    [
+      'one route, two codes',
+      [
+        ['a', 1],
+        ['a', 2],
+      ],
+    ],
+    [
+      'one route, two codes, not adjacent',
+      [
+        ['a', 1],
+        ['b', 2],
+        ['a', 3],
+      ],
+    ],
+    [
+      'one code, two routes',
+      [
+        ['a', 1],
+        ['b', 1],
+      ],
+    ],
+    [
+      'a Map with one code for two routes',
+      new Map([
+        ['a', 7],
+        ['b', 7],
+      ]),
+    ],
+  ])('%s (nano keeps a stale code → route entry; here it is an error)', (_name, init) => {
+    expectProtocolError(() => new RouteDictionary(init as never), 'ERR_INVALID_DICTIONARY');
+  });
   it('the same route twice with one code is fine; toJSON gives route → code', () => {
     const d = new RouteDictionary([
       ['a', 1],

@@ -200,6 +200,22 @@ describe('parseHandshakeResponse', () => {
   ])('%s is ERR_INVALID_HANDSHAKE', (_name, body) => {
     expectProtocolError(() => parseHandshakeResponse(utf8Bytes(body)), 'ERR_INVALID_HANDSHAKE');
   });
+  it('a dict with one code for two routes names the dictionary error as the cause', () => {
+    const err = expectProtocolError(
+      () => parseHandshakeResponse(utf8Bytes('{"code":200,"sys":{"dict":{"a":1,"b":1}}}')),
+      'ERR_INVALID_HANDSHAKE',
+    );
+    expect((err.cause as { code?: string }).code).toBe('ERR_INVALID_DICTIONARY');
+  });
+  it('a key repeated in the sys.dict JSON keeps its last value (as Go json.Unmarshal does): no stale entry', () => {
+    const r = parseHandshakeResponse(utf8Bytes('{"code":200,"sys":{"dict":{"a":1,"a":2}}}'));
+    expect([r.dictionary.size, r.dictionary.code('a'), r.dictionary.route(1), r.dictionary.route(2)]).toEqual([
+      1,
+      2,
+      undefined,
+      'a',
+    ]);
+  });
   it('invalid UTF-8 is ERR_INVALID_HANDSHAKE', () => {
     expectProtocolError(() => parseHandshakeResponse(hex('7b ff 7d')), 'ERR_INVALID_HANDSHAKE');
   });
