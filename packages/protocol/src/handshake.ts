@@ -176,7 +176,9 @@ export interface HandshakeResponseInit {
  */
 export function encodeHandshakeResponse(init: HandshakeResponseInit): Uint8Array {
   if (!isPlainObject(init)) fail('ERR_INVALID_ARGUMENT', 'handshake reply: not an object');
-  const sys: Record<string, unknown> = { heartbeat: init.heartbeat };
+  // No prototype, so that a `__proto__` key of `init.sys` is kept as a key (stringifyGoStyle sorts the keys anyway).
+  const sys: Record<string, unknown> = Object.create(null);
+  sys['heartbeat'] = init.heartbeat;
   const dict = init.dict instanceof RouteDictionary ? init.dict.toJSON() : init.dict;
   if (dict !== undefined && Object.keys(dict).length > 0) sys['dict'] = dict;
   if (init.servertime !== undefined) sys['servertime'] = init.servertime;

@@ -46,7 +46,8 @@ export function stringifyGoStyle(value: unknown): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (isPlainObject(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
-    const out: Record<string, unknown> = {};
+    // No prototype: a `__proto__` key is an own key like any other (on a `{}` it would set the prototype and vanish).
+    const out: Record<string, unknown> = Object.create(null);
     for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
     return out;
   }

@@ -74,9 +74,12 @@ export class RouteDictionary {
     return this.codes.entries();
   }
 
-  /** The dictionary as a plain object (route → code), as sent in `sys.dict`. */
+  /**
+   * The dictionary as an object (route → code), as sent in `sys.dict`. It has no prototype, so that every route is an
+   * own key, `__proto__` included (on a `{}` that assignment would set the prototype and the route would vanish).
+   */
   toJSON(): Record<string, number> {
-    const out: Record<string, number> = {};
+    const out: Record<string, number> = Object.create(null);
     for (const [route, code] of this.codes) out[route] = code;
     return out;
   }

@@ -115,6 +115,35 @@ describe('server handshake reply (V4–V6), byte-exact like Go json.Marshal', ()
       real,
     );
   });
+  it('a "__proto__" route survives: dictionary → toJSON → handshake JSON → parse (it used to vanish)', () => {
+    const dict = new RouteDictionary([
+      ['a', 1],
+      ['__proto__', 7],
+    ]);
+    expect(dict.toJSON()).toEqual(JSON.parse('{"__proto__":7,"a":1}'));
+    expect(Object.keys(dict.toJSON())).toEqual(['a', '__proto__']);
+    const expected = '{"code":200,"sys":{"dict":{"__proto__":7,"a":1},"heartbeat":1}}';
+    const body = encodeHandshakeResponse({ heartbeat: 1, dict });
+    expect(new TextDecoder().decode(body)).toBe(expected);
+    // The same from a plain object (JSON.parse makes `__proto__` an own key) and from the parsed reply's own dict.
+    const fromJson = encodeHandshakeResponse({ heartbeat: 1, dict: JSON.parse('{"a":1,"__proto__":7}') });
+    expect(new TextDecoder().decode(fromJson)).toBe(expected);
+    const r = parseHandshakeResponse(body);
+    expect([r.dictionary.size, r.dictionary.code('__proto__'), r.dictionary.route(7), r.dictionary.code('a')]).toEqual([
+      2,
+      7,
+      '__proto__',
+      1,
+    ]);
+    expect(new TextDecoder().decode(encodeHandshakeResponse({ heartbeat: 1, dict: r.dictionary }))).toBe(expected);
+    expect(new TextDecoder().decode(encodeHandshakeResponse({ heartbeat: 1, dict: r.dict ?? {} }))).toBe(expected);
+  });
+  it('stringifyGoStyle keeps "__proto__" keys, whatever their value', () => {
+    expect(stringifyGoStyle(JSON.parse('{"b":1,"__proto__":{"z":1,"y":2}}'))).toBe('{"__proto__":{"y":2,"z":1},"b":1}');
+    expect(
+      new TextDecoder().decode(encodeHandshakeResponse({ heartbeat: 1, sys: JSON.parse('{"__proto__":"x"}') })),
+    ).toBe('{"code":200,"sys":{"__proto__":"x","heartbeat":1}}');
+  });
   it('stringifyGoStyle escapes < > & U+2028 U+2029 and sorts nested keys', () => {
     expect(stringifyGoStyle({ b: '<a&b>', a: { d: '\u2028\u2029', c: [{ z: 1, y: 2 }] } })).toBe(
       '{"a":{"c":[{"y":2,"z":1}],"d":"\\u2028\\u2029"},"b":"\\u003ca\\u0026b\\u003e"}',
