@@ -150,6 +150,56 @@ describe('V30: no stall on 1–3 byte bodies', () => {
   });
 });
 
+describe('memory follows the bytes received, not the length announced', () => {
+  // Off-heap bytes held by typed arrays in this process (the test files run in their own processes).
+  const arrayBuffers = () => process.memoryUsage().arrayBuffers;
+
+  it('1000 readers fed a bare header announcing 65 536 bytes hold almost nothing (was 64 KiB each)', () => {
+    const header = hex('01 01 00 00');
+    const readers: PacketReader[] = [];
+    const before = arrayBuffers();
+    for (let i = 0; i < 1000; i++) {
+      const reader = new PacketReader();
+      expect(reader.push(header)).toEqual([]);
+      readers.push(reader);
+    }
+    const afterHeaders = arrayBuffers() - before;
+    // One body byte each: a buffer of 1 KiB, not of 64 KiB.
+    for (const reader of readers) expect(reader.push(hex('7b'))).toEqual([]);
+    const afterOneByte = arrayBuffers() - before;
+    expect(readers.every((r) => r.bufferedBytes === 1)).toBe(true);
+    // The old reader allocated 62.5 MiB here; allow for unrelated noise, far below that.
+    expect(afterHeaders).toBeLessThan(1024 * 1024);
+    expect(afterOneByte).toBeLessThan(3 * 1024 * 1024);
+  });
+
+  it('a 65 536-byte body trickled in random pieces comes out whole and exactly sized', () => {
+    const body = new Uint8Array(65536).map((_, i) => (i * 7919) & 0xff);
+    const stream = concat(hex('04 01 00 00'), body, hex('03 00 00 00'));
+    for (let seed = 1; seed <= 5; seed++) {
+      const reader = new PacketReader();
+      const packets: Packet[] = [];
+      for (const piece of randomSplit(stream, prng(seed))) packets.push(...reader.push(piece));
+      expect(packets.map((p) => p.type)).toEqual([PacketType.Data, PacketType.Heartbeat]);
+      const got = packets[0]?.body ?? new Uint8Array();
+      expect(got.byteLength).toBe(65536);
+      expect(got.buffer.byteLength).toBe(65536); // no slack kept alive behind the body
+      expect(toHex(got.subarray(0, 64))).toBe(toHex(body.subarray(0, 64)));
+      expect(got.every((b, i) => b === body[i])).toBe(true);
+      expect(reader.bufferedBytes).toBe(0);
+    }
+  });
+
+  it('reset() in the middle of a spanning body drops it', () => {
+    const reader = new PacketReader();
+    reader.push(hex('04 00 01 00 | 02 00'));
+    expect(reader.bufferedBytes).toBe(2);
+    reader.reset();
+    expect(reader.bufferedBytes).toBe(0);
+    expect(reader.push(hex('04 00 00 02 02 00')).map((p) => toHex(p.body))).toEqual(['02 00']);
+  });
+});
+
 describe('body ownership', () => {
   it('a body inside one chunk is a view of it; a body spanning chunks is a fresh copy', () => {
     const reader = new PacketReader();
