@@ -34,22 +34,63 @@ const GO_ESCAPES: Record<string, string> = {
 };
 
 /**
- * `JSON.stringify` with Go `encoding/json` conventions for maps: object keys sorted (by UTF-16 code unit order,
- * which equals Go's byte order for the BMP), and `<`, `>`, `&`, U+2028, U+2029 escaped. Used for byte-exact
- * handshake replies (wire spec §3.3).
+ * `JSON.stringify` with Go `encoding/json` conventions, as `json.Marshal` writes a map: what nano's handshake reply
+ * is (wire spec §3.3), reproduced byte for byte.
+ *
+ * - Object keys are sorted by their UTF-8 bytes, as Go sorts map keys. That is code point order, which differs from
+ *   JavaScript's default UTF-16 order when keys mix U+E000–U+FFFF with astral characters: Go puts `！` (U+FF01,
+ *   `ef bc 81`) before `😀` (U+1F600, `f0 9f 98 80`); `.sort()` puts it after.
+ * - `<`, `>`, `&`, U+2028 and U+2029 are escaped (`\u003c`…).
+ * - A lone surrogate, which has no UTF-8 form, becomes U+FFFD, in keys and string values alike, before sorting. This
+ *   is the character the codec writes for it everywhere else (encodeUtf8, as TextEncoder does), so the key is the
+ *   route that travels on the wire, and Go, holding that valid U+FFFD, writes it as is (it writes the escape `\ufffd`
+ *   only for bytes that are not UTF-8, which a JavaScript string cannot hold). `JSON.stringify` alone writes `\ud800`,
+ *   which Go never does.
  */
 export function stringifyGoStyle(value: unknown): string {
-  const text = JSON.stringify(sortKeys(value));
+  const text = JSON.stringify(toGo(value));
   return text === undefined ? 'null' : text.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] as string);
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
+/** `value` with object keys in Go's order and lone surrogates replaced, for `JSON.stringify`. */
+function toGo(value: unknown): unknown {
+  if (typeof value === 'string') return wellFormed(value);
+  if (Array.isArray(value)) return value.map(toGo);
   if (isPlainObject(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
     // No prototype: a `__proto__` key is an own key like any other (on a `{}` it would set the prototype and vanish).
     const out: Record<string, unknown> = Object.create(null);
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key]);
+    const keys = Object.keys(value).map((key) => [wellFormed(key), key] as const);
+    keys.sort((a, b) => compareCodePoints(a[0], b[0]));
+    for (const [goKey, key] of keys) out[goKey] = toGo(value[key]);
     return out;
   }
   return value;
+}
+
+/** `text` with every lone surrogate replaced by U+FFFD (what `String.prototype.toWellFormed` does, in ES2017). */
+function wellFormed(text: string): string {
+  return /[\ud800-\udfff]/.test(text)
+    ? text.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, (s) => (s.length === 2 ? s : '\ufffd'))
+    : text;
+}
+
+/**
+ * Compares well-formed strings by code point, which is the order of their UTF-8 bytes. UTF-16 units already compare
+ * that way except a surrogate (half of a code point above U+FFFF) against U+E000–U+FFFF: there the surrogates must
+ * come last, so both ranges are shifted before comparing.
+ */
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        x += x < 0xe000 ? 0x2000 : -0x800;
+        y += y < 0xe000 ? 0x2000 : -0x800;
+      }
+      return x - y;
+    }
+  }
+  return a.length - b.length;
 }

@@ -3,6 +3,7 @@
  * nano, pomelo/pinus and pitaya replies.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createHandshakeRequest,
@@ -143,6 +144,47 @@ describe('server handshake reply (V4–V6), byte-exact like Go json.Marshal', ()
     expect(
       new TextDecoder().decode(encodeHandshakeResponse({ heartbeat: 1, sys: JSON.parse('{"__proto__":"x"}') })),
     ).toBe('{"code":200,"sys":{"__proto__":"x","heartbeat":1}}');
+  });
+  // Go's json.Marshal sorts map keys by their UTF-8 bytes: the oracle here is TextEncoder + a byte comparison.
+  const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(utf8Bytes(a)), Buffer.from(utf8Bytes(b)));
+  it('stringifyGoStyle sorts keys by UTF-8 bytes as Go does, not by UTF-16 units: U+FF01 before U+1F600', () => {
+    expect(stringifyGoStyle({ '\u{1F600}': 2, '\uff01': 1 })).toBe('{"\uff01":1,"\u{1F600}":2}');
+    const keys = ['\u{10000}', '\uffff', '\ue000', '\ud7ff', 'a', '\u{10FFFF}', '\u{1F600}x', '\u{1F600}', 'é'];
+    expect(Object.keys(JSON.parse(stringifyGoStyle(Object.fromEntries(keys.map((k) => [k, 0])))))).toEqual(
+      [...keys].sort(utf8Order),
+    );
+  });
+  it('the handshake dict of such routes is in Go order', () => {
+    const dict = new RouteDictionary([
+      ['\u{1F600}.chat', 1],
+      ['\uff01.chat', 2],
+    ]);
+    expect(new TextDecoder().decode(encodeHandshakeResponse({ heartbeat: 1, dict }))).toBe(
+      '{"code":200,"sys":{"dict":{"\uff01.chat":2,"\u{1F600}.chat":1},"heartbeat":1}}',
+    );
+  });
+  it('stringifyGoStyle key order agrees with a UTF-8 byte sort on random code points (fast-check)', () => {
+    // Any code point, lone surrogates included: TextEncoder gives them the bytes Go would hold (U+FFFD).
+    const key = fc
+      .array(fc.integer({ min: 0, max: 0x10ffff }), { maxLength: 4 })
+      .map((cps) => String.fromCodePoint(...cps));
+    const goKey = (k: string) => new TextDecoder().decode(utf8Bytes(k));
+    fc.assert(
+      fc.property(fc.uniqueArray(key, { selector: goKey, maxLength: 8 }), (keys) => {
+        const out = stringifyGoStyle(Object.fromEntries(keys.map((k, i) => [k, i])));
+        expect(Object.keys(JSON.parse(out))).toEqual(keys.map(goKey).sort(utf8Order));
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it('stringifyGoStyle writes a lone surrogate as U+FFFD, as the codec encodes it (never \\ud800)', () => {
+    const out = stringifyGoStyle({ k: '\ud800', '\udc00': ['x\udbff', '\u{1F600}'] });
+    expect(out).toBe('{"k":"\ufffd","\ufffd":["x\ufffd","\u{1F600}"]}');
+    expect(out).not.toMatch(/\\ud[89a-f]/i);
+    // The bytes are the UTF-8 of U+FFFD, the same bytes encodeUtf8 gives the route itself on the wire.
+    const body = encodeHandshakeResponse({ heartbeat: 1, dict: { '\ud800': 1 } });
+    expect(toHex(body)).toContain('22 ef bf bd 22 3a 31');
+    expect(parseHandshakeResponse(body).dictionary.code('\ufffd')).toBe(1);
   });
   it('stringifyGoStyle escapes < > & U+2028 U+2029 and sorts nested keys', () => {
     expect(stringifyGoStyle({ b: '<a&b>', a: { d: '\u2028\u2029', c: [{ z: 1, y: 2 }] } })).toBe(
