@@ -80,16 +80,17 @@ describe('size budget', () => {
     expect(m.client.gzip - m.floor.gzip, describeSizes(m)).toBeLessThanOrEqual(4.5 * 1024);
   });
 
-  // Issue 3 sets a 5 KB target for this bundle. It is NOT met: 8,090 B at the last measurement (9,454 B before the
+  // Issue 3 sets a 5 KB target for this bundle. It is NOT met: 8,169 B at the last measurement (9,454 B before the
   // size work, 7,929 B before the client state machine and codec trims; then +87 B for pitaya's gzip-flagged
   // messages, +13 B for its protobuf error bodies, +179 B for the maxInFlight cap on nano's send backlog, +143 B for
-  // the lifecycle fixes of session 4 and +28 B for the request-timeout grace after a suspended host). Why it cannot
-  // be met as specified is in "Size" in packages/client/README.md: eventemitter3 and the protocol functions the
-  // client needs weigh ~4.2 KB before any client code. Until the target is settled, this test is a ratchet (the
+  // the lifecycle fixes of session 4, +28 B for the request-timeout grace after a suspended host and +79 B for the
+  // codec's argument checks at its entry points: a TypeError or an empty result became ERR_INVALID_ARGUMENT). Why it
+  // cannot be met as specified is in "Size" in packages/client/README.md: eventemitter3 and the protocol functions
+  // the client needs weigh ~4.2 KB before any client code. Until the target is settled, this test is a ratchet (the
   // bundle may grow only with a feature, by moving this line in the same commit), and it prints the distance to the
   // target on every run.
   const SIZE_TARGET = 5 * 1024;
-  const SIZE_RATCHET = 8100;
+  const SIZE_RATCHET = 8180;
   it('the browser client bundle (JSON, reconnect, heartbeats, timeouts; protocol + eventemitter3 inlined) stays within the ratchet', async () => {
     const m = await get();
     const gap = m.client.gzip - SIZE_TARGET;
