@@ -447,7 +447,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       packets = decodePackets(data, { maxBodyLength: MAX_PACKET_BODY_LENGTH });
     } catch (error) {
       // Framing is lost: this connection cannot continue.
-      this.emit('error', error);
       this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
       return;
     }
@@ -499,15 +498,14 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       if (this.paused) link.heartbeat.pause();
     }
     // A reconnect runs `onReconnect` (re-login) before the connection counts as open and queued notifies flush; the
-    // connect timeout covers it, so a hook that never settles cannot stall the client. Always a tick later, so that a Kick in the same message as the handshake reply ends the attempt first.
+    // connect timeout covers it, so a hook that never settles cannot stall the client. Always a tick later, so that
+    // a Kick in the same message as the handshake reply ends the attempt first.
     const hook = this.status === 'reconnecting' && this.options.onReconnect;
     new Promise<void>((r) => r(hook ? hook(hs) : undefined)).then(
       () => this.ready(link, hs),
       (error: unknown) => {
-        // After the link ended (dropped, `close()`), the hook failing is a consequence, not news.
-        if (link.ended) return;
-        this.emit('error', error);
-        this.end(link, CloseCode.ReconnectHookFailed, 'reconnect-hook-failed');
+        // After the link ended (dropped, `close()`), the hook failing is a consequence, not news: `end` ignores it.
+        this.end(link, CloseCode.ReconnectHookFailed, 'reconnect-hook-failed', error);
       },
     );
   }
@@ -519,10 +517,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     } catch (error) {
       // An unknown route code is reported and skipped (never delivered as an empty push); anything else is a
       // broken peer.
-      this.emit('error', error);
-      if ((error as { code?: string }).code !== 'ERR_UNKNOWN_ROUTE_CODE') {
-        this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
-      }
+      if ((error as { code?: string }).code === 'ERR_UNKNOWN_ROUTE_CODE') this.emit('error', error);
+      else this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
       return;
     }
     const { type, id, route } = msg;
@@ -591,12 +587,16 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       this.sweep = undefined;
       const now = this.timers.now();
       // Over 1 s late: the host was suspended (a paused mini-game, a frozen tab), and answers that arrived meanwhile
-      // may still be waiting in the socket behind this timer. Requests due get 1 s more for them.
+      // may still be waiting in the socket behind this timer. Requests due get 1 s more for them, once (timers that
+      // always run late, as in a throttled tab, must not postpone a timeout for ever).
       const late = now - this.sweepAt > 1000;
       let next = 0;
       for (const [id, entry] of this.pending.map) {
         if (entry.deadline === 0) continue;
-        if (late && entry.deadline <= now) entry.deadline = now + 1000;
+        if (late && entry.deadline <= now && !entry.graced) {
+          entry.graced = true;
+          entry.deadline = now + 1000;
+        }
         if (entry.deadline <= now) this.settle(id, new RequestTimeoutError(entry.route, id, entry.timeout));
         else if (next === 0 || entry.deadline < next) next = entry.deadline;
       }
@@ -616,9 +616,17 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     try {
       const max = this.option('maxInFlight') || Infinity; // 0, like a 0 timeout, turns it off
       const { held, pending } = this;
+      const now = this.timers.now();
       while (held.length > 0 && pending.map.size - held.length < max) {
-        const id = held.shift() as number;
+        const id = held[0] as number;
         const entry = pending.map.get(id) as PendingRequest;
+        const { signal, deadline } = entry;
+        // Never send one that was aborted (its listener may not have run yet: one signal, several requests) or
+        // that expired while held: settling it takes it out of `held`.
+        if (signal && signal.aborted) this.settle(id, new RequestAbortedError(entry.route, signal.reason));
+        else if (deadline && deadline <= now) this.settle(id, new RequestTimeoutError(entry.route, id, entry.timeout));
+        if (held[0] !== id) continue;
+        held.shift();
         const packet = entry.packet as Uint8Array;
         entry.packet = undefined;
         if (!this.send(link, packet)) this.settle(id, new ConnectionClosedError(CloseCode.Abnormal, 'send-failed'));
@@ -686,22 +694,24 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     } else if (retrying || status === 'connecting') {
       this.stop(gaveUp || (status === 'connecting' && error !== undefined ? error : closed));
     }
+    // What ended the link is an `error` event, unless the first `connect()` rejects with it (or `close()` ended it).
+    if (error !== undefined && retrying) this.emit('error', error);
     if (link.kick) this.emit('kick', link.kick);
     if (status === 'open') this.emit('disconnect', { code, reason, willReconnect });
     if (gaveUp) this.emit('error', gaveUp);
-    if (!willReconnect || this.status !== 'reconnecting' || this.retry) return; // a listener closed, or already scheduled
+    // A listener closed, or called connect() (which tries at once), or the retry is already scheduled.
+    if (!willReconnect || this.status !== 'reconnecting' || this.retry || this.link) return;
     const attempt = ++this.attempts;
     const delay = backoffDelay(attempt, reconnect || {}, (this.options.env || {}).random || Math.random);
     this.retry = this.timers.set(() => this.wake(), delay);
     this.emit('reconnecting', { attempt, delay });
   }
 
-  /** Ends the reconnect delay now, if one runs, and tries. */
+  /** While reconnecting and between attempts: ends the reconnect delay, if one runs, and tries now. */
   private wake(): void {
-    const retry = this.retry;
-    if (!retry) return;
+    if (this.status !== 'reconnecting' || this.link) return;
+    if (this.retry) this.retry();
     this.retry = undefined;
-    retry();
     this.open();
   }
 

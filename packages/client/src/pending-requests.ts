@@ -19,6 +19,8 @@ export interface PendingRequest {
   onAbort: (() => void) | undefined;
   /** The encoded request while it waits for a slot under `maxInFlight`; undefined once sent. */
   packet: Uint8Array | undefined;
+  /** Set once the request got the grace of a timeout timer that ran late (see `armSweep`). */
+  graced?: boolean;
 }
 
 /** @internal Id allocation (1…2^31−1, wrapping, never an id still pending) and the pending map. */

@@ -25,7 +25,10 @@ export interface Timers {
   /** Live timers (started, neither fired nor cancelled). */
   live: number;
   now(): number;
-  /** Starts a timer; returns its canceller (idempotent, and a no-op once the timer fired). */
+  /**
+   * Starts a timer; returns its canceller (idempotent, and a no-op once the timer fired). A delay of 2^31 ms or more
+   * starts nothing (hosts would run it at once).
+   */
   set(fn: () => void, ms: number): () => void;
 }
 
@@ -38,6 +41,8 @@ export function createTimers(env: ClientEnv = {}): Timers {
     live: 0,
     now: env.now || Date.now,
     set(fn, ms) {
+      // Hosts run a delay of 2^31 ms or more (also Infinity) at once: such a timer would never be due anyway.
+      if (!(ms < 0x80000000)) return NOOP;
       let live = true;
       timers.live++;
       const stop = (): boolean => {

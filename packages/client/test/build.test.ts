@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { gzipSync } from 'node:zlib';
+import { encodeHandshakeResponse, encodePacket, PacketType } from '@nanokit/protocol';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import { rollup } from 'rollup';
 import { minify } from 'terser';
@@ -80,17 +81,18 @@ describe('size budget', () => {
     expect(m.client.gzip - m.floor.gzip, describeSizes(m)).toBeLessThanOrEqual(4.5 * 1024);
   });
 
-  // Issue 3 sets a 5 KB target for this bundle. It is NOT met: 8,169 B at the last measurement (9,454 B before the
+  // Issue 3 sets a 5 KB target for this bundle. It is NOT met: 8,281 B at the last measurement (9,454 B before the
   // size work, 7,929 B before the client state machine and codec trims; then +87 B for pitaya's gzip-flagged
   // messages, +13 B for its protobuf error bodies, +179 B for the maxInFlight cap on nano's send backlog, +143 B for
   // the lifecycle fixes of session 4, +28 B for the request-timeout grace after a suspended host and +79 B for the
-  // codec's argument checks at its entry points: a TypeError or an empty result became ERR_INVALID_ARGUMENT). Why it
-  // cannot be met as specified is in "Size" in packages/client/README.md: eventemitter3 and the protocol functions
-  // the client needs weigh ~4.2 KB before any client code. Until the target is settled, this test is a ratchet (the
-  // bundle may grow only with a feature, by moving this line in the same commit), and it prints the distance to the
-  // target on every run.
+  // codec's argument checks at its entry points: a TypeError or an empty result became ERR_INVALID_ARGUMENT; +112 B
+  // for the second review's fixes: held requests aborted or expired never sent, reconnect failures reported, timers
+  // of 2^31 ms or more, WebSocket closed when it opens late). Why it cannot be met as specified is in "Size" in
+  // packages/client/README.md: eventemitter3 and the protocol functions the client needs weigh ~4.2 KB before any
+  // client code. Until the target is settled, this test is a ratchet (the bundle may grow only with a feature or a
+  // fix, by moving this line in the same commit), and it prints the distance to the target on every run.
   const SIZE_TARGET = 5 * 1024;
-  const SIZE_RATCHET = 8180;
+  const SIZE_RATCHET = 8300;
   it('the browser client bundle (JSON, reconnect, heartbeats, timeouts; protocol + eventemitter3 inlined) stays within the ratchet', async () => {
     const m = await get();
     const gap = m.client.gzip - SIZE_TARGET;
@@ -141,6 +143,33 @@ describe('built files', () => {
         script,
       ),
     ).toBe('true,true,true,ERR_REQUEST_TIMEOUT,Room.Join,7,RequestTimeoutError');
+  });
+
+  it('the ES5 global build reads a handshake with a route dictionary on a host without ES2017 built-ins', async () => {
+    // iOS Safari ≤ 10.0 and Chrome < 54 have no Object.entries / Object.values, and the ES5 build is for them.
+    const context = vm.createContext({ setTimeout, clearTimeout });
+    vm.runInContext('delete Object.entries; delete Object.values;', context);
+    vm.runInContext(readDist('nanokit.global.js'), context);
+    const reply = Array.from(
+      encodePacket(PacketType.Handshake, encodeHandshakeResponse({ heartbeat: 0, dict: { 'room.join': 7 } })),
+    );
+    vm.runInContext(
+      `var sock;
+      function FakeWS() { sock = this; this.readyState = 0; }
+      FakeWS.prototype.send = function () {};
+      FakeWS.prototype.close = function () {};
+      var client = new NanoKit.NanoClient({ url: 'ws://x', transport: NanoKit.webSocketTransport(FakeWS) });
+      var result = client.connect().then(function (hs) { return hs.dictionary.code('room.join'); });`,
+      context,
+    );
+    await new Promise((r) => setImmediate(r)); // url() is resolved in a promise: the socket comes a tick later
+    vm.runInContext(
+      `sock.readyState = 1; sock.onopen({}); sock.onmessage({ data: new Uint8Array(${JSON.stringify(reply)}).buffer });`,
+      context,
+    );
+    expect(await vm.runInContext('result', context)).toBe(7);
+    vm.runInContext('client.close()', context);
+    expect(vm.runInContext('client.debugStats().timers', context)).toBe(0);
   });
 
   it('the global build is ES5 syntax (no class, arrow, let/const, template literal)', () => {

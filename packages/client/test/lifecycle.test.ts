@@ -228,6 +228,34 @@ describe('reconnect attempts', () => {
   });
 });
 
+describe('why a reconnect attempt failed', () => {
+  it('is an error event: a refused or garbled handshake, a url() that rejects', async () => {
+    let calls = 0;
+    const url = () => (++calls === 3 ? Promise.reject(new Error('gate: 503')) : 'ws://fake');
+    const { ft, client, events, connect } = setup({ url, heartbeat: false, reconnect: { maxAttempts: 3 } });
+    await connect();
+    events.length = 0;
+    ft.last.drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    ft.last.open();
+    ft.last.receive(encodePacket(PacketType.Handshake, new TextEncoder().encode('{"code":501}'))); // refused
+    await vi.advanceTimersByTimeAsync(2000); // attempt 2: url() rejects
+    await vi.advanceTimersByTimeAsync(4000);
+    ft.last.open();
+    ft.last.receive(encodePacket(PacketType.Handshake, new TextEncoder().encode('<html>502'))); // not JSON
+    await vi.advanceTimersByTimeAsync(0);
+    const errors = events.filter(([name]) => name === 'error').map(([, e]) => e as { code: string; message: string });
+    expect(errors.map((e) => e.code)).toEqual([
+      'ERR_HANDSHAKE_REFUSED',
+      undefined,
+      'ERR_INVALID_HANDSHAKE',
+      'ERR_CONNECTION_CLOSED',
+    ]);
+    expect(errors[1]?.message).toBe('gate: 503');
+    expect(client.state).toBe('closed');
+  });
+});
+
 describe('what users and hosts throw', () => {
   it('a throwing listener does not stop the other listeners; its error is an error event', async () => {
     const { ft, client, connect, events } = setup({ heartbeat: false, reconnect: false });

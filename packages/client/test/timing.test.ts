@@ -190,6 +190,52 @@ describe('timeouts', () => {
     expect(failed).toMatchObject({ code: 'ERR_REQUEST_TIMEOUT', route: 'Room.Lost' });
   });
 
+  it('gives the grace of a late timer once: with timers always late (a throttled tab) requests still time out', async () => {
+    const env = {
+      random: () => 0,
+      // Chained timers run on the next full minute, as Chrome does in a tab hidden for over 5 minutes.
+      setTimeout: (fn: () => void, ms: number) =>
+        setTimeout(fn, Math.ceil((Date.now() + ms) / 60_000) * 60_000 - Date.now()),
+      clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>),
+    };
+    const { client, connect } = setup({ env, heartbeat: false });
+    await connect(1);
+    let failed: unknown;
+    client.request('Room.Join', {}, { timeout: 5000 }).catch((e: unknown) => (failed = e));
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    expect(failed).toMatchObject({ code: 'ERR_REQUEST_TIMEOUT' });
+  });
+
+  it('treats a connectTimeout of 2^31 ms or more (Infinity too) as none, not as 1 ms', async () => {
+    for (const connectTimeout of [2 ** 31, Infinity]) {
+      const { ft, client } = setup({ connectTimeout });
+      const connected = client.connect();
+      await vi.advanceTimersByTimeAsync(20);
+      ft.last.open();
+      ft.last.handshake(1);
+      await expect(connected).resolves.toMatchObject({ heartbeatMs: 1000 });
+      client.close();
+    }
+  });
+
+  it('does not spin on a server heartbeat of 2^31 ms or more', async () => {
+    let armed = 0;
+    const env = {
+      random: () => 0,
+      setTimeout: (fn: () => void, ms: number) => {
+        armed++;
+        return setTimeout(fn, ms);
+      },
+      clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>),
+    };
+    const { client, connect } = setup({ env });
+    await connect(2_200_000); // seconds: 2.2e9 ms
+    armed = 0;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(armed).toBe(0);
+    expect(client.state).toBe('open');
+  });
+
   it('gives up a connection that does not complete the handshake in connectTimeout', async () => {
     const { ft, client } = setup({ connectTimeout: 3000 });
     let error: unknown;
@@ -275,6 +321,27 @@ describe('maxInFlight: requests beyond it wait in the client', () => {
     expect(await after).toEqual({ id: 3 });
     client.close();
     expectNothingLeft(client);
+  });
+
+  it('never sends a held request that was aborted or expired before its slot came (one signal, many requests)', async () => {
+    const { ft, client, connect } = setup({ heartbeat: false, maxInFlight: 2 });
+    await connect(1);
+    const abort = new AbortController();
+    const codes: string[] = [];
+    for (const route of ['Buy1', 'Buy2', 'Buy3', 'Buy4']) {
+      client.request(route, {}, { signal: abort.signal }).catch((e: { code: string }) => codes.push(e.code));
+    }
+    abort.abort(); // Buy1's listener frees a slot before Buy3's listener has run
+    await vi.advanceTimersByTimeAsync(0);
+    expect(codes).toEqual(['ERR_ABORTED', 'ERR_ABORTED', 'ERR_ABORTED', 'ERR_ABORTED']);
+    expect(sentIds(ft)).toEqual([1, 2]);
+
+    // A slow server: every request times out at once, and the held ones must not go out in a burst as slots free.
+    for (let i = 0; i < 40; i++) client.request('Slow', {}, { timeout: 5000 }).catch(() => {});
+    expect(sentIds(ft)).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(sentIds(ft)).toHaveLength(4);
+    expectNothingLeftButTheLink(client);
   });
 
   it('defaults to 8; 0 and Infinity send every request at once', async () => {
@@ -488,6 +555,25 @@ describe('responses and kicks from odd servers', () => {
 });
 
 describe('connect() while reconnecting', () => {
+  it('from a disconnect listener (willReconnect: true), tries at once instead of waiting out the backoff', async () => {
+    const { ft, client, connect, events } = setup({ heartbeat: false, reconnect: { initialDelay: 60_000 } });
+    await connect(1);
+    let again: Promise<unknown> | undefined;
+    client.once('disconnect', () => {
+      again = client.connect();
+    });
+    ft.last.drop();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ft.connections.length).toBe(2);
+    expect(events.map(([name]) => name)).toEqual(['connect', 'disconnect']); // no backoff was scheduled
+    ft.last.open();
+    ft.last.handshake(1);
+    await again;
+    expect(client.state).toBe('open');
+    client.close();
+    expectNothingLeft(client);
+  });
+
   it('retries at once and resolves with the new handshake; close() rejects waiting callers', async () => {
     const { ft, client, connect } = setup({ heartbeat: false, reconnect: { initialDelay: 60_000 } });
     await connect(1);

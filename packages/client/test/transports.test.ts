@@ -137,6 +137,41 @@ describe('webSocketTransport (fake WebSocket per the browser/Cocos docs)', () =>
     expect(b.log.closes).toEqual([{ code: 4000, reason: 'heartbeat-timeout', wasClean: true }]);
   });
 
+  it('closes a socket it gave up while connecting once it opens, on hosts that cannot close it before', () => {
+    // Some shims throw when closing a socket that is still connecting; mini-game adapters may ignore the call.
+    class StubbornWebSocket extends FakeWebSocket {
+      closes = 0;
+      constructor(
+        readonly throws: boolean,
+        ...args: unknown[]
+      ) {
+        super(...args);
+      }
+      override close(code?: number, reason?: string) {
+        this.closes++;
+        if (this.readyState === 0) {
+          if (this.throws) throw new Error('INVALID_STATE_ERR');
+          return;
+        }
+        super.close(code, reason);
+      }
+    }
+    for (const throws of [true, false]) {
+      const { log, handlers } = recorder();
+      const Ctor = function (this: unknown, ...args: unknown[]) {
+        return new StubbornWebSocket(throws, ...args);
+      } as unknown as typeof FakeWebSocket;
+      const t = webSocketTransport(Ctor)({ url: 'ws://slow' }, handlers);
+      const ws = FakeWebSocket.instances.at(-1) as StubbornWebSocket;
+      t.close(4001, 'connect-timeout');
+      expect(log.closes).toEqual([{ code: 4001, reason: 'connect-timeout', wasClean: true }]);
+      ws.serverOpen(); // the host finishes connecting after all
+      expect(ws.closes).toBe(2);
+      expect(ws.readyState).toBe(2);
+      expect(log.open).toBe(0);
+    }
+  });
+
   it('uses the global WebSocket lazily, and throws ERR_NO_TRANSPORT without one', () => {
     const factory = webSocketTransport(); // nothing is read at creation
     vi.stubGlobal('WebSocket', undefined);

@@ -33,7 +33,8 @@ export class RouteDictionary {
     for (const entry of (init as Iterable<readonly [string, number]>)[Symbol.iterator]
       ? (init as Iterable<readonly [string, number]>)
       : typeof init === 'object'
-        ? Object.entries(init)
+        ? // Not Object.entries: the ES5 build runs on hosts that lack it.
+          Object.keys(init).map((route) => [route, (init as Record<string, number>)[route] as number] as const)
         : fail('ERR_INVALID_ARGUMENT', 'dictionary')) {
       // A string is iterable too: `new RouteDictionary('ab')` fails here, on its first character.
       if (!Array.isArray(entry)) fail('ERR_INVALID_ARGUMENT', 'dictionary');

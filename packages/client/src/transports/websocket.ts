@@ -62,6 +62,13 @@ export function webSocketTransport(ctor?: WebSocketConstructor, extraArgs?: unkn
       if (handlers.onError) handlers.onError(error);
     };
     let closed = false;
+    const shut = (code?: number, reason?: string) => {
+      try {
+        ws.close(code, reason);
+      } catch {
+        // A host that throws here (a socket still connecting) is covered by the `onopen` set in `close()`.
+      }
+    };
     // Nothing reaches the client after `onClose`: the socket's handlers are detached first. A no-op error handler
     // stays: `ws` emits 'error' when closed while connecting, and an EventEmitter 'error' without a listener throws.
     const detach = () => {
@@ -94,11 +101,10 @@ export function webSocketTransport(ctor?: WebSocketConstructor, extraArgs?: unkn
       close(code = 1000, reason = '') {
         if (closed) return;
         detach();
-        try {
-          ws.close(code, reason);
-        } catch {
-          // Some shims throw when closing a socket that is still connecting; it is abandoned either way.
-        }
+        shut(code, reason);
+        // Some hosts cannot close a socket that is still connecting (shims throw; mini-game adapters ignore it):
+        // should it open later, it is closed then.
+        ws.onopen = () => shut();
         handlers.onClose({ code, reason, wasClean: true });
       },
     };
