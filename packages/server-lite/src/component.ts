@@ -2,6 +2,7 @@
  * Components: objects whose methods become handlers, routed as `<name>.<method>` (nano's `component` package).
  * @packageDocumentation
  */
+import { EventEmitter } from 'node:events';
 import { ServerErrorCode, serverError } from './errors.js';
 import type { Session } from './session.js';
 
@@ -47,9 +48,31 @@ export interface Handler {
 
 const LIFETIME = new Set(['constructor', 'init', 'afterInit', 'beforeShutdown', 'shutdown']);
 
+/** Matches the source text of a function implemented by the engine (`function Map() { [native code] }`). */
+const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
+
 /**
- * @internal The handlers of a component: every function-valued property on the instance and its prototype chain
- * (up to `Object.prototype`), except the constructor, the lifetime methods and names starting with `_`.
+ * @internal True for a prototype whose methods are not handlers: a built-in's (`Object.prototype`,
+ * `Map.prototype`, `Array.prototype`, `Error.prototype`… — its own `constructor` is a native function) or Node's
+ * `EventEmitter.prototype` (implemented in JavaScript, so it needs naming). Its methods, and those of every prototype
+ * above it, would otherwise become routes a client could call (`Registry.clear`, `Room.emit`).
+ */
+function isLibraryPrototype(proto: object): boolean {
+  if (proto === Object.prototype || proto === EventEmitter.prototype) return true;
+  const descriptor = Object.getOwnPropertyDescriptor(proto, 'constructor');
+  const ctor: unknown = descriptor?.value;
+  if (typeof ctor !== 'function' || (ctor as { prototype?: unknown }).prototype !== proto) return false;
+  try {
+    return NATIVE_SOURCE.test(Function.prototype.toString.call(ctor));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * @internal The handlers of a component: every function-valued property on the instance and its prototype chain,
+ * except the constructor, the lifetime methods and names starting with `_`. The walk stops at the first built-in or
+ * `EventEmitter` prototype ({@link isLibraryPrototype}): only the component's own class chain provides handlers.
  * @throws {ServerLiteError} `ERR_INVALID_COMPONENT` when there is none, or a name is not a valid route part.
  */
 export function collectHandlers(component: object, options: RegisterOptions = {}): Handler[] {
@@ -62,7 +85,7 @@ export function collectHandlers(component: object, options: RegisterOptions = {}
   }
   const seen = new Set<string>();
   const handlers: Handler[] = [];
-  for (let proto: object | null = component; proto !== null && proto !== Object.prototype; ) {
+  for (let proto: object | null = component; proto !== null && !isLibraryPrototype(proto); ) {
     for (const key of Object.getOwnPropertyNames(proto)) {
       if (seen.has(key) || LIFETIME.has(key) || key.startsWith('_')) continue;
       seen.add(key);
@@ -72,8 +95,9 @@ export function collectHandlers(component: object, options: RegisterOptions = {}
       if (typeof method !== 'string' || method === '') {
         throw serverError(ServerErrorCode.InvalidComponent, `nameFunc gave an empty name for method "${key}"`);
       }
+      const route = `${name}.${method}`;
       const raw = options.raw?.includes(key) === true;
-      handlers.push({ route: `${name}.${method}`, component, fn: descriptor.value as HandlerFunction, raw });
+      handlers.push({ route, component, fn: descriptor.value as HandlerFunction, raw });
     }
     proto = Object.getPrototypeOf(proto) as object | null;
   }

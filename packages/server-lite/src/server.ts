@@ -184,7 +184,8 @@ export class NanoServer {
   /**
    * Registers a component: each of its methods becomes the handler of `<name>.<method>` (see {@link RegisterOptions}).
    * Methods named `init`, `afterInit`, `beforeShutdown`, `shutdown` are lifetime hooks, not handlers; names starting
-   * with `_` are skipped.
+   * with `_` are skipped. Only the component's own class chain counts: methods inherited from built-ins (`Object`,
+   * `Map`, `Array`…) and from Node's `EventEmitter` are never handlers.
    * @throws {ServerLiteError} `ERR_INVALID_COMPONENT` for a component without handlers or a route already taken.
    */
   register(component: object, options?: RegisterOptions): this {

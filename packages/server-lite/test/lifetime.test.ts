@@ -1,5 +1,6 @@
 // Lifetime hooks, graceful shutdown, registration rules and the protobuf serializer.
 
+import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { decodeMessage, encodeDataPacket, MessageType, PacketType, parseKick } from '@nanokit/protocol';
 import { createProtobufSerializer } from '@nanokit/protocol/protobuf';
@@ -127,6 +128,67 @@ describe('registration', () => {
     expect(() => server.register(new Manager())).toThrow(/already registered/);
     expect(() => server.register({}, { name: 'empty' })).toThrow(/no handler/);
     expect(() => new NanoServer({ heartbeat: 0 })).toThrow(/heartbeat/);
+  });
+});
+
+describe("handlers come from the component's own class chain only", () => {
+  it('does not route the methods a component inherits from EventEmitter, Map or another built-in', async () => {
+    class Base {
+      Hello() {
+        return 'hello';
+      }
+    }
+    class Room extends Base {
+      readonly events = new EventEmitter();
+      Join() {
+        return { ok: true };
+      }
+    }
+    class Emitting extends EventEmitter {
+      Join() {
+        return { ok: true };
+      }
+    }
+    class Registry extends Map<string, string> {
+      Lookup(_s: Session, body: { key: string }) {
+        return { v: this.get(body.key) ?? null };
+      }
+    }
+    class Hits extends Array<number> {
+      Count() {
+        return this.length;
+      }
+    }
+    const server = new NanoServer({ logger: recordingLogger() });
+    const registry = new Registry([['admin', 'secret-token']]);
+    server
+      .register(new Room())
+      .register(new Emitting(), { name: 'Emitting' })
+      .register(registry, { name: 'Registry' })
+      .register(new Hits(), { name: 'Hits' });
+    // A class chain of the user's own (Base) still provides handlers; EventEmitter, Map, Array, Object do not.
+    expect(server.routes().sort()).toEqual([
+      'Emitting.Join',
+      'Hits.Count',
+      'Registry.Lookup',
+      'Room.Hello',
+      'Room.Join',
+    ]);
+    const { port } = await server.listen({ tcp: true, port: 0, host: '127.0.0.1' });
+    try {
+      const c = await RawClient.tcp(port);
+      await c.handshake();
+      for (const route of ['Registry.clear', 'Registry.set', 'Emitting.emit', 'Emitting.removeAllListeners']) {
+        const res = await c.response(c.request(route, {}));
+        expect(res.error).toBe(true);
+        expect(res.body).toMatchObject({ code: 'PIT-404' });
+      }
+      expect(registry.size).toBe(1);
+      expect((await c.response(c.request('Registry.Lookup', { key: 'admin' }))).body).toEqual({ v: 'secret-token' });
+      c.close();
+    } finally {
+      await server.close();
+    }
   });
 });
 
