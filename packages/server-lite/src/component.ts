@@ -73,7 +73,8 @@ function isLibraryPrototype(proto: object): boolean {
  * @internal The handlers of a component: every function-valued property on the instance and its prototype chain,
  * except the constructor, the lifetime methods and names starting with `_`. The walk stops at the first built-in or
  * `EventEmitter` prototype ({@link isLibraryPrototype}): only the component's own class chain provides handlers.
- * @throws {ServerLiteError} `ERR_INVALID_COMPONENT` when there is none, or a name is not a valid route part.
+ * @throws {ServerLiteError} `ERR_INVALID_COMPONENT` when there is none, a name is not a valid route part, or
+ * `nameFunc` maps two methods to the same route.
  */
 export function collectHandlers(component: object, options: RegisterOptions = {}): Handler[] {
   if (typeof component !== 'object' || component === null) {
@@ -84,6 +85,8 @@ export function collectHandlers(component: object, options: RegisterOptions = {}
     throw serverError(ServerErrorCode.InvalidComponent, 'the component has no name: pass { name }');
   }
   const seen = new Set<string>();
+  /** Route → the method it came from, to refuse two methods `nameFunc` maps to one route. */
+  const methods = new Map<string, string>();
   const handlers: Handler[] = [];
   for (let proto: object | null = component; proto !== null && !isLibraryPrototype(proto); ) {
     for (const key of Object.getOwnPropertyNames(proto)) {
@@ -96,6 +99,14 @@ export function collectHandlers(component: object, options: RegisterOptions = {}
         throw serverError(ServerErrorCode.InvalidComponent, `nameFunc gave an empty name for method "${key}"`);
       }
       const route = `${name}.${method}`;
+      const other = methods.get(route);
+      if (other !== undefined) {
+        throw serverError(
+          ServerErrorCode.InvalidComponent,
+          `methods "${other}" and "${key}" of component "${name}" both map to route "${route}"`,
+        );
+      }
+      methods.set(route, key);
       const raw = options.raw?.includes(key) === true;
       handlers.push({ route, component, fn: descriptor.value as HandlerFunction, raw });
     }

@@ -186,7 +186,8 @@ export class NanoServer {
    * Methods named `init`, `afterInit`, `beforeShutdown`, `shutdown` are lifetime hooks, not handlers; names starting
    * with `_` are skipped. Only the component's own class chain counts: methods inherited from built-ins (`Object`,
    * `Map`, `Array`…) and from Node's `EventEmitter` are never handlers.
-   * @throws {ServerLiteError} `ERR_INVALID_COMPONENT` for a component without handlers or a route already taken.
+   * @throws {ServerLiteError} `ERR_INVALID_COMPONENT` for a component without handlers, a route already taken, or two
+   * methods that `nameFunc` maps to the same route.
    */
   register(component: object, options?: RegisterOptions): this {
     const handlers = collectHandlers(component, options);

@@ -190,6 +190,28 @@ describe("handlers come from the component's own class chain only", () => {
       await server.close();
     }
   });
+
+  it('refuses two methods that nameFunc maps to the same route (ERR_INVALID_COMPONENT), registering nothing', () => {
+    class Room {
+      Join() {
+        return 'Join';
+      }
+      join() {
+        return 'join';
+      }
+    }
+    const server = new NanoServer({ logger: recordingLogger() });
+    expect(() => server.register(new Room(), { name: 'room', nameFunc: (m) => m.toLowerCase() })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_INVALID_COMPONENT',
+        message: expect.stringContaining('"Join" and "join"'),
+      }),
+    );
+    expect(server.routes()).toEqual([]);
+    // Without the renaming both are distinct routes.
+    server.register(new Room(), { name: 'room' });
+    expect(server.routes().sort()).toEqual(['room.Join', 'room.join']);
+  });
 });
 
 describe('timer options', () => {
