@@ -2,6 +2,7 @@
  * Dispatch of Data messages: decode, pipeline, handler call, responses and error responses, pushes.
  * @packageDocumentation
  */
+import { performance } from 'node:perf_hooks';
 import {
   decodeMessage,
   encodeUtf8,
@@ -139,8 +140,13 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Counts a message in the session's fixed window. The windows run on the monotonic clock (`performance.now()`), not
+   * the wall clock: a wall-clock step back (NTP correction, VM resume) would otherwise keep a window open until the
+   * clock caught up, and kick clients sending well under the limit.
+   */
   private withinRate(session: Session, limit: RateLimit): boolean {
-    const now = Date.now();
+    const now = performance.now();
     if (now - session._windowStart >= limit.interval) {
       session._windowStart = now;
       session._windowCount = 0;

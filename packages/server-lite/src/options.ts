@@ -57,7 +57,10 @@ export type HandshakeValidator = (
 // biome-ignore lint/suspicious/noConfusingVoidType: a validator may simply return nothing
 export type HandshakeVerdict = boolean | number | undefined | void;
 
-/** Inbound message rate limit per session (a fixed window). */
+/**
+ * Inbound message rate limit per session (a fixed window, timed with the monotonic clock: wall-clock changes do not
+ * affect it).
+ */
 export interface RateLimit {
   /** Messages (Data packets) allowed per window. */
   messages: number;

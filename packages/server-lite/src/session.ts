@@ -83,7 +83,7 @@ export abstract class Session {
    */
   _reader: PacketReader | null;
   /** @internal Groups holding this session; allocated on the first add. */ _groups: Set<Group> | null;
-  /** @internal Rate-limit window start (ms) and count. */ _windowStart: number;
+  /** @internal Rate-limit window start (monotonic ms, `performance.now()`) and count. */ _windowStart: number;
   /** @internal */ _windowCount: number;
   /** @internal True once the underlying socket has closed. */ _socketClosed: boolean;
   /** @internal Packets received while the handshake validator runs. */
@@ -104,7 +104,7 @@ export abstract class Session {
     this._lastTick = tick;
     this._reader = null;
     this._groups = null;
-    this._windowStart = 0;
+    this._windowStart = Number.NEGATIVE_INFINITY;
     this._windowCount = 0;
     this._socketClosed = false;
     this._deferred = null;

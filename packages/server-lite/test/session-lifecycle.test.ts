@@ -5,7 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { encodeHandshakeRequest, encodePacket, PacketType, parseKick } from '@nanokit/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NanoServer, type NanoServerOptions, type Session } from '../src/index.js';
 import { RawClient, recordingLogger } from './raw-client.js';
 
@@ -215,6 +215,28 @@ describe('limits', () => {
     expect(closed[0]?.closeCode).toBe('ERR_RATE_LIMITED');
     // The first five were answered.
     for (let id = 1; id <= 5; id++) expect((await c.response(id)).body).toBe('pong');
+  });
+
+  it('times rate-limit windows with the monotonic clock: a wall-clock step back does not kick a client', async () => {
+    const { connect, closed } = await start({ rateLimit: { messages: 3, interval: 40 } }, true);
+    const c = await connect();
+    await c.handshake();
+    const realNow = Date.now;
+    try {
+      for (let round = 0; round < 3; round++) {
+        // Three requests per window at most, each round in a new window (a wait of twice the interval).
+        const ids = [c.request('game.ping'), c.request('game.ping'), c.request('game.ping')];
+        for (const id of ids) expect((await c.response(id)).body).toBe('pong');
+        // The wall clock steps back a minute after the first round (NTP correction, VM resume).
+        if (round === 0) vi.spyOn(Date, 'now').mockImplementation(() => realNow.call(Date) - 60_000);
+        await new Promise((r) => setTimeout(r, 80));
+      }
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(c.isClosed).toBe(false);
+    expect(closed).toEqual([]);
+    c.close();
   });
 
   it.each([false, true])('closes a slow consumer instead of buffering without bound (tcp: %s)', async (tcp) => {
