@@ -244,6 +244,13 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Runs the outbound hooks (unless `hooks` is false), encodes and writes a Response or Push.
+   *
+   * A Response whose hooks threw is answered `PIT-500` (with `errorResponses` on) written without the hooks, which
+   * already failed on this response: a request is always answered, as when an inbound hook or the handler fails. A
+   * Push whose hooks threw is not sent (false).
+   */
   private sendMessage(
     session: Session,
     type: MessageType,
@@ -251,13 +258,19 @@ export class Dispatcher {
     route: string,
     body: Uint8Array | string,
     error: boolean,
+    hooks = true,
   ): boolean {
-    const outbound = this.outbound;
+    const outbound = hooks ? this.outbound : null;
     if (outbound !== null) {
       const msg: PipelineMessage = { type, id, route, body };
       if (error) msg.error = true;
       const result = this.runPipeline(outbound, session, msg);
-      if (result === null || result === false) return false;
+      if (result === false) return false;
+      if (result === null) {
+        if (type !== MessageType.Response || id === 0 || !this.errorResponses) return false;
+        const failure = JSON.stringify({ code: ErrorResponseCode.Internal, msg: 'outbound pipeline failed' });
+        return this.sendMessage(session, type, id, route, failure, true, false);
+      }
       route = result.route;
       body = result.body;
       error = result.error === true;

@@ -36,8 +36,10 @@ export interface PipelineMessage {
 /**
  * A pipeline hook (nano's `WithPipeline`): runs synchronously for every inbound or outbound message, e.g. to count
  * or rewrite them. Return nothing to let the message through, a message to replace it, or `false` to drop it
- * (a dropped request gets no response: the hook took responsibility). A hook that throws is logged; an inbound
- * request then gets a `PIT-500` error response.
+ * (a dropped request gets no response: the hook took responsibility). A hook that throws is logged; the request
+ * then gets a `PIT-500` error response: a throwing inbound hook answers the request it saw, a throwing outbound hook
+ * the request whose Response it saw (that `PIT-500` is written without running the outbound hooks again). A Push
+ * whose outbound hook throws is not sent.
  */
 // biome-ignore lint/suspicious/noConfusingVoidType: a hook may simply return nothing
 export type PipelineHook = (session: Session, message: PipelineMessage) => PipelineMessage | false | undefined | void;

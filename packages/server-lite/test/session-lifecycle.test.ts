@@ -304,6 +304,37 @@ describe('pipeline hooks', () => {
   });
 });
 
+describe('a throwing pipeline hook', () => {
+  it('on a Response answers the request PIT-500 without running the outbound hooks again; on a Push drops it', async () => {
+    const seen: string[] = [];
+    const { connect, logger, server } = await start({
+      pipeline: {
+        outbound: [
+          (_s, m) => {
+            seen.push(`${m.route}${m.error ? ':error' : ''}`);
+            if (m.route === 'game.ping' || m.route === 'onPush') throw new Error('metrics backend down');
+            return undefined;
+          },
+        ],
+      },
+    });
+    const c = await connect();
+    await c.handshake();
+    const res = await c.response(c.request('game.ping'));
+    expect(res.error).toBe(true);
+    expect(res.body).toEqual({ code: 'PIT-500', msg: 'outbound pipeline failed' });
+    // The hook saw the handler's response once, and not the PIT-500 that replaced it.
+    expect(seen).toEqual(['game.ping']);
+    expect(logger.entries.some((e) => e.level === 'error' && e.message === 'pipeline hook threw')).toBe(true);
+    // A push the hook throws on is not sent; other messages pass.
+    expect((server.sessions()[0] as Session).push('onPush', { n: 1 })).toBe(false);
+    expect((await c.response(c.request('game.whoami'))).body).toEqual({ uid: null, token: null });
+    expect(c.packets.filter((p) => p.type === PacketType.Data)).toEqual([]);
+    expect(c.isClosed).toBe(false);
+    c.close();
+  });
+});
+
 describe('attach to an http server', () => {
   it('serves the WebSocket on its path next to ordinary requests, with an origin check', async () => {
     const http = createServer((_req, res) => res.end('page'));
