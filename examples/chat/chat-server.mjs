@@ -17,8 +17,22 @@ const files = {
   '/nanokit.global.js': [`${clientDist}nanokit.global.js`, 'text/javascript; charset=utf-8'],
 };
 
+/** The path of a request target, or undefined when it is not a URL (`GET http://[ HTTP/1.1` reaches the handler). */
+function pathnameOf(target) {
+  try {
+    return new URL(target ?? '/', 'http://x').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 async function serveFile(req, res) {
-  const entry = files[new URL(req.url ?? '/', 'http://x').pathname];
+  const pathname = pathnameOf(req.url);
+  if (pathname === undefined) {
+    res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' }).end('bad request');
+    return;
+  }
+  const entry = files[pathname];
   if (!entry || (req.method !== 'GET' && req.method !== 'HEAD')) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     return;
@@ -38,7 +52,13 @@ async function serveFile(req, res) {
  */
 export async function startChatServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
-  const http = createServer((req, res) => void serveFile(req, res));
+  // A request must never take the process down: whatever serveFile throws is answered 500 (or the socket is cut).
+  const http = createServer((req, res) => {
+    serveFile(req, res).catch(() => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+    });
+  });
   const sockets = new Set();
   http.on('connection', (socket) => {
     sockets.add(socket);

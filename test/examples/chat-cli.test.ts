@@ -1,6 +1,7 @@
 // The CLI behind `npm start` (examples/chat/server.mjs, on the built packages): prints the URL, serves the page and
 // the client bundle, takes --port/--host and PORT/HOST, stops cleanly on SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -50,6 +51,26 @@ describe('npm start (examples/chat/server.mjs)', () => {
     expect(bundle.status).toBe(200);
     expect(await bundle.text()).toContain('NanoKit');
     expect((await fetch(new URL('/nope', url))).status).toBe(404);
+    expect(await stop()).toBe(0);
+  });
+
+  it('answers 400 to a request target that is not a URL and keeps serving', async () => {
+    const url = new URL(await start(['--port', '0', '--host', '127.0.0.1']));
+    // Node's parser lets `http://[` through to the handler, where new URL() throws: that used to kill the process.
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), '127.0.0.1', () =>
+        socket.write('GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(reply.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect((await fetch(url)).status).toBe(200);
+    expect(child?.exitCode).toBe(null);
     expect(await stop()).toBe(0);
   });
 

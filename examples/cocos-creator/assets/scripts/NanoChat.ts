@@ -41,7 +41,9 @@ export class NanoChat extends Component {
     });
     client.on('onNewUser', (body) => this.print((body as { content: string }).content));
     client.on('disconnect', () => this.print('(connection lost, reconnecting…)'));
-    client.on('reconnect', () => void this.join());
+    client.on('reconnect', () => {
+      this.join().catch((err: unknown) => this.print(`(join failed: ${String(err)})`));
+    });
     // Mini-game and mobile builds freeze timers in the background: let the client know.
     game.on(Game.EVENT_HIDE, this.onHide, this);
     game.on(Game.EVENT_SHOW, this.onShow, this);
