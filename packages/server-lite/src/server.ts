@@ -128,6 +128,10 @@ export class NanoServer {
   private tick = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
   private started: Promise<void> | null = null;
+  /** True once `init`/`afterInit` have all run. */
+  private initialized = false;
+  /** Set when a lifetime hook failed at start: the server then refuses every connection. */
+  private startFailure: { error: unknown } | null = null;
   private closing: Promise<void> | null = null;
 
   /**
@@ -266,13 +270,27 @@ export class NanoServer {
 
   /**
    * Serves the WebSocket endpoint on an existing http/https server (its other requests are left alone; use https
-   * for wss). Lifetime hooks run asynchronously; the server does not need to be listening yet.
+   * for wss); the server does not need to be listening yet. The first call runs the lifetime hooks `init` and
+   * `afterInit` in the background, as `listen` does: upgrades that arrive before they finish wait for them. When a
+   * hook fails, the error is logged, every upgrade is refused with HTTP 503 (none is ever served by a half-started
+   * server), and {@link NanoServer.ready} (and any later `listen`) rejects with it; `close()` still works. Await
+   * `ready()` to learn when the endpoint serves, or why it never will.
    * @throws {ServerLiteError} `ERR_SERVER_CLOSED` after `close()`.
    */
   attach(server: HttpServer | HttpsServer, options: AttachOptions = {}): this {
     this.attachNow(server, options.path);
     this.start().catch((error: unknown) => this._logger.error('lifetime hooks failed', { error }));
     return this;
+  }
+
+  /**
+   * Resolves once the lifetime hooks `init` and `afterInit` have run (started by the first `listen` or `attach`, or
+   * by this call) and the server serves; rejects with the error of the hook that failed, after which the server
+   * refuses every connection (call `close()`).
+   * @throws {ServerLiteError} `ERR_SERVER_CLOSED` (rejection) when the server was closed before it ever started.
+   */
+  ready(): Promise<void> {
+    return this.started ?? this.start();
   }
 
   /**
@@ -299,7 +317,11 @@ export class NanoServer {
         await this.hooks.afterInit?.();
         this.timer = setInterval(() => this.sweep(), this.heartbeat);
         this.timer.unref();
+        this.initialized = true;
       })();
+      this.started.catch((error: unknown) => {
+        this.startFailure = { error };
+      });
     }
     return this.started;
   }
@@ -381,9 +403,21 @@ export class NanoServer {
   // ---------------------------------------------------------------------------------------------------------------
   // Connections (internal, called by the transports)
 
+  /**
+   * @internal While the lifetime hooks run: a promise that settles when they are done (an attached endpoint holds
+   * its upgrades until then). Null once they have run or failed.
+   */
+  _starting(): Promise<void> | null {
+    return this.initialized || this.startFailure !== null ? null : this.started;
+  }
+
   /** @internal 0 to accept, else the HTTP status to refuse with. */
   _admit(transport: 'ws' | 'tcp', request: IncomingMessage | undefined): number {
     if (this.closing !== null) return 503;
+    if (this.startFailure !== null) {
+      this._logger.info('connection refused: the lifetime hooks failed', { transport });
+      return 503;
+    }
     if (request !== undefined && this.checkOrigin !== undefined) {
       let allowed = false;
       try {

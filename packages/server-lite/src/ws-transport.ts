@@ -179,6 +179,22 @@ export class WsEndpoint {
       }
       return;
     }
+    const starting = this.server._starting();
+    if (starting !== null) {
+      // The lifetime hooks still run (attach): hold the upgrade until they are done, then admit or refuse it.
+      socket.on('error', ignoreSocketError);
+      const resume = () => {
+        socket.off('error', ignoreSocketError);
+        if (socket.destroyed) return;
+        this.admit(request, socket, head);
+      };
+      starting.then(resume, resume);
+      return;
+    }
+    this.admit(request, socket, head);
+  }
+
+  private admit(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const verdict = this.server._admit('ws', request);
     if (verdict !== 0) {
       refuse(socket, verdict, verdict === 403 ? 'Forbidden' : 'Service Unavailable');

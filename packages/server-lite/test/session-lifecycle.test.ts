@@ -336,6 +336,92 @@ describe('a throwing pipeline hook', () => {
 });
 
 describe('attach to an http server', () => {
+  /** A promise the test settles by hand. */
+  function gate() {
+    let open!: () => void;
+    let fail!: (error: Error) => void;
+    const promise = new Promise<void>((resolve, reject) => {
+      open = resolve;
+      fail = reject;
+    });
+    return { promise, open, fail };
+  }
+
+  async function attached(init: () => Promise<void>) {
+    const http = createServer();
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const logger = recordingLogger();
+    const server = new NanoServer({ logger, heartbeat: 100 });
+    servers.push(server);
+    class Store {
+      db: unknown;
+      async init() {
+        await init();
+        this.db = { ready: true };
+      }
+      Get() {
+        return { db: this.db ?? 'NOT INITIALISED' };
+      }
+    }
+    server.register(new Store());
+    const upgrades: Array<{ sessions: number }> = [];
+    // Runs after the endpoint's own upgrade listener: what the endpoint did with the upgrade at once.
+    http.on('upgrade', () => upgrades.push({ sessions: server.sessionCount }));
+    server.attach(http, { path: '/nano' });
+    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/nano`;
+    return { http, server, logger, url, upgrades };
+  }
+
+  it('holds upgrades that arrive while init runs, then serves them once the hooks are done', async () => {
+    const hooks = gate();
+    const { http, server, url, upgrades } = await attached(() => hooks.promise);
+    try {
+      let opened = false;
+      const connecting = RawClient.ws(url).then((c) => {
+        opened = true;
+        return c;
+      });
+      for (let i = 0; i < 500 && upgrades.length === 0; i++) await new Promise((r) => setTimeout(r, 2));
+      await new Promise((r) => setTimeout(r, 20));
+      // No session was opened for it while init runs (it used to be served at once, its handlers before init).
+      expect(upgrades).toEqual([{ sessions: 0 }]);
+      expect(opened).toBe(false);
+      expect(server.sessionCount).toBe(0);
+      hooks.open();
+      await server.ready();
+      const c = await connecting;
+      await c.handshake();
+      expect((await c.response(c.request('Store.Get'))).body).toEqual({ db: { ready: true } });
+      // The heartbeat timer runs.
+      await c.next((p) => p.type === PacketType.Heartbeat, 'a heartbeat');
+      c.close();
+    } finally {
+      hooks.open(); // close() waits for the hooks
+      await server.close();
+      http.close();
+    }
+  });
+
+  it('refuses every upgrade with 503 when init fails, held or new, and ready() rejects with the error', async () => {
+    const hooks = gate();
+    const { http, server, logger, url, upgrades } = await attached(() => hooks.promise);
+    try {
+      const held = RawClient.ws(url);
+      held.catch(() => undefined);
+      for (let i = 0; i < 500 && upgrades.length === 0; i++) await new Promise((r) => setTimeout(r, 2));
+      hooks.fail(new Error('db down'));
+      await expect(held).rejects.toThrow('HTTP 503');
+      await expect(server.ready()).rejects.toThrow('db down');
+      await expect(RawClient.ws(url)).rejects.toThrow('HTTP 503');
+      expect(server.sessionCount).toBe(0);
+      expect(logger.entries.some((e) => e.message === 'lifetime hooks failed')).toBe(true);
+      await expect(server.listen({ tcp: true, port: 0, host: '127.0.0.1' })).rejects.toThrow('db down');
+    } finally {
+      await server.close();
+      http.close();
+    }
+  });
+
   it('serves the WebSocket on its path next to ordinary requests, with an origin check', async () => {
     const http = createServer((_req, res) => res.end('page'));
     const server = new NanoServer({
