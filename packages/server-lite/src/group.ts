@@ -4,7 +4,7 @@
  */
 import { ServerErrorCode, serverError } from './errors.js';
 import type { NanoServer } from './server.js';
-import type { Session, Uid } from './session.js';
+import { deferEnds, type Session, type Uid } from './session.js';
 
 /**
  * A set of sessions (the Session objects themselves: session ids count from 1 per server, so sessions of several
@@ -89,7 +89,8 @@ export class Group {
   }
 
   /**
-   * Pushes `body` on `route` to every member, serializing and encoding it once.
+   * Pushes `body` on `route` to every member, serializing and encoding it once. Members closed as slow consumers
+   * during the loop are reported to `onSessionClosed` listeners after it, never from inside it.
    * @returns how many members it was queued for (members closed as slow consumers are not counted).
    * @throws {ProtocolError} `ERR_SERIALIZE_FAILED` when the serializer cannot encode `body`.
    */
@@ -115,6 +116,11 @@ export class Group {
 
   private _pushTo(route: string, body: unknown, filter: ((session: Session) => boolean) | undefined): number {
     if (this._sessions.size === 0) return 0;
+    // Members cut as slow consumers are reported to onSessionClosed after the loop, not from inside it.
+    return deferEnds(() => this._pushLoop(route, body, filter));
+  }
+
+  private _pushLoop(route: string, body: unknown, filter: ((session: Session) => boolean) | undefined): number {
     // Members normally all belong to one server; the encoded packet is cached per server.
     let server: NanoServer | null = null;
     let packet: Uint8Array | null = null;

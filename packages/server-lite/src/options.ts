@@ -150,7 +150,10 @@ export interface NanoServerOptions {
    * @default 3000
    */
   shutdownTimeout?: number;
-  /** Called once for every session that ends, whatever the reason (see `session.closeCode`). */
+  /**
+   * Called once for every session that ends, whatever the reason (see `session.closeCode`). Never nested: a session
+   * that ends while it runs or during a group broadcast is reported after that returns.
+   */
   onSessionClosed?: (session: Session) => void;
   /** Lifetime hooks of the server. */
   hooks?: LifetimeHooks;

@@ -210,7 +210,10 @@ export class NanoServer {
     return Array.from(this.dispatcher.handlers.keys());
   }
 
-  /** Registers a listener called once for every session that ends; returns a function that removes it. */
+  /**
+   * Registers a listener called once for every session that ends; returns a function that removes it. Listeners
+   * never nest: a session that ends while a listener runs or during a group broadcast is reported after it returns.
+   */
   onSessionClosed(listener: (session: Session) => void): () => void {
     this.closedListeners.push(listener);
     return () => {
@@ -460,9 +463,13 @@ export class NanoServer {
     this.live.add(session);
   }
 
-  /** @internal A session ended (its socket may still be flushing). */
-  _sessionEnded(session: Session): void {
-    if (!this.sessionSet.delete(session)) return;
+  /**
+   * @internal A session ended (its socket may still be flushing): forgets and logs it.
+   * @returns true when its close listeners are to run ({@link NanoServer._runClosedListeners}, called by the session
+   * once no broadcast or other close listener is running).
+   */
+  _sessionEnded(session: Session): boolean {
+    if (!this.sessionSet.delete(session)) return false;
     // Violations were logged where they were detected; only these two have no other log line.
     const code = session.closeCode;
     const level =
@@ -473,6 +480,11 @@ export class NanoServer {
       code: session.closeCode,
       reason: session.closeReason,
     });
+    return this.closedListeners.length > 0;
+  }
+
+  /** @internal Runs the close listeners for an ended session; a listener that throws is logged. */
+  _runClosedListeners(session: Session): void {
     for (const listener of this.closedListeners.slice()) {
       try {
         listener(session);

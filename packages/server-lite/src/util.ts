@@ -41,7 +41,9 @@ export function errorText(error: unknown): string {
 
 /**
  * @internal The logger with every method guarded: a logger that throws is ignored, so logging can never break a
- * connection, a promise callback or the process.
+ * connection, a promise callback or the process. A logger that failed with a `RangeError` (the stack overflowed:
+ * the line to log is often about that very overflow) is called again once from a microtask, on a fresh stack, so
+ * the line is not lost.
  */
 export function safeLogger(logger: Logger): Logger {
   const guard =
@@ -49,8 +51,19 @@ export function safeLogger(logger: Logger): Logger {
     (message: string, context?: Record<string, unknown>): void => {
       try {
         logger[level](message, context);
-      } catch {
-        // Nowhere left to report it.
+      } catch (error) {
+        if (!(error instanceof RangeError)) return; // Nowhere left to report it.
+        try {
+          queueMicrotask(() => {
+            try {
+              logger[level](message, context);
+            } catch {
+              // It fails on a fresh stack too: nowhere left to report it.
+            }
+          });
+        } catch {
+          // Not even that much stack is left.
+        }
       }
     };
   return { debug: guard('debug'), info: guard('info'), warn: guard('warn'), error: guard('error') };

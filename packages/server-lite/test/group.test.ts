@@ -1,8 +1,8 @@
 // Groups with 1000 real WebSocket sessions: broadcast (encoded once), multicast, membership, leave on close; a group
-// shared by two servers.
+// shared by two servers; a broadcast that cuts 2000 slow consumers whose close listener broadcasts again.
 import { jsonSerializer, MessageType, type Serializer } from '@nanokit/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Group, NanoServer, type Session } from '../src/index.js';
+import { Group, NanoServer, type Session, type TcpSession } from '../src/index.js';
 import { RawClient, recordingLogger } from './raw-client.js';
 
 const N = 1000;
@@ -178,6 +178,122 @@ describe('a group shared by two servers', () => {
       clients[0]!.close();
     } finally {
       await Promise.all(servers.map((s) => s.close()));
+    }
+  });
+});
+
+describe('a broadcast that cuts slow consumers whose close listener broadcasts again', () => {
+  // Past about a thousand such members the reports used to recurse (broadcast → cut → listener → broadcast → …) until
+  // the stack overflowed: pushes were lost and close() could hang.
+  const SLOW = 2000;
+  const HEALTHY = 3;
+
+  it(`reports ${SLOW} cut members one after another, never nested, and loses no push`, async () => {
+    const logger = recordingLogger();
+    const server = new NanoServer({ logger, maxOutboundBuffer: 1024 });
+    server.register({ ping: () => 'pong' }, { name: 'x' });
+    const room = new Group('room');
+    let depth = 0;
+    let maxDepth = 0;
+    const closedIds: number[] = [];
+    server.onSessionClosed((session) => {
+      closedIds.push(session.id);
+      maxDepth = Math.max(maxDepth, ++depth);
+      try {
+        room.broadcast('onLeave', { id: session.id });
+      } finally {
+        depth--;
+      }
+    });
+    const { port } = await server.listen({ tcp: true, port: 0, host: '127.0.0.1' });
+    const clients: RawClient[] = [];
+    try {
+      const healthy: RawClient[] = [];
+      for (let i = 0; i < HEALTHY; i++) {
+        const c = await RawClient.tcp(port);
+        await c.handshake();
+        healthy.push(c);
+        clients.push(c);
+      }
+      const healthySessions = server.sessions();
+      for (const s of healthySessions) room.add(s);
+      const slowClients: RawClient[] = [];
+      for (let i = 0; i < SLOW; i += 100) {
+        const batch = await Promise.all(Array.from({ length: 100 }, () => RawClient.tcp(port)));
+        await Promise.all(batch.map((c) => c.handshake()));
+        slowClients.push(...batch);
+        clients.push(...batch);
+      }
+      // A round trip per client: the server has processed every ack.
+      await Promise.all(slowClients.map((c) => c.response(c.request('x.ping'))));
+      const slow = server.sessions().filter((s) => !healthySessions.includes(s)) as TcpSession[];
+      expect(slow).toHaveLength(SLOW);
+      // Deterministic slow consumers without filling kernel buffers: a corked socket keeps what is written to it
+      // queued (writableLength), so one 2 KiB push leaves each over maxOutboundBuffer (1 KiB).
+      const fill = new Group('fill');
+      for (const s of slow) {
+        s._socket.cork();
+        fill.add(s);
+        room.add(s);
+      }
+      expect(fill.broadcast('fill', 'x'.repeat(2048))).toBe(SLOW);
+      expect(slow.every((s) => s._socket.writableLength > 1024)).toBe(true);
+
+      // Each slow member is cut, and its listener broadcasts onLeave to the room.
+      expect(room.broadcast('hello', {})).toBe(HEALTHY);
+      expect(closedIds).toEqual(slow.map((s) => s.id));
+      expect(maxDepth).toBe(1);
+      expect(server.sessionCount).toBe(HEALTHY);
+      expect(slow.every((s) => s.closeCode === 'ERR_SLOW_CONSUMER')).toBe(true);
+      expect(logger.entries.filter((e) => e.level === 'error')).toEqual([]);
+      for (const c of healthy) {
+        expect(await c.push('hello')).toEqual({});
+        const left: number[] = [];
+        for (let i = 0; i < SLOW; i++) left.push(((await c.push('onLeave')) as { id: number }).id);
+        expect(left).toEqual(closedIds);
+      }
+      await Promise.all(slowClients.map((c) => c.closed));
+    } finally {
+      for (const c of clients) c.tcp?.destroy();
+      // close() used to hang after the overflow: bound the wait so that a failure is reported, not a timeout.
+      const closed = server.close().then(() => 'closed');
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const hung = new Promise((r) => {
+        timer = setTimeout(() => r('close() still pending after 10 s'), 10_000);
+      });
+      expect(await Promise.race([closed, hung])).toBe('closed');
+      clearTimeout(timer);
+    }
+  }, 60_000);
+
+  it('a logger that overflows the stack is called again on a fresh stack, so the line is not lost', async () => {
+    let calls = 0;
+    const lines: string[] = [];
+    const logger = {
+      ...recordingLogger(),
+      error(message: string) {
+        if (calls++ === 0) throw new RangeError('Maximum call stack size exceeded');
+        lines.push(message);
+      },
+    };
+    const server = new NanoServer({
+      logger,
+      onSessionClosed: () => {
+        throw new Error('listener bug');
+      },
+    });
+    server.register({ ping: () => 'pong' }, { name: 'x' });
+    const { port } = await server.listen({ tcp: true, port: 0, host: '127.0.0.1' });
+    try {
+      const c = await RawClient.tcp(port);
+      await c.handshake();
+      c.close();
+      await c.closed;
+      for (let i = 0; i < 500 && server.sessionCount > 0; i++) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 10));
+      expect(lines).toEqual(['session-closed hook failed']);
+    } finally {
+      await server.close();
     }
   });
 });
