@@ -161,6 +161,28 @@ for (const [kind, make] of [
       const bytes = s.encode('Room.Join', { code: 1, role: 'ADMIN' }, Response) as Uint8Array;
       expect(s.decode('Room.Join', bytes, Response)).toMatchObject({ code: 1, role: 1 });
     });
+    it('a value verify() rejects that is not a JSON form of the type is ERR_SERIALIZE_FAILED, never coerced', () => {
+      const refused: Array<[string, MessageType, unknown, string]> = [
+        ['Room.Join', Response, { code: 'abc' }, 'code: integer expected'],
+        ['Room.Join', Response, { code: 1.5 }, 'code: integer expected'],
+        ['Room.Join', Response, [1, 2, 3], 'object expected'],
+        ['Room.Join', Response, { members: 'alice' }, 'members: array expected'],
+        ['Room.Join', Response, { members: [{ nested: true }] }, 'members: string[] expected'],
+        ['Room.Join', Response, { role: 'OWNER' }, 'role: enum value expected'],
+        ['Room.Join', Response, { role: 'ADMIN', uid: 'seven' }, 'uid: integer expected'],
+        ['Room.Join', Request, { name: { nested: true } }, 'name: string expected'],
+        ['Room.Join', Request, { pos: { x: 'far' } }, 'pos.x: number expected'],
+        ['onMessage', Push, { text: true }, 'text: string expected'],
+      ];
+      for (const [route, type, value, text] of refused) {
+        const error = expectProtocolError(() => s.encode(route, value, type), 'ERR_SERIALIZE_FAILED');
+        expect(error.message).toContain(text);
+      }
+      // JSON forms verify() rejects still convert: an enum name, next to valid fields.
+      const bytes = s.encode('Room.Join', { code: 2, members: ['a'], role: 'ADMIN' }, Response) as Uint8Array;
+      expect(s.decode('Room.Join', bytes, Response)).toEqual({ code: 2, uid: 0, members: ['a'], role: 1 });
+      expect(s.encode('Room.Join', undefined, Response)).toHaveLength(0);
+    });
     it('unknown routes are ERR_UNKNOWN_PROTO_ROUTE both ways, per direction', () => {
       expectProtocolError(() => s.encode('Room.Leave', {}, Request), 'ERR_UNKNOWN_PROTO_ROUTE');
       expectProtocolError(() => s.decode('Room.Leave', new Uint8Array(0), Response), 'ERR_UNKNOWN_PROTO_ROUTE');
@@ -191,6 +213,69 @@ describe('protobuf serializer: fallback, options, byte compatibility', () => {
       ['onMessage', chatMessage, Push],
     ] as const) {
       expect(toHex(a.encode(route, value, type) as Uint8Array)).toBe(toHex(b.encode(route, value, type) as Uint8Array));
+    }
+  });
+  it('converts enum names and decimal int64 strings wherever they are, and refuses what fromObject would coerce', () => {
+    const root = protobuf.Root.fromJSON({
+      nested: {
+        Kind: { values: { A: 0, B: 1 } },
+        Item: { fields: { kind: { type: 'Kind', id: 1 }, n: { type: 'int64', id: 2 } } },
+        Big: {
+          fields: {
+            n: { type: 'int64', id: 1 },
+            ns: { rule: 'repeated', type: 'int64', id: 2 },
+            kinds: { rule: 'repeated', type: 'Kind', id: 3 },
+            byName: { keyType: 'string', type: 'Kind', id: 4 } as protobuf.IField,
+            items: { rule: 'repeated', type: 'Item', id: 5 },
+            item: { type: 'Item', id: 6 },
+            blob: { type: 'bytes', id: 7 },
+          },
+        },
+      },
+    });
+    const s = createProtobufSerializer({
+      root,
+      pushes: { big: 'Big' },
+      requests: { big: 'Big' },
+      toObject: { longs: String, enums: String, defaults: true, bytes: Array },
+    });
+    const value = {
+      n: '-9007199254740993',
+      ns: ['1', 2, '9223372036854775807'],
+      kinds: ['B', 0, 'A'],
+      byName: { x: 'B', y: 1 },
+      items: [{ kind: 'B', n: '5' }, { n: 6 }, { kind: 1 }],
+      item: { kind: 'A', n: '7' },
+      blob: new Uint8Array([1, 2]),
+    };
+    const bytes = s.encode('big', value, Push) as Uint8Array;
+    expect(s.decode('big', bytes, Request)).toEqual({
+      n: '-9007199254740993',
+      ns: ['1', '2', '9223372036854775807'],
+      kinds: ['B', 'A', 'A'],
+      byName: { x: 'B', y: 'B' },
+      items: [
+        { kind: 'B', n: '5' },
+        { kind: 'A', n: '6' },
+        { kind: 'B', n: '0' },
+      ],
+      item: { kind: 'A', n: '7' },
+      blob: [1, 2],
+    });
+    for (const [bad, text] of [
+      [{ n: 'abc' }, 'n: integer|Long expected'],
+      [{ n: 1.5 }, 'n: integer|Long expected'],
+      [{ n: '9223372036854775808' }, 'n: integer|Long expected'], // overflows int64
+      [{ ns: ['1', 'x'] }, 'ns: integer|Long[] expected'],
+      [{ kinds: ['B', 'C'] }, 'kinds: enum value[] expected'],
+      [{ kinds: ['B', true] }, 'kinds: enum value[] expected'],
+      [{ byName: { x: 'Z' } }, 'byName: enum value{k:string} expected'],
+      [{ items: [{ kind: 'B' }, { kind: 'Q' }] }, 'items.kind: enum value expected'],
+      [{ item: { kind: 'B', n: 'seven' } }, 'item.n: integer|Long expected'],
+      [{ kinds: ['B'], n: { nested: true } }, 'n: integer|Long expected'],
+    ] as const) {
+      const error = expectProtocolError(() => s.encode('big', bad, Push), 'ERR_SERIALIZE_FAILED');
+      expect(error.message).toContain(text);
     }
   });
   it('a type given by name without a root is ERR_INVALID_ARGUMENT', () => {
