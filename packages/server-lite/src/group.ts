@@ -4,7 +4,7 @@
  */
 import { ServerErrorCode, serverError } from './errors.js';
 import type { NanoServer } from './server.js';
-import { deferEnds, type Session, type Uid } from './session.js';
+import type { Session, Uid } from './session.js';
 
 /**
  * A set of sessions (the Session objects themselves: session ids count from 1 per server, so sessions of several
@@ -116,27 +116,33 @@ export class Group {
 
   private _pushTo(route: string, body: unknown, filter: ((session: Session) => boolean) | undefined): number {
     if (this._sessions.size === 0) return 0;
-    // Members cut as slow consumers are reported to onSessionClosed after the loop, not from inside it.
-    return deferEnds(() => this._pushLoop(route, body, filter));
-  }
-
-  private _pushLoop(route: string, body: unknown, filter: ((session: Session) => boolean) | undefined): number {
     // Members normally all belong to one server; the encoded packet is cached per server.
     let server: NanoServer | null = null;
     let packet: Uint8Array | null = null;
     let serialized: Uint8Array | string = '';
     let sent = 0;
-    // A send may close a slow member, which deletes it from the set: Set iteration tolerates that.
-    for (const session of this._sessions) {
-      if (session.closed || (filter !== undefined && !filter(session))) continue;
-      if (session._server !== server) {
-        server = session._server;
-        serialized = server._serializePush(route, body);
-        packet = server._hasOutboundHooks() ? null : server._encodePush(route, serialized);
+    // Members cut as slow consumers are reported to onSessionClosed after the loop, not from inside it: the loop is
+    // a deferring section of each server it meets.
+    const deferred: NanoServer[] = [];
+    try {
+      // A send may close a slow member, which deletes it from the set: Set iteration tolerates that.
+      for (const session of this._sessions) {
+        if (session.closed || (filter !== undefined && !filter(session))) continue;
+        if (session._server !== server) {
+          server = session._server;
+          if (!deferred.includes(server)) {
+            server._defer();
+            deferred.push(server);
+          }
+          serialized = server._serializePush(route, body);
+          packet = server._hasOutboundHooks() ? null : server._encodePush(route, serialized);
+        }
+        const ok =
+          packet === null ? (server as NanoServer)._pushSerialized(session, route, serialized) : session._send(packet);
+        if (ok) sent++;
       }
-      const ok =
-        packet === null ? (server as NanoServer)._pushSerialized(session, route, serialized) : session._send(packet);
-      if (ok) sent++;
+    } finally {
+      for (const each of deferred) each._undefer();
     }
     return sent;
   }

@@ -114,6 +114,14 @@ export class NanoServer {
   private readonly shutdownTimeout: number;
   private readonly hooks: LifetimeHooks;
   private readonly closedListeners: Array<(session: Session) => void> = [];
+  /**
+   * Ended sessions whose close listeners have not run yet, and how many deferring sections (a group push, a run of
+   * close listeners) are in progress. A session that ends inside one is reported after it, from one loop: reporting
+   * it at once would recurse (broadcast → slow member cut → listener → broadcast → …) once per member closed, which
+   * overflowed the stack past about a thousand slow members.
+   */
+  private readonly endedQueue: Session[] = [];
+  private deferDepth = 0;
   private readonly dispatcher: Dispatcher;
   private readonly handshaker: Handshaker;
   private readonly components: object[] = [];
@@ -464,12 +472,11 @@ export class NanoServer {
   }
 
   /**
-   * @internal A session ended (its socket may still be flushing): forgets and logs it.
-   * @returns true when its close listeners are to run ({@link NanoServer._runClosedListeners}, called by the session
-   * once no broadcast or other close listener is running).
+   * @internal A session ended (its socket may still be flushing): forgets and logs it, and runs the close listeners,
+   * at once or, inside a deferring section, after it.
    */
-  _sessionEnded(session: Session): boolean {
-    if (!this.sessionSet.delete(session)) return false;
+  _sessionEnded(session: Session): void {
+    if (!this.sessionSet.delete(session)) return;
     // Violations were logged where they were detected; only these two have no other log line.
     const code = session.closeCode;
     const level =
@@ -480,17 +487,42 @@ export class NanoServer {
       code: session.closeCode,
       reason: session.closeReason,
     });
-    return this.closedListeners.length > 0;
+    if (this.closedListeners.length === 0) return;
+    this.endedQueue.push(session);
+    if (this.deferDepth === 0) this.reportEnded();
   }
 
-  /** @internal Runs the close listeners for an ended session; a listener that throws is logged. */
-  _runClosedListeners(session: Session): void {
-    for (const listener of this.closedListeners.slice()) {
-      try {
-        listener(session);
-      } catch (error) {
-        this._logger.error('session-closed hook failed', { session: session.id, error });
+  /** @internal Opens a deferring section: sessions that end until {@link NanoServer._undefer} are reported then. */
+  _defer(): void {
+    this.deferDepth++;
+  }
+
+  /** @internal Closes a deferring section; the outermost one reports the sessions that ended inside. */
+  _undefer(): void {
+    if (--this.deferDepth === 0 && this.endedQueue.length > 0) this.reportEnded();
+  }
+
+  /**
+   * Runs the close listeners of the queued sessions in order, as one deferring section: sessions ended by a listener
+   * join the queue instead of nesting. A listener that throws is logged.
+   */
+  private reportEnded(): void {
+    const queue = this.endedQueue;
+    this.deferDepth++;
+    try {
+      for (let i = 0; i < queue.length; i++) {
+        const session = queue[i] as Session;
+        for (const listener of this.closedListeners.slice()) {
+          try {
+            listener(session);
+          } catch (error) {
+            this._logger.error('session-closed hook failed', { session: session.id, error });
+          }
+        }
       }
+    } finally {
+      queue.length = 0;
+      this.deferDepth--;
     }
   }
 

@@ -54,46 +54,6 @@ export const WsCloseCode = {
   MessageTooBig: 1009,
 } as const;
 
-/**
- * Ended sessions whose `onSessionClosed` listeners have not run yet, and the depth of the sends and listener runs in
- * progress (shared by every server: a group may hold sessions of several). A session that ends while a broadcast
- * or a close listener runs is queued here and reported after it, from one loop ({@link drainEnded}). Reporting it at
- * once would recurse (broadcast → slow member cut → listener → broadcast → …) once per member closed, which
- * overflowed the stack past about a thousand slow members.
- */
-const ended: Session[] = [];
-let deferDepth = 0;
-
-/** @internal Runs `fn` with session-end reports deferred until the outermost deferred section ends. */
-export function deferEnds<T>(fn: () => T): T {
-  deferDepth++;
-  try {
-    return fn();
-  } finally {
-    if (--deferDepth === 0 && ended.length > 0) drainEnded();
-  }
-}
-
-/** @internal Reports an ended session to its server's close listeners, now or after the running section. */
-function reportEnded(session: Session): void {
-  ended.push(session);
-  if (deferDepth === 0) drainEnded();
-}
-
-/** Reports the queued sessions in order; sessions ended by a listener join the queue instead of nesting. */
-function drainEnded(): void {
-  deferDepth++;
-  try {
-    for (let i = 0; i < ended.length; i++) {
-      const session = ended[i] as Session;
-      session._server._runClosedListeners(session);
-    }
-  } finally {
-    ended.length = 0;
-    deferDepth--;
-  }
-}
-
 /** A session id or uid a session can be bound to. */
 export type Uid = number | string;
 
@@ -306,7 +266,7 @@ export abstract class Session {
         this._endGracefully(wsCode, reason);
       }
     }
-    if (this._server._sessionEnded(this)) reportEnded(this);
+    this._server._sessionEnded(this);
   }
 
   /** @internal Called by the transport when the socket has closed. */
