@@ -114,3 +114,19 @@ export function fakeClient(options: Partial<NanoClientOptions> = {}) {
   }
   return { ft, client, events, connect };
 }
+
+/** The host's timers, counting how many were started: for tests that a timer does not spin. */
+export function countingEnv() {
+  const counter = {
+    armed: 0,
+    env: {
+      random: () => 0,
+      setTimeout: (fn: () => void, ms: number): unknown => {
+        counter.armed++;
+        return setTimeout(fn, ms);
+      },
+      clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>),
+    },
+  };
+  return counter;
+}

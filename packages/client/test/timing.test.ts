@@ -3,7 +3,7 @@
 import { backoffDelay, NanoClient } from '@nanokit/client';
 import { decodeMessage, decodePackets, encodeDataPacket, MessageType, PacketType } from '@nanokit/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeTransport, fakeClient as setup } from './fake-transport.js';
+import { countingEnv, fakeTransport, fakeClient as setup } from './fake-transport.js';
 import { expectNothingLeft } from './nothing-left.js';
 
 beforeEach(() => {
@@ -106,21 +106,13 @@ describe('heartbeats', () => {
   });
 
   it('a heartbeat the transport refuses still waits an interval for the next (no busy loop)', async () => {
-    let armed = 0;
-    const env = {
-      random: () => 0,
-      setTimeout: (fn: () => void, ms: number) => {
-        armed++;
-        return setTimeout(fn, ms);
-      },
-      clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>),
-    };
-    const { ft, client, connect } = setup({ env, heartbeat: { grace: 2000 }, reconnect: false });
+    const timers = countingEnv();
+    const { ft, client, connect } = setup({ env: timers.env, heartbeat: { grace: 2000 }, reconnect: false });
     await connect(10);
     ft.last.send = () => false; // a socket already closing, its close event not delivered yet
-    armed = 0;
+    timers.armed = 0;
     await vi.advanceTimersByTimeAsync(20_000);
-    expect(armed).toBeLessThanOrEqual(3); // a beat at 10 s, then the judgement at 22 s
+    expect(timers.armed).toBeLessThanOrEqual(3); // a beat at 10 s, then the judgement at 22 s
     await vi.advanceTimersByTimeAsync(2000);
     expect(client.state).toBe('closed');
   });
@@ -219,20 +211,12 @@ describe('timeouts', () => {
   });
 
   it('does not spin on a server heartbeat of 2^31 ms or more', async () => {
-    let armed = 0;
-    const env = {
-      random: () => 0,
-      setTimeout: (fn: () => void, ms: number) => {
-        armed++;
-        return setTimeout(fn, ms);
-      },
-      clearTimeout: (id: unknown) => clearTimeout(id as ReturnType<typeof setTimeout>),
-    };
-    const { client, connect } = setup({ env });
+    const timers = countingEnv();
+    const { client, connect } = setup({ env: timers.env });
     await connect(2_200_000); // seconds: 2.2e9 ms
-    armed = 0;
+    timers.armed = 0;
     await vi.advanceTimersByTimeAsync(500);
-    expect(armed).toBe(0);
+    expect(timers.armed).toBe(0);
     expect(client.state).toBe('open');
   });
 
