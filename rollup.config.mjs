@@ -1,7 +1,7 @@
 // Builds every package of the monorepo. Per package: ESM (`dist/*.mjs`), CommonJS (`dist/*.js`; the packages have
 // no "type" field), bundled typings (`dist/*.d.ts` and `dist/*.d.mts`), and for the client an ES5 global build
 // (`dist/nanokit.global.js` + `.min.js`) for Egret, Cocos 2.x plugin scripts, WeChat and `<script>` tags.
-// File names follow ../shared/docs/runtimes.md §5.
+
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';

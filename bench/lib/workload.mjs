@@ -14,7 +14,7 @@ export const ECHO_BODY = Object.freeze({ roomId: 42, name: 'alice', pos: Object.
 /** Component name of the nano-style ping test, as in nano's benchmark/io (`TestHandler.Ping`). */
 export const PING_COMPONENT = 'TestHandler';
 /**
- * Route of the nano-style ping notify. nano's benchmark sends an empty protobuf (wire spec §10 V14: a 22-byte
+ * Route of the nano-style ping notify. nano's benchmark sends an empty protobuf (vector V14: a 22-byte
  * packet); with JSON the empty message is `{}`, so pings are 24-byte packets.
  */
 export const PING_ROUTE = 'TestHandler.Ping';

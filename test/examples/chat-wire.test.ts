@@ -1,5 +1,5 @@
 // The chat example speaks nano's chat demo protocol byte for byte: a raw WebSocket client that sends exactly what
-// nano's starx page sends (wire spec §10 vector V9 for `room.join`) gets the replies and pushes nano's demo gives.
+// nano's starx page sends (vector V9 of docs/protocol.md for `room.join`) gets the replies and pushes nano's demo gives.
 import {
   decodeMessage,
   decodePackets,

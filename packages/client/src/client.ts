@@ -1,5 +1,5 @@
 /**
- * The game client: one instance, one connection at a time (wire spec §3–§5, §7; client-survey §7).
+ * The game client: one instance, one connection at a time.
  * @packageDocumentation
  */
 import {
@@ -607,7 +607,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   /**
    * Sends held requests, oldest first, while fewer than `maxInFlight` are in flight. nano queues at most 16
-   * outgoing messages per session and drops the rest silently (wire spec §13), so a burst of requests would lose
+   * outgoing messages per session and drops the rest silently, so a burst of requests would lose
    * answers; held requests wait here instead, their timeouts already running.
    */
   private flush(link: Link): void {

@@ -1,7 +1,7 @@
 /**
  * The ES5 global build (`dist/nanokit.global.js`): for Egret `libs/`, Cocos 2.x plugin scripts, Laya 2.x and
  * `<script>` tags. A host that `require`s the file (WeChat, Egret wxgame, Cocos 2.x on mini-games) does not make a
- * top-level `var` global, so the API is assigned to the real global object explicitly (runtimes.md §3.8), and to
+ * top-level `var` global, so the API is assigned to the real global object explicitly, and to
  * `module.exports` when a CommonJS wrapper is present.
  * @packageDocumentation
  */

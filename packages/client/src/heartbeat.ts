@@ -1,5 +1,5 @@
 /**
- * Heartbeats and dead-link detection (wire spec §4). nano sends `03 00 00 00` every interval H and closes a client
+ * Heartbeats and dead-link detection (docs/protocol.md, heartbeat). nano sends `03 00 00 00` every interval H and closes a client
  * that stays silent for ~2.5 H; it never echoes. pomelo echoes the client's heartbeat after H. So the client
  * answers server heartbeats (unless it sent something in the last H/2), also sends its own when it has sent nothing
  * for H, and declares the link dead

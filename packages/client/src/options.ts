@@ -58,7 +58,7 @@ export interface NanoClientOptions {
   /**
    * Requests sent and not yet answered, at most. More wait in the client, oldest first, and are sent as answers
    * arrive; their timeouts run from `request()`. nano queues at most 16 outgoing messages per session, pushes
-   * included, and silently drops the rest (wire spec §13), so an unbounded burst of requests loses answers. Raise it
+   * included, and silently drops the rest, so an unbounded burst of requests loses answers. Raise it
    * for servers without that limit, e.g. when requests are held open by the server; `0` or `Infinity`: no cap.
    * @default 8
    */
@@ -139,7 +139,7 @@ export interface PushEvent {
 }
 
 /**
- * Lifecycle events. They live on their own emitter: a push route with the same name (wire spec §11.17) never
+ * Lifecycle events. They live on their own emitter: a push route with the same name never
  * reaches these listeners; listen to such a push with `onPush(route, fn)`.
  */
 export interface ClientEvents {

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 
-/** Largest request id: ids stay in 1…2^31−1 (wire spec §2.3: clients of the family mis-encode larger ids). */
+/** Largest request id: ids stay in 1…2^31−1: pinus and pomelo decode ids with 32-bit shifts. */
 export const MAX_REQUEST_ID = 0x7fffffff;
 
 /** @internal One request waiting for its response. */

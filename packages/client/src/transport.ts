@@ -1,5 +1,5 @@
 /**
- * The transport contract (runtimes.md §4): the client core talks only to a {@link Transport} made by a
+ * The transport contract: the client core talks only to a {@link Transport} made by a
  * {@link TransportFactory}. A transport moves whole socket messages as bytes and knows nothing about the nano
  * protocol beyond packet framing (stream transports deliver whole packets). Adapters take the host API as a parameter, so importing the SDK never touches
  * `wx`, `egret` or `ws`.

@@ -1,6 +1,6 @@
 /**
  * The real NanoClient against frames recorded from a real nano server (lonng/nano dbf22c7, JSON serializer,
- * heartbeat 1 s, dict {"Room.Join":1,"Room.Message":2,"onMessage":3,"Room.Echo":4}; wire spec §13), replayed over a
+ * heartbeat 1 s, dict {"Room.Join":1,"Room.Message":2,"onMessage":3,"Room.Echo":4}), replayed over a
  * real `ws` socket on 127.0.0.1. The fixture is the protocol package's copy of shared/vectors/nano-real-server.json.
  *
  * The replay peer is strict: it walks the recorded client→server (C>S) frames of one connection in order. When the
@@ -309,7 +309,7 @@ describe('NanoClient against frames recorded from a real nano server', () => {
   );
 
   it('handshake (01): answers every recorded server heartbeat with 03 00 00 00', BOUNDED, async () => {
-    // nano ignores the client's handshake JSON (§13): here any Handshake packet gets nano's reply, so the client's
+    // nano ignores the client's handshake JSON: here any Handshake packet gets nano's reply, so the client's
     // default handshake (no `user`) is used; its bytes are checked below.
     const [hello, ...rest] = exchanges('01-handshake');
     const script = [{ ...(hello as Exchange), accept: (frame: Uint8Array) => frame[0] === 1 }, ...rest];
@@ -470,7 +470,7 @@ describe('NanoClient against frames recorded from a real nano server', () => {
     },
   );
 
-  it('a request nano never answers (§13) times out; the connection stays open and usable', BOUNDED, async () => {
+  it('a request nano never answers times out; the connection stays open and usable', BOUNDED, async () => {
     // The unanswered request takes id 1, so the recorded ids 1, 2, 3 of scenario 04 are rewritten to 2, 3, 4.
     const script = edited(exchanges('04-compressed-route'), (frame) => renumber(frame, { 1: 2, 2: 3, 3: 4 }));
     const peer = await replay(script);

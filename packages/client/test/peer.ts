@@ -59,7 +59,7 @@ export interface PeerOptions {
   compression?: 'all' | 'data';
   /**
    * nano's per-session send queue (`agentWriteBacklog`, 16): responses wait in a queue of this size until written,
-   * and one that finds the queue full is dropped silently (wire spec §13). The queue is written on the next macrotask,
+   * and one that finds the queue full is dropped silently. The queue is written on the next macrotask,
    * or only when the test calls `drain()` with `manualDrain`. @default no queue: responses are written at once
    */
   backlog?: number;

@@ -1,6 +1,6 @@
 // Transport adapters against fakes of their host APIs. The engines (browsers' WebSocket aside, which `ws` covers
 // in the integration tests) do not run here, so each fake is written from the host API's documentation as
-// summarised in ../shared/docs/runtimes.md §1 (browser WebSocket card, WeChat/Douyin SocketTask card, Alipay
+// summarised in docs/runtimes.md (browser WebSocket card, WeChat/Douyin SocketTask card, Alipay
 // my.connectSocket card, Egret egret.WebSocket card). They check what the docs promise, not the real engines.
 import {
   alipayTransport,

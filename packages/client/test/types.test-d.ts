@@ -12,7 +12,7 @@ interface Routes {
 interface Pushes {
   onMessage: { from: string; text: string };
   onMembers: string[];
-  // A push whose name collides with a lifecycle event (wire spec §11.17).
+  // A push whose name collides with a lifecycle event.
   error: { reason: string };
 }
 

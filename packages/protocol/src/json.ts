@@ -35,7 +35,7 @@ const GO_ESCAPES: Record<string, string> = {
 
 /**
  * `JSON.stringify` with Go `encoding/json` conventions, as `json.Marshal` writes a map: what nano's handshake reply
- * is (wire spec §3.3), reproduced byte for byte.
+ * is, reproduced byte for byte.
  *
  * - Object keys are sorted by their UTF-8 bytes, as Go sorts map keys. That is code point order, which differs from
  *   JavaScript's default UTF-16 order when keys mix U+E000–U+FFFF with astral characters: Go puts `！` (U+FF01,

@@ -2,7 +2,7 @@
  * Incremental packet decoder for byte streams (TCP, or WebSocket messages treated as one stream as nano does).
  * Handles any split of the stream: a packet may arrive one byte at a time, and one chunk may hold many packets.
  *
- * Unlike nano's Go decoder it never stalls on bodies of 1–3 bytes (wire spec §1.4, V30), and it validates the
+ * Unlike nano's Go decoder it never stalls on bodies of 1–3 bytes (vector V30 in docs/protocol.md), and it validates the
  * type and length as soon as the 4-byte header is complete, before any of the body is buffered.
  * @see docs/protocol.md#streams
  * @packageDocumentation

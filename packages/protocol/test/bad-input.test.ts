@@ -97,7 +97,7 @@ describe('bad input: one trigger per error code', () => {
   });
 });
 
-describe('the nano crash packet 04 00 00 02 03 00 (wire spec §2.5, §13)', () => {
+describe('the nano crash packet 04 00 00 02 03 00', () => {
   it('is an error even when more bytes follow in the same buffer (no over-read into the next packet)', () => {
     const chunk = hex('04 00 00 02 03 00 | 03 00 00 00 | 04 00 00 02 02 00');
     const packets = decodePackets(chunk);

@@ -135,7 +135,7 @@ describe('differential: pinus-protocol', () => {
     );
   });
 
-  it('every §10 packet vector decodes the same with pinus-protocol', () => {
+  it('every packet vector decodes the same with pinus-protocol', () => {
     for (const [name, h] of SPEC_PACKETS) {
       const bytes = hex(h);
       const ours = decodePackets(bytes).map((p) => [p.type, toHex(p.body)]);

@@ -1,5 +1,5 @@
 /**
- * Handshake (wire spec §3, vectors V3–V6) and Kick (§4.3, V28): byte-exact bodies both directions, and parsing of
+ * Handshake (vectors V3–V6) and Kick (V28): byte-exact bodies both directions, and parsing of
  * nano, pomelo/pinus and pitaya replies.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -108,7 +108,7 @@ describe('server handshake reply (V4–V6), byte-exact like Go json.Marshal', ()
     expect(handshakePacket(encodeHandshakeResponse({ heartbeat: 30 }))).toBe(normHex(v6));
     expect(handshakePacket(encodeHandshakeResponse({ heartbeat: 30, dict: new RouteDictionary() }))).toBe(normHex(v6));
   });
-  it('the real server reply of §13 is reproduced byte for byte', () => {
+  it('the recorded real server reply is reproduced byte for byte', () => {
     const real =
       '{"code":200,"sys":{"dict":{"Room.Echo":4,"Room.Join":1,"Room.Message":2,"onMessage":3},"heartbeat":1,"servertime":1795541433}}';
     const dict = { 'Room.Join': 1, 'Room.Message': 2, onMessage: 3, 'Room.Echo': 4 };

@@ -1,5 +1,5 @@
 /**
- * Replay of every frame recorded from a real nano server (lonng/nano dbf22c7, JSON serializer; wire spec §13),
+ * Replay of every frame recorded from a real nano server (lonng/nano dbf22c7, JSON serializer),
  * fixtures/nano-real-server.json. Per scenario, connection and direction the frames go through one PacketReader
  * (frames may be fragments of a packet or hold several); the packets completed at each frame must match the frame's
  * `decoded` notes. Every client→server packet is re-encoded byte for byte by our encoder.

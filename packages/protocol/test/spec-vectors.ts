@@ -1,5 +1,5 @@
 /**
- * The whole-packet vectors of wire spec §10 as literal hex, for the streaming, property and differential tests
+ * The whole-packet vectors V1–V30 (docs/protocol.md, test vectors) as literal hex, for the streaming, property and differential tests
  * (vectors.test.ts has the same vectors expanded into decode / encode / mirror tests).
  */
 export const SPEC_PACKETS: ReadonlyArray<readonly [name: string, hex: string]> = [

@@ -1,5 +1,5 @@
 /**
- * PacketReader on split streams: every §10 vector fed whole, byte by byte and in seeded random splits gives the same
+ * PacketReader on split streams: every vector (V1–V30) fed whole, byte by byte and in seeded random splits gives the same
  * packets; bad headers fail as soon as their 4th byte arrives; tiny bodies never stall (V30); errors poison the reader.
  */
 import { describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ function randomSplit(bytes: Uint8Array, random: () => number): Uint8Array[] {
 
 const allVectors = concat(...SPEC_PACKETS.map(([, h]) => hex(h)));
 
-describe('every §10 vector, whole / byte by byte / random splits', () => {
+describe('every vector, whole / byte by byte / random splits', () => {
   for (const [name, h] of SPEC_PACKETS) {
     it(name, () => {
       const bytes = hex(h);

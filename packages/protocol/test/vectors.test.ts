@@ -1,5 +1,5 @@
 /**
- * Golden vectors: every vector of the wire spec §10 (V1–V30) as literal hex, expanded by `roundTrip` into decode,
+ * Golden vectors: every vector V1–V30 of docs/protocol.md as literal hex, expanded by `roundTrip` into decode,
  * byte-exact encode and mirror tests. Handshake bodies (V3–V6) and Kick (V28) have their own files; their packet
  * framing is checked here too. The streaming side of the same vectors is in streaming.test.ts.
  */
@@ -37,14 +37,14 @@ const Data = PacketType.Data;
 const nanoDict = new RouteDictionary({ 'Room.Join': 1, onMessage: 2 });
 const NAME_A_CONTENT_HI = '{"name":"a","content":"hi"}';
 
-describe('§10 V1–V2: empty-body packets', () => {
+describe('V1–V2: empty-body packets', () => {
   roundTrip('V1 heartbeat', { type: PacketType.Heartbeat }, '03 00 00 00');
   roundTrip('V1 handshake ack', { type: PacketType.HandshakeAck }, '02 00 00 00');
   roundTrip('V2 empty handshake (Go benchmark client)', { type: PacketType.Handshake }, '01 00 00 00');
   roundTrip('Kick without body', { type: PacketType.Kick }, '05 00 00 00');
 });
 
-describe('§10 V3–V6: handshake packets (framing; JSON bodies in handshake.test.ts)', () => {
+describe('V3–V6: handshake packets (framing; JSON bodies in handshake.test.ts)', () => {
   roundTrip(
     'V3a starx handshake without user',
     { type: PacketType.Handshake, body: '{"sys":{"type":"js-websocket","version":"0.0.1","rsa":{}}}' },
@@ -59,7 +59,7 @@ describe('§10 V3–V6: handshake packets (framing; JSON bodies in handshake.tes
   );
 });
 
-describe('§10 V7–V17: messages', () => {
+describe('V7–V17: messages', () => {
   roundTrip(
     'V7 request id 1 Room.Join {"a":1}',
     { type: Data, message: { type: Request, id: 1, route: 'Room.Join', body: '{"a":1}' } },
@@ -139,7 +139,7 @@ describe('§10 V7–V17: messages', () => {
   });
 });
 
-describe('§10 V18: varint ids (Response, {} body), and request ids at the boundaries', () => {
+describe('V18: varint ids (Response, {} body), and request ids at the boundaries', () => {
   const table: Array<[number, string]> = [
     [0, '00'],
     [127, '7f'],
@@ -197,7 +197,7 @@ describe('§10 V18: varint ids (Response, {} body), and request ids at the bound
   });
 });
 
-describe('§10 V19, routes: UTF-8, empty, 255-byte boundary', () => {
+describe('V19, routes: UTF-8, empty, 255-byte boundary', () => {
   roundTrip(
     'V19 non-ASCII route é.x',
     { type: Data, message: { type: Request, id: 2, route: 'é.x', body: '{}' } },
@@ -305,7 +305,7 @@ describe('flag bits 0x10 (gzip) and 0x20 (error) are fields, never dropped', () 
   });
 });
 
-describe('§10 V20–V22: several packets per frame, empty bodies', () => {
+describe('V20–V22: several packets per frame, empty bodies', () => {
   roundTrip(
     'V20 heartbeat + response id 5 in one frame',
     [{ type: PacketType.Heartbeat }, { type: Data, message: { type: Response, id: 5, body: '{}' } }],
@@ -349,7 +349,7 @@ describe('§10 V20–V22: several packets per frame, empty bodies', () => {
   });
 });
 
-describe('§10 V23: size limit (65 536 inclusive)', () => {
+describe('V23: size limit (65 536 inclusive)', () => {
   it('a 65 536-byte body is accepted, by decodePackets and by the reader', () => {
     const packet = concat(hex('04 01 00 00'), hex('02 00'), new Uint8Array(65534).fill(0x61));
     const [p] = decodePackets(packet);
@@ -377,7 +377,7 @@ describe('§10 V23: size limit (65 536 inclusive)', () => {
   });
 });
 
-describe('§10 V24–V25: bad packet type, bad message type, bad routes', () => {
+describe('V24–V25: bad packet type, bad message type, bad routes', () => {
   parseError('ERR_UNKNOWN_PACKET_TYPE', '06 00 00 00', {}, 'V24 type 6');
   parseError('ERR_UNKNOWN_PACKET_TYPE', '00 00 00 00', {}, 'V24 type 0');
   parseError('ERR_UNKNOWN_PACKET_TYPE', 'ff 00 00 01 00', {}, 'type 255');
@@ -401,7 +401,7 @@ describe('§10 V24–V25: bad packet type, bad message type, bad routes', () => 
   generateError('ERR_INVALID_ROUTE', { type: Data, message: { type: Notify } }, {}, 'notify without route');
 });
 
-describe('§10 V27: a 256-byte route', () => {
+describe('V27: a 256-byte route', () => {
   generateError('ERR_ROUTE_TOO_LONG', { type: Data, message: { type: Push, route: 'a'.repeat(256), body: '{}' } });
   it("decodes Go's wrapped encoding as nano does: route '' and the route bytes in the payload", () => {
     const goBytes = concat(hex('06 00'), new Uint8Array(256).fill(0x61), utf8Bytes('{}'));
@@ -412,7 +412,7 @@ describe('§10 V27: a 256-byte route', () => {
   });
 });
 
-describe('§10 V29: astral characters are 4-byte UTF-8, CESU-8 is refused', () => {
+describe('V29: astral characters are 4-byte UTF-8, CESU-8 is refused', () => {
   it('U+1F600 encodes as f0 9f 98 80', () => {
     expect(toHex(encodeUtf8('😀'))).toBe('f0 9f 98 80');
     expect(decodeUtf8(hex('f0 9f 98 80'))).toBe('😀');

@@ -193,7 +193,7 @@ export class Dispatcher {
   /**
    * Sends a handler's result as the response to request `id`. Never throws (it also runs in promise callbacks): a
    * result that cannot be serialized or encoded (a cycle, a BigInt, over 16 MiB) becomes a `PIT-500` answer.
-   * Request id 0 is never answered, as in nano (`ResponseMid` refuses mid 0, wire spec §2.3): pomelo-family clients
+   * Request id 0 is never answered, as in nano (`ResponseMid` refuses mid 0): pomelo-family clients
    * would take a Response with id 0 for a Push to route "".
    */
   private answer(session: Session, id: number, route: string, value: unknown): void {
@@ -294,7 +294,7 @@ export class Dispatcher {
   /**
    * A response or push body: bytes are sent raw (nano sends a `[]byte` value unserialized), anything else goes
    * through the serializer. JSON never yields an empty body: `undefined` and empty bytes become `null`, because
-   * nano's Go decoder and the reference JS client both fail on an empty body (wire spec §11.2).
+   * nano's Go decoder and the reference JS client both fail on an empty body.
    */
   private encodeBody(route: string, value: unknown, type: MessageType): Uint8Array | string {
     const body = value instanceof Uint8Array ? value : this.serializer.encode(route, value ?? null, type);

@@ -122,7 +122,7 @@ export interface NanoServerOptions {
   /**
    * Largest WebSocket message accepted, in bytes (ws `maxPayload`: ws buffers a whole message before delivering it,
    * so this bounds the memory one message takes). A larger message is refused at its frame header (close 1009,
-   * `ERR_PROTOCOL_VIOLATION`). Messages form one byte stream, as in nano (wire spec §1.5), so a message may carry
+   * `ERR_PROTOCOL_VIOLATION`). Messages form one byte stream, as in nano (docs/protocol.md, streams), so a message may carry
    * several packets and a packet may span messages: any positive value works, the default takes 16 maximal packets
    * (a client that coalesces its writes). nano itself sets no limit.
    * @default 16 * (maxPacketSize + 4) (1048640 with the default maxPacketSize)

@@ -1,7 +1,7 @@
-// Replays the client frames recorded against a real nano server (lonng/nano dbf22c7; wire spec §13) against
+// Replays the client frames recorded against a real nano server (lonng/nano dbf22c7) against
 // server-lite running a port of the recording's Room component, and compares every server packet byte for byte.
 // Heartbeats are left out (timing), and `servertime` is the server's own start time. The one intended difference:
-// nano answers an empty echo with an empty body, server-lite with `null` (wire spec §11.2).
+// nano answers an empty echo with an empty body, server-lite with `null`.
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { decodeMessage, type Packet, PacketReader, PacketType } from '@nanokit/protocol';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Egret transport over `egret.WebSocket` in binary mode (runtimes.md §1, Egret card): `type = TYPE_BINARY` before
+ * Egret transport over `egret.WebSocket` in binary mode: `type = TYPE_BINARY` before
  * connecting, data out through `writeBytes(new egret.ByteArray(bytes))`, data in through `readBytes` inside the
  * SOCKET_DATA handler (it drains the socket's buffer). CLOSE and IO_ERROR carry no code, and `close()` is a no-op
  * while connecting, so a local close removes the listeners, reports the close itself and closes the socket once it

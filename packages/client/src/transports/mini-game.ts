@@ -1,5 +1,5 @@
 /**
- * WeChat (`wx`) and Douyin (`tt`) mini-game transport: `connectSocket` returns a SocketTask (runtimes.md §1).
+ * WeChat (`wx`) and Douyin (`tt`) mini-game transport: `connectSocket` returns a SocketTask.
  * Binary goes out as an exact ArrayBuffer (never a view: old adapters throw on views, and `u8.buffer` may hold more
  * bytes than the view). Closing a task before it opens is unreliable, so a close while connecting is deferred to
  * `onOpen`. An error ends the connection (the host may send no close after it): one close per connection.

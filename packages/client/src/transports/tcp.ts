@@ -2,7 +2,7 @@
 /**
  * Node TCP transport (`net`): nano also listens on plain TCP, which suits bots, load tests and server-to-server
  * tools. URLs look like `tcp://127.0.0.1:3251`. `setNoDelay(true)` avoids Nagle's ~40 ms stall on back-to-back small
- * packets (wire spec §13). TCP is a byte stream: a {@link PacketReader} reassembles it, and the client receives whole
+ * packets. TCP is a byte stream: a {@link PacketReader} reassembles it, and the client receives whole
  * packets, as from a WebSocket.
  * @packageDocumentation
  */
