@@ -3,7 +3,7 @@
 // Copy packages/client/dist/nanokit.global.min.js to libs/nanokit.global.js in the mini-game project. See
 // docs/runtimes.md (WeChat mini-game) for the domain whitelist and wss:// rules.
 // The global build returns its API to a host `require` (and also sets GameGlobal.NanoKit for plugin-style loading).
-const { NanoClient, wxTransport } = require('./libs/nanokit.global.js');
+const { NanoClient, miniGameTransport } = require('./libs/nanokit.global.js');
 
 /** A whitelisted wss:// domain (devtools with "don't verify domains" also accepts ws://127.0.0.1:3250/nano). */
 const SERVER_URL = 'wss://chat.example.com/nano';
@@ -30,7 +30,7 @@ function print(line) {
   draw();
 }
 
-const client = new NanoClient({ url: SERVER_URL, transport: wxTransport(wx) });
+const client = new NanoClient({ url: SERVER_URL, transport: miniGameTransport(wx) });
 
 client.on('onMessage', (/** @type {any} */ body) => print(`${body.name}: ${body.content}`));
 client.on('onNewUser', (/** @type {any} */ body) => print(body.content));

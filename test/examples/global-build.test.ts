@@ -20,7 +20,7 @@ describe.each(Object.entries(builds))('%s', (_name, read) => {
     const context = vm.createContext(hostBasics());
     vm.runInContext(read(), context);
     expect(vm.runInContext('typeof NanoKit.NanoClient', context)).toBe('function');
-    for (const name of ['webSocketTransport', 'wxTransport', 'ttTransport', 'alipayTransport', 'egretTransport']) {
+    for (const name of ['webSocketTransport', 'miniGameTransport', 'alipayTransport', 'egretTransport']) {
       expect(vm.runInContext(`typeof NanoKit.${name}`, context), name).toBe('function');
     }
   });
@@ -43,7 +43,7 @@ describe.each(Object.entries(builds))('%s', (_name, read) => {
     expect(vm.runInContext('typeof TextDecoder', context)).toBe('undefined');
     const state = vm.runInContext(
       `var wx = { connectSocket: function () { throw new Error('not connecting in this test'); } };
-       new NanoKit.NanoClient({ url: 'wss://example.com/nano', transport: NanoKit.wxTransport(wx) }).state`,
+       new NanoKit.NanoClient({ url: 'wss://example.com/nano', transport: NanoKit.miniGameTransport(wx) }).state`,
       context,
     );
     expect(typeof state).toBe('string');

@@ -41,11 +41,14 @@ describe('mini-game transports in host-shaped vm contexts', () => {
     await chat?.close();
   });
 
-  it('Douyin: ttTransport(tt) over a tt.connectSocket SocketTask', async () => {
+  it('Douyin: miniGameTransport(tt) over a tt.connectSocket SocketTask', async () => {
     const host = fakeWx(chat.wsUrl); // tt.connectSocket has the same shape as wx.connectSocket
     const context = hostContext({ tt: host.wx });
     host.makeBuffer = bufferMakerFor(context);
-    const result = await vm.runInContext(SCRIPT, context)(vm.runInContext('NanoKit.ttTransport(tt)', context), 'tt');
+    const result = await vm.runInContext(SCRIPT, context)(
+      vm.runInContext('NanoKit.miniGameTransport(tt)', context),
+      'tt',
+    );
     expect(JSON.parse(JSON.stringify(result))).toEqual({
       reply: { code: 0, result: 'success' },
       seen: ['tt: hi from tt 🎯'],

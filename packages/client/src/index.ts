@@ -50,6 +50,6 @@ export { alipayTransport } from './transports/alipay.js';
 export type { EgretApi, EgretByteArrayLike, EgretWebSocketLike } from './transports/egret.js';
 export { egretTransport } from './transports/egret.js';
 export type { MiniGameSocketApi, SocketTaskLike } from './transports/mini-game.js';
-export { miniGameTransport, ttTransport, wxTransport } from './transports/mini-game.js';
+export { miniGameTransport } from './transports/mini-game.js';
 export type { WebSocketConstructor, WebSocketLike } from './transports/websocket.js';
 export { webSocketTransport } from './transports/websocket.js';

@@ -6,10 +6,9 @@ import {
   alipayTransport,
   type CloseInfo,
   egretTransport,
+  miniGameTransport,
   NanoClient,
-  ttTransport,
   webSocketTransport,
-  wxTransport,
 } from '@nanokit/client';
 import { encodeHandshakeResponse, encodePacket, PacketType } from '@nanokit/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -233,15 +232,12 @@ function fakeMiniGameHost() {
   return { api, tasks };
 }
 
-describe('wxTransport / ttTransport (fake SocketTask per the WeChat/Douyin docs)', () => {
-  for (const [name, make] of [
-    ['wx', wxTransport],
-    ['tt', ttTransport],
-  ] as const) {
+describe('miniGameTransport over wx and tt (fake SocketTask per the WeChat/Douyin docs)', () => {
+  for (const name of ['wx', 'tt'] as const) {
     it(`${name}: passes url/header/protocols/timeout, sends exact ArrayBuffers, receives ArrayBuffer and text`, () => {
       const host = fakeMiniGameHost();
       const { log, handlers } = recorder();
-      const t = make(host.api as never)(
+      const t = miniGameTransport(host.api as never)(
         { url: 'wss://g/nano', headers: { a: 'b' }, protocols: ['p'], connectTimeout: 5000 },
         handlers,
       );
@@ -268,7 +264,7 @@ describe('wxTransport / ttTransport (fake SocketTask per the WeChat/Douyin docs)
   it('close while connecting reports the close at once and closes the task when it opens', () => {
     const host = fakeMiniGameHost();
     const { log, handlers } = recorder();
-    const t = wxTransport(host.api as never)({ url: 'wss://g' }, handlers);
+    const t = miniGameTransport(host.api as never)({ url: 'wss://g' }, handlers);
     const task = host.tasks[0]!;
     t.close(4001, 'connect-timeout');
     expect(log.closes).toEqual([{ code: 4001, reason: 'connect-timeout', wasClean: true }]);
@@ -281,7 +277,7 @@ describe('wxTransport / ttTransport (fake SocketTask per the WeChat/Douyin docs)
   it('an error ends the connection with one close (the host may send none after it)', () => {
     const host = fakeMiniGameHost();
     const { log, handlers } = recorder();
-    wxTransport(host.api as never)({ url: 'wss://g' }, handlers);
+    miniGameTransport(host.api as never)({ url: 'wss://g' }, handlers);
     const task = host.tasks[0]!;
     task.fire('error', { errMsg: 'connectSocket:fail' });
     task.fire('close', { code: 1006, reason: '' });

@@ -29,8 +29,10 @@ export interface MiniGameSocketApi {
 }
 
 /**
- * Creates a transport over a mini-game host's `connectSocket` (WeChat, Douyin, QQ, Kuaishou all share its shape).
- * Prefer {@link wxTransport} / {@link ttTransport}, which say what they are.
+ * Creates a transport over a mini-game host's `connectSocket`: WeChat (`wx`), Douyin (`tt`), QQ (`qq`) and Kuaishou
+ * (`ks`) all share its shape. Alipay's differs: use `alipayTransport`.
+ * @param api - the host's global object (passed in, so importing the SDK never touches it).
+ * @example new NanoClient({ url: 'wss://game.example.com/nano', transport: miniGameTransport(wx) })
  */
 export function miniGameTransport(api: MiniGameSocketApi): TransportFactory {
   return (options, handlers) => {
@@ -80,21 +82,4 @@ export function miniGameTransport(api: MiniGameSocketApi): TransportFactory {
       },
     };
   };
-}
-
-/**
- * WeChat mini-game transport over `wx.connectSocket`.
- * @param wx - the `wx` object (passed in, so importing the SDK never touches it).
- * @example new NanoClient({ url: 'wss://game.example.com/nano', transport: wxTransport(wx) })
- */
-export function wxTransport(wx: MiniGameSocketApi): TransportFactory {
-  return miniGameTransport(wx);
-}
-
-/**
- * Douyin (ByteDance) mini-game transport over `tt.connectSocket`.
- * @param tt - the `tt` object.
- */
-export function ttTransport(tt: MiniGameSocketApi): TransportFactory {
-  return miniGameTransport(tt);
 }
