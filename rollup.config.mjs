@@ -1,6 +1,7 @@
 // Builds every package of the monorepo. Per package: ESM (`dist/*.mjs`), CommonJS (`dist/*.js`; the packages have
 // no "type" field), bundled typings (`dist/*.d.ts` and `dist/*.d.mts`), and for the client an ES5 global build
-// (`dist/nanokit.global.js` + `.min.js`) for Egret, Cocos 2.x plugin scripts, WeChat and `<script>` tags.
+// (`dist/nanokit.global.js` + `.min.js`) for Egret, Cocos 2.x plugin scripts, WeChat and `<script>` tags. Every
+// JavaScript file gets a source map pointing into the package's `src/`, which the tarballs carry.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -53,7 +54,8 @@ function tsPlugin(dir, target, extra = {}) {
       noEmit: false,
       outDir: undefined,
       rootDir: extra.rootDir ?? path.resolve(dir, 'src'),
-      sourceMap: false,
+      sourceMap: true,
+      inlineSources: false,
       removeComments: true,
       importHelpers: false,
       noEmitHelpers: false,
@@ -87,7 +89,14 @@ for (const pkg of packages) {
     plugins: [tsPlugin(pkg.dir, 'ES2017')],
     treeshake: { moduleSideEffects: false },
     output: [
-      { dir: outDir, format: 'es', entryFileNames: '[name].mjs', chunkFileNames: '_chunks/[name]-[hash].mjs', banner },
+      {
+        dir: outDir,
+        format: 'es',
+        entryFileNames: '[name].mjs',
+        chunkFileNames: '_chunks/[name]-[hash].mjs',
+        banner,
+        sourcemap: true,
+      },
       {
         dir: outDir,
         format: 'cjs',
@@ -95,6 +104,7 @@ for (const pkg of packages) {
         chunkFileNames: '_chunks/[name]-[hash].js',
         exports: 'named',
         banner,
+        sourcemap: true,
       },
     ],
   });
@@ -114,6 +124,7 @@ for (const pkg of packages) {
       format: 'iife',
       name: `__${g.name}`,
       banner: globalBanner,
+      sourcemap: true,
       // The IIFE itself assigns to the real global object (see src/global.ts); the var is only a fallback.
       plugins: min ? [terser({ ecma: 5, compress: { passes: 2 }, format: { comments: /^!/ } })] : [],
     });

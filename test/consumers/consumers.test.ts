@@ -73,10 +73,10 @@ beforeAll(async () => {
     }
   }
   dir = mkdtempSync(path.join(tmpdir(), 'nanokit-consumers-'));
-  const workspaces = packages.flatMap((p) => ['-w', `packages/${p}`]);
-  const { stdout } = await run('npm', ['pack', ...workspaces, '--pack-destination', dir, '--json'], root);
+  // The command docs/get-started.md gives for installing before the first release.
+  const { stdout } = await run('npm', ['pack', '--workspaces', '--pack-destination', dir, '--json'], root);
   for (const entry of JSON.parse(stdout) as { name: string; filename: string }[]) {
-    tarballs.set(entry.name, path.join(dir, entry.filename));
+    if (packages.some((p) => entry.name === `@nanokit/${p}`)) tarballs.set(entry.name, path.join(dir, entry.filename));
   }
   project = path.join(dir, 'project');
   await exec('mkdir', ['-p', project]);
@@ -122,6 +122,15 @@ describe('packed packages', () => {
     ]) {
       expect(stdout).toContain(`package/dist/${file}`);
     }
+  });
+
+  it.each(packages)('@nanokit/%s carries LICENSE, README, sources and a source map for every script', async (p) => {
+    const { stdout } = await run('tar', ['-tzf', tarballs.get(`@nanokit/${p}`)!]);
+    const files = stdout.split('\n').filter(Boolean);
+    expect(files).toEqual(expect.arrayContaining(['package/LICENSE', 'package/README.md', 'package/src/index.ts']));
+    const scripts = files.filter((f) => /^package\/dist\/.*\.m?js$/.test(f));
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((f) => !files.includes(`${f}.map`))).toEqual([]);
   });
 
   it.each(packages)('publint: @nanokit/%s has no errors or warnings', async (p) => {
