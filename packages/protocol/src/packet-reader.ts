@@ -9,9 +9,15 @@
  */
 import { DEFAULT_MAX_BODY_LENGTH, PACKET_HEADER_LENGTH, type PacketType } from './constants.js';
 import { checkBytes, type ProtocolError } from './errors.js';
-import { checkPacketHeader, type Packet, type PacketDecodeOptions } from './packet.js';
-
-const EMPTY = /*#__PURE__*/ new Uint8Array(0);
+import {
+  checkPacketHeader,
+  EMPTY,
+  type Packet,
+  type PacketDecodeOptions,
+  type PacketSink,
+  readBodyLength,
+  scanPackets,
+} from './packet.js';
 
 /** Smallest buffer for a body that spans chunks (unless the body is smaller). A header alone allocates nothing. */
 const MIN_PARTIAL_CAPACITY = 1024;
@@ -40,7 +46,8 @@ const GROWTH = 8;
 export class PacketReader {
   /** The inclusive body-length limit in force. */
   readonly maxBodyLength: number;
-  private readonly header = new Uint8Array(PACKET_HEADER_LENGTH);
+  /** A header split across chunks; allocated on the first one, so an idle reader holds no buffer. */
+  private header: Uint8Array | null = null;
   private headerFill = 0;
   private type = 0;
   /** Announced length of the body being received across chunks; 0 when none is. */
@@ -80,6 +87,19 @@ export class PacketReader {
    * @throws {ProtocolError} as {@link PacketReader.push}.
    */
   read(chunk: Uint8Array, onPacket: (packet: Packet) => void): void {
+    this.readTo(chunk, {
+      onPacket(type, body) {
+        onPacket({ type, body });
+      },
+    });
+  }
+
+  /**
+   * Like {@link PacketReader.read}, delivering to a {@link PacketSink} (no packet object per packet). Whole packets
+   * are found by {@link scanPackets}; the reader only keeps what spans chunks.
+   * @throws {ProtocolError} as {@link PacketReader.push}.
+   */
+  readTo(chunk: Uint8Array, sink: PacketSink): void {
     if (this.failure !== null) throw this.failure;
     checkBytes(chunk, 'PacketReader input'); // does not poison: nothing was consumed
     const end = chunk.length;
@@ -105,26 +125,29 @@ export class PacketReader {
           this.bodyLength = 0;
           this.body = null;
           this.bodyFill = 0;
-          onPacket({ type: this.type as PacketType, body });
+          sink.onPacket(this.type as PacketType, body);
         }
         continue;
       }
       let length: number;
-      if (this.headerFill === 0 && end - offset >= PACKET_HEADER_LENGTH) {
-        // Fast path: the whole header is in this chunk.
+      if (this.headerFill === 0) {
+        offset = scanPackets(chunk, offset, this.maxBodyLength, sink);
+        if (offset === end) return;
+        if (end - offset < PACKET_HEADER_LENGTH) {
+          this.keepHeader(chunk, offset, end);
+          return;
+        }
+        // The scan stopped at a whole header: either it is invalid, or its body spans chunks.
         this.type = chunk[offset] as number;
-        length =
-          ((chunk[offset + 1] as number) << 16) | ((chunk[offset + 2] as number) << 8) | (chunk[offset + 3] as number);
+        length = readBodyLength(chunk, offset);
         offset += PACKET_HEADER_LENGTH;
       } else {
-        const h = this.header;
-        while (this.headerFill < PACKET_HEADER_LENGTH && offset < end) {
-          h[this.headerFill++] = chunk[offset++] as number;
-        }
+        offset = this.keepHeader(chunk, offset, end);
         if (this.headerFill < PACKET_HEADER_LENGTH) return;
+        const h = this.header as Uint8Array;
         this.headerFill = 0;
         this.type = h[0] as number;
-        length = ((h[1] as number) << 16) | ((h[2] as number) << 8) | (h[3] as number);
+        length = readBodyLength(h, 0);
       }
       try {
         checkPacketHeader(this.type, length, this.maxBodyLength);
@@ -133,9 +156,9 @@ export class PacketReader {
         throw error;
       }
       if (length === 0) {
-        onPacket({ type: this.type as PacketType, body: EMPTY });
+        sink.onPacket(this.type as PacketType, EMPTY);
       } else if (end - offset >= length) {
-        onPacket({ type: this.type as PacketType, body: chunk.subarray(offset, offset + length) });
+        sink.onPacket(this.type as PacketType, chunk.subarray(offset, offset + length));
         offset += length;
       } else {
         // The body spans chunks: the loop above buffers what this chunk holds of it (nothing is allocated when the
@@ -143,6 +166,14 @@ export class PacketReader {
         this.bodyLength = length;
       }
     }
+  }
+
+  /** Copies header bytes from `chunk` until the header is complete or the chunk ends; returns the new offset. */
+  private keepHeader(chunk: Uint8Array, offset: number, end: number): number {
+    let h = this.header;
+    if (h === null) h = this.header = new Uint8Array(PACKET_HEADER_LENGTH);
+    while (this.headerFill < PACKET_HEADER_LENGTH && offset < end) h[this.headerFill++] = chunk[offset++] as number;
+    return offset;
   }
 
   /** Drops any partial packet and clears a previous error, e.g. when a connection is reused. */

@@ -59,6 +59,39 @@ export function checkPacketHeader(type: number, length: number, maxBodyLength: n
   tooLarge(length, maxBodyLength);
 }
 
+/** @internal The body length in the header at `offset` (24-bit big-endian, after the type byte). */
+export function readBodyLength(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number);
+}
+
+/**
+ * Receives the packets {@link scanPackets} finds: an object with a method rather than a callback, so that a
+ * long-lived receiver (a connection) needs no closure.
+ */
+export interface PacketSink {
+  /** One whole packet; `body` is a view into the scanned bytes (the shared empty array for an empty body). */
+  onPacket(type: PacketType, body: Uint8Array): void;
+}
+
+/**
+ * Delivers the whole packets of `bytes` from `offset` on, in place (no copy, no allocation), and returns the
+ * offset where it stopped: `bytes.length` when every byte was consumed, else the start of the first packet that is
+ * incomplete or whose header is invalid (unknown type, body over `maxBodyLength`). It never throws on the bytes:
+ * what is left is for the caller to buffer ({@link PacketReader}) or to reject ({@link decodePackets}). This is the
+ * one place that reads packet headers from a chunk.
+ */
+export function scanPackets(bytes: Uint8Array, offset: number, maxBodyLength: number, sink: PacketSink): number {
+  const end = bytes.length;
+  while (end - offset >= PACKET_HEADER_LENGTH) {
+    const type = bytes[offset] as number;
+    const length = readBodyLength(bytes, offset);
+    if (!isPacketType(type) || length > maxBodyLength || end - offset - PACKET_HEADER_LENGTH < length) break;
+    offset += PACKET_HEADER_LENGTH;
+    sink.onPacket(type, length === 0 ? EMPTY : bytes.subarray(offset, (offset += length)));
+  }
+  return offset;
+}
+
 /** @internal Writes a packet header at `offset`. */
 export function writePacketHeader(dest: Uint8Array, offset: number, type: number, length: number): void {
   dest[offset] = type;
@@ -110,16 +143,14 @@ export function decodePackets(bytes: Uint8Array, options?: PacketDecodeOptions):
   checkBytes(bytes, 'packets');
   const max = options && options.maxBodyLength !== undefined ? options.maxBodyLength : DEFAULT_MAX_BODY_LENGTH;
   const packets: Packet[] = [];
-  const end = bytes.length;
-  for (let offset = 0; offset < end; ) {
-    if (end - offset < PACKET_HEADER_LENGTH) fail('ERR_TRUNCATED_PACKET', `header at ${offset}`);
-    const type = bytes[offset] as number;
-    const length =
-      ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number);
-    checkPacketHeader(type, length, max);
-    offset += PACKET_HEADER_LENGTH;
-    if (end - offset < length) fail('ERR_TRUNCATED_PACKET', `body at ${offset}`);
-    packets.push({ type: type as PacketType, body: length === 0 ? EMPTY : bytes.subarray(offset, (offset += length)) });
-  }
-  return packets;
+  const offset = scanPackets(bytes, 0, max, {
+    onPacket(type, body) {
+      packets.push({ type, body });
+    },
+  });
+  const left = bytes.length - offset;
+  if (left === 0) return packets;
+  if (left < PACKET_HEADER_LENGTH) fail('ERR_TRUNCATED_PACKET', `header at ${offset}`);
+  checkPacketHeader(bytes[offset] as number, readBodyLength(bytes, offset), max);
+  return fail('ERR_TRUNCATED_PACKET', `body at ${offset + PACKET_HEADER_LENGTH}`);
 }

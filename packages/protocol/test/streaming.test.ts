@@ -3,7 +3,15 @@
  * packets; bad headers fail as soon as their 4th byte arrives; tiny bodies never stall (V30); errors poison the reader.
  */
 import { describe, expect, it } from 'vitest';
-import { decodePackets, MAX_PACKET_BODY_LENGTH, type Packet, PacketReader, PacketType } from '../src/index.js';
+import {
+  decodePackets,
+  MAX_PACKET_BODY_LENGTH,
+  type Packet,
+  PacketReader,
+  type PacketSink,
+  PacketType,
+  scanPackets,
+} from '../src/index.js';
 import { loadNanoRecording } from './fixtures/nano-recording.js';
 import { concat, expectProtocolError, hex, toHex } from './helpers.js';
 import { prng, SPEC_PACKETS } from './spec-vectors.js';
@@ -214,5 +222,48 @@ describe('body ownership', () => {
     expect(spanning.body.buffer).not.toBe(b.buffer);
     b.fill(0);
     expect(toHex(spanning.body)).toBe('06 01 70');
+  });
+});
+
+describe('scanPackets: the one header parser', () => {
+  const collect = (): PacketSink & { seen: Seen } => {
+    const seen: Seen = [];
+    return {
+      seen,
+      onPacket(type, body) {
+        seen.push([type, toHex(body)]);
+      },
+    };
+  };
+
+  it('delivers whole packets in place and stops at a partial header, a partial body or a bad header', () => {
+    const good = hex('03 00 00 00 04 00 00 02 01 02');
+    for (const [tail, why] of [
+      ['04 00', 'partial header'],
+      ['04 00 00 03 01', 'partial body'],
+      ['09 00 00 00', 'unknown type'],
+      ['04 00 01 00', 'over the limit'],
+    ] as const) {
+      const sink = collect();
+      const bytes = concat(good, hex(tail));
+      expect(scanPackets(bytes, 0, 255, sink), why).toBe(good.length);
+      expect(sink.seen).toEqual([
+        [3, ''],
+        [4, '01 02'],
+      ]);
+    }
+    const sink = collect();
+    expect(scanPackets(good, 4, 255, sink)).toBe(good.length);
+    expect(sink.seen).toEqual([[4, '01 02']]);
+  });
+
+  it('readTo() gives the same packets as read(), for whole and split streams', () => {
+    const stream = allVectors;
+    for (const chunks of [[stream], byteByByte(stream)]) {
+      const sink = collect();
+      const reader = new PacketReader({ maxBodyLength: MAX_PACKET_BODY_LENGTH });
+      for (const chunk of chunks) reader.readTo(chunk, sink);
+      expect(sink.seen).toEqual(feed(chunks));
+    }
   });
 });

@@ -3,13 +3,10 @@
  * transport primitives (write, buffered bytes, graceful end, destroy).
  * @packageDocumentation
  */
-import { encodeKick, encodePacket, type Packet, PacketReader, PacketType } from '@nanokit/protocol';
+import { encodeKick, encodePacket, PacketReader, PacketType, scanPackets } from '@nanokit/protocol';
 import { ServerErrorCode, serverError } from './errors.js';
 import type { Group } from './group.js';
 import type { NanoServer } from './server.js';
-
-const PACKET_HEADER = 4;
-const EMPTY = new Uint8Array(0);
 
 /** @internal Session states. */
 export const State = {
@@ -90,8 +87,6 @@ export abstract class Session {
   _deferred: { packets: Array<{ type: number; body: Uint8Array }>; bytes: number } | null;
   private _uid: Uid | undefined;
   private _data: Map<string, unknown> | null;
-  /** The packet callback of the reader, created with it (no closure per message). */
-  private _onPacket: ((packet: Packet) => void) | null;
 
   /** @internal */
   constructor(server: NanoServer, id: number, remoteAddress: string, tick: number) {
@@ -110,7 +105,6 @@ export abstract class Session {
     this._deferred = null;
     this._uid = undefined;
     this._data = null;
-    this._onPacket = null;
   }
 
   /** The uid given to {@link Session.bind}, or undefined. */
@@ -191,39 +185,27 @@ export abstract class Session {
   /** @internal Feeds received bytes. */
   _receive(chunk: Uint8Array): void {
     if (this._state === State.Closed) return;
-    const server = this._server;
-    let reader = this._reader;
     // Anything thrown while handling this chunk closes this connection only, never the process.
     try {
+      let reader = this._reader;
       if (reader === null) {
-        // Fast path: whole packets, parsed in place. Anything else (a partial packet, a bad header) goes to a reader,
-        // which buffers the rest and reports errors.
-        const end = chunk.length;
-        const max = server._maxPacketSize;
-        let offset = 0;
-        while (end - offset >= PACKET_HEADER) {
-          const type = chunk[offset] as number;
-          const length =
-            ((chunk[offset + 1] as number) << 16) |
-            ((chunk[offset + 2] as number) << 8) |
-            (chunk[offset + 3] as number);
-          if (type < PacketType.Handshake || type > PacketType.Kick || length > max) break;
-          if (end - offset - PACKET_HEADER < length) break;
-          offset += PACKET_HEADER;
-          server._onPacket(this, type, length === 0 ? EMPTY : chunk.subarray(offset, offset + length));
-          offset += length;
-          if (this._state === State.Closed) return;
-        }
-        if (offset === end) return;
-        if (offset > 0) chunk = chunk.subarray(offset);
-        reader = this._reader = new PacketReader({ maxBodyLength: max });
-        this._onPacket = (packet) => server._onPacket(this, packet.type, packet.body);
+        // Whole packets are handled in place; a reader takes over the rest (a partial packet, or a bad header,
+        // which it reports).
+        const offset = scanPackets(chunk, 0, this._server._maxPacketSize, this);
+        if (offset === chunk.length || this._state === State.Closed) return;
+        reader = this._reader = new PacketReader({ maxBodyLength: this._server._maxPacketSize });
+        chunk = chunk.subarray(offset);
       }
-      reader.read(chunk, this._onPacket as (packet: Packet) => void);
+      reader.readTo(chunk, this);
     } catch (error) {
       if (this._state === State.Closed) return;
       this._server._protocolFailure(this, error);
     }
+  }
+
+  /** @internal One packet from the stream. */
+  onPacket(type: PacketType, body: Uint8Array): void {
+    this._server._onPacket(this, type, body);
   }
 
   /**
