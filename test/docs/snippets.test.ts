@@ -1,10 +1,12 @@
 // Every ```ts block in README.md and docs/get-started.md is compiled against the packages' sources, so the docs cannot
-// drift from the API. Each block is its own module (top-level await allowed) and must type-check on its own.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// drift from the API, and then run as a user would: each block is its own ES module (top-level await allowed) run by
+// Node against the built packages, the clients against the servers the same document starts, on free ports.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const documents = ['README.md', 'docs/get-started.md'];
@@ -104,4 +106,106 @@ describe('documentation snippets', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^bad\.md:6: Object literal may only specify known properties, and 'uri' does not exist/);
   });
+});
+
+/** What a run printed, and how it ended. */
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const runDir = path.join(root, '.tmp', `snippets-run-${process.pid}`);
+const wxShim = fileURLToPath(new URL('./wx-over-ws.mjs', import.meta.url));
+
+/** The snippet as an ES module that Node can run from the repository (so `@nanokit/*` resolve to the builds). */
+function toModule(snippet: Snippet, index: number, serverUrl: string | undefined): string {
+  let code = snippet.code.replace(/port: 325\d/g, 'port: 0');
+  if (serverUrl) code = code.replace(/wss?:\/\/(127\.0\.0\.1:3250|game\.example\.com)\/nano/g, serverUrl);
+  const js = ts.transpileModule(code, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  const file = path.join(runDir, `${path.basename(snippet.doc, '.md')}-${index}.mjs`);
+  writeFileSync(file, js);
+  return file;
+}
+
+function start(file: string): ChildProcess {
+  return spawn(process.execPath, ['--import', wxShim, file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs a snippet that must end by itself within `ms`. */
+function runToEnd(file: string, ms = 15_000): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = start(file);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts a server snippet and resolves with the WebSocket URL it prints. */
+function startServer(file: string): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = start(file);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${file} printed no ws:// URL in 15 s: ${out}`)), 15_000);
+    child.stderr!.on('data', (d: Buffer) => (out += d));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = /ws:\/\/127\.0\.0\.1:\d+\/nano/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[0] });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${file} exited with ${code}: ${out}`)));
+  });
+}
+
+describe('documentation snippets, run', () => {
+  const servers: ChildProcess[] = [];
+  const urls = new Map<string, string>();
+  const all = documents.flatMap((doc) => extractTsBlocks(doc, readFileSync(path.join(root, doc), 'utf8')));
+  const isServer = (s: Snippet) => s.code.includes('.listen(');
+
+  beforeAll(async () => {
+    for (const pkg of ['protocol', 'client', 'server-lite']) {
+      const dist = path.join(root, 'packages', pkg, 'dist', 'index.mjs');
+      if (!existsSync(dist)) throw new Error(`${dist} is missing: run npm run build first (npm test does)`);
+    }
+    mkdirSync(runDir, { recursive: true });
+    for (const [i, s] of all.entries()) {
+      if (!isServer(s)) continue;
+      const { child, url } = await startServer(toModule(s, i, undefined));
+      servers.push(child);
+      urls.set(s.doc, url);
+    }
+  });
+
+  afterAll(() => {
+    for (const child of servers) child.kill('SIGKILL');
+    rmSync(runDir, { recursive: true, force: true });
+  });
+
+  it('each document with client snippets starts a server of its own', () => {
+    expect([...urls.keys()].sort()).toEqual([...documents].sort());
+  });
+
+  // A block written for nano's own server (its chat demo) talks to the README's server, which is that chat room.
+  const serverFor = (s: Snippet) => urls.get(s.code.includes('nano.WithIsWebsocket') ? 'README.md' : s.doc);
+
+  for (const [i, s] of all.entries()) {
+    if (isServer(s)) continue;
+    it(`${s.doc}:${s.line} runs to its end against a server from the docs, with nothing on stderr`, async () => {
+      const result = await runToEnd(toModule(s, i, serverFor(s)));
+      expect({ code: result.code, stderr: result.stderr }, result.stdout).toEqual({ code: 0, stderr: '' });
+    });
+  }
 });
