@@ -31,6 +31,10 @@ const packages = [
     dir: 'packages/server-lite',
     entries: { index: 'src/index.ts' },
   },
+  {
+    dir: 'packages/cli',
+    entries: { index: 'src/index.ts' },
+  },
 ];
 
 function externalFor(pkgJson) {

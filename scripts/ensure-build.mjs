@@ -1,5 +1,6 @@
-// Runs `npm run build` when a package's dist is missing or older than its sources. Used by `npm start` and
-// `npm run test:browser`, which need the built bundles (the page loads packages/client/dist/nanokit.global.js).
+// Runs `npm run build` when a package's dist is missing or older than its sources. Used by `npm start`,
+// `npm run test:browser` (the page loads packages/client/dist/nanokit.global.js) and the CLI's tests, which run the
+// built `nanokit` binary.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ const outputs = [
   ['packages/client/dist/index.mjs', 'packages/client/src'],
   ['packages/client/dist/nanokit.global.js', 'packages/client/src'],
   ['packages/server-lite/dist/index.mjs', 'packages/server-lite/src'],
+  ['packages/cli/dist/index.mjs', 'packages/cli/src'],
 ];
 
 function newestMtime(dir) {

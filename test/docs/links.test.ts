@@ -10,6 +10,8 @@ const documents = [
   'README.md',
   'docs/get-started.md',
   'docs/runtimes.md',
+  'docs/cli.md',
+  'packages/cli/README.md',
   'examples/chat/README.md',
   'examples/bots/README.md',
   'examples/cocos-creator/README.md',

@@ -1,0 +1,20 @@
+/**
+ * @nanokit/cli — the `nanokit` command (REPL, bots, decode, record, replay) and the pieces it is made of. Node only.
+ * @packageDocumentation
+ */
+export type { CaptureRecord } from './capture.js';
+export { parseCapture } from './capture.js';
+export type { Command, CommandArgs, Io } from './command.js';
+export type {
+  DecodedFrame,
+  DecodedMessage,
+  DecodedPacket,
+  Direction,
+  StreamDecoderOptions,
+} from './decoder.js';
+export { StreamDecoder } from './decoder.js';
+export { CliError, CliErrorCode } from './errors.js';
+export { fromHex, toHex } from './hex.js';
+export { main, processIo } from './main.js';
+export type { RouteTypes, SerializerFlags } from './serializer.js';
+export { loadSerializer } from './serializer.js';
