@@ -138,7 +138,7 @@ function makeMinimal(c) {
  * time of this process (`process.cpuUsage`, user + system), not wall time: on a shared machine other processes steal
  * the CPU at random, and CPU time does not count what they take.
  */
-function measure(fn, ms) {
+export function measure(fn, ms) {
   let batch = 1;
   // Size the batch so that one batch takes ~1 ms.
   for (let t0 = performance.now(); performance.now() - t0 < 1; batch *= 2) for (let i = 0; i < batch; i++) fn();
@@ -155,7 +155,7 @@ function measure(fn, ms) {
   return ops / ((cpu.user + cpu.system) / 1e6);
 }
 
-function median(values) {
+export function median(values) {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;

@@ -6,11 +6,20 @@
  * @packageDocumentation
  */
 export type {
+  BigIntMode,
   HandshakeRequestOptions,
   HandshakeResponse,
+  LosslessJsonSerializerOptions,
   Serializer,
 } from '@nanokit/protocol';
-export { HandshakeError, isNanoError, jsonSerializer, NanoError, ProtocolError } from '@nanokit/protocol';
+export {
+  createLosslessJsonSerializer,
+  HandshakeError,
+  isNanoError,
+  jsonSerializer,
+  NanoError,
+  ProtocolError,
+} from '@nanokit/protocol';
 export type { ReconnectOptions } from './backoff.js';
 export { backoffDelay } from './backoff.js';
 export { CloseCode, NanoClient } from './client.js';

@@ -36,6 +36,8 @@ export {
 export { stringifyGoStyle } from './json.js';
 export type { Kick } from './kick.js';
 export { encodeKick, parseKick } from './kick.js';
+export type { BigIntMode, LosslessJsonSerializerOptions } from './lossless-json.js';
+export { createLosslessJsonSerializer, parseLosslessJson, stringifyLosslessJson } from './lossless-json.js';
 export type { Message, MessageDecodeOptions, MessageEncodeOptions, MessageInit } from './message.js';
 export { decodeMessage, encodeDataPacket, encodeMessage } from './message.js';
 export type { Packet, PacketDecodeOptions, PacketEncodeOptions, PacketSink } from './packet.js';
