@@ -6,9 +6,12 @@
 // Generated from packages/client/src/index.ts by scripts/global-typings.mjs: do not edit by hand.
 
 declare namespace NanoKit {
+  type BigIntMode = import('@nanokit/client').BigIntMode;
   type HandshakeRequestOptions = import('@nanokit/client').HandshakeRequestOptions;
   type HandshakeResponse = import('@nanokit/client').HandshakeResponse;
+  type LosslessJsonSerializerOptions = import('@nanokit/client').LosslessJsonSerializerOptions;
   type Serializer = import('@nanokit/client').Serializer;
+  const createLosslessJsonSerializer: typeof import('@nanokit/client').createLosslessJsonSerializer;
   const HandshakeError: typeof import('@nanokit/client').HandshakeError;
   type HandshakeError = import('@nanokit/client').HandshakeError;
   const isNanoError: typeof import('@nanokit/client').isNanoError;
