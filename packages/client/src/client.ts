@@ -13,6 +13,7 @@ import {
   jsonSerializer,
   MAX_PACKET_BODY_LENGTH,
   type Message,
+  type MessageEncodeOptions,
   type MessageInit,
   MessageType,
   NanoError,
@@ -22,16 +23,10 @@ import {
   parseKick,
   type Serializer,
 } from '@nanokit/protocol';
-import { EventEmitter } from 'eventemitter3';
 import { backoffDelay } from './backoff.js';
-import {
-  ConnectionClosedError,
-  NotifyQueueFullError,
-  RequestAbortedError,
-  RequestTimeoutError,
-  ServerError,
-} from './errors.js';
+import { ConnectionClosedError, NotifyQueueFullError, RequestAbortedError, ServerError } from './errors.js';
 import { type Heartbeat, startHeartbeat } from './heartbeat.js';
+import { createListeners } from './listeners.js';
 import type {
   AnyPushes,
   AnyRoutes,
@@ -43,7 +38,7 @@ import type {
   RequestOptions,
   ResponseBody,
 } from './options.js';
-import { type PendingRequest, PendingRequests } from './pending-requests.js';
+import { createRequests, type Requests } from './requests.js';
 import { createTimers, NOOP, type Timers } from './timers.js';
 import type { Transport, TransportFactory } from './transport.js';
 import { webSocketTransport } from './transports/websocket.js';
@@ -93,29 +88,6 @@ const DEFAULTS = {
   maxInFlight: 8,
 } as const;
 
-/** A listener as eventemitter3 stores it in `guard` form: the user's function is the context. */
-// biome-ignore lint/suspicious/noExplicitAny: listeners of any event
-type Listener = (arg: any) => void;
-
-/**
- * The function registered with eventemitter3 for every listener, which is passed as the context: one listener that
- * throws cannot stop the others (eventemitter3 stops at a throw), and `off(event, fn)` finds `fn` by context. What a
- * listener throws goes to `report`.
- */
-function guard(report: (error: unknown) => void) {
-  return function (this: Listener, arg: unknown) {
-    try {
-      this(arg);
-    } catch (error) {
-      report(error);
-    }
-  };
-}
-
-function isLifecycleEvent(name: string): boolean {
-  return /^(connect|disconnect|reconnecting|reconnect|kick|error|push)$/.test(name);
-}
-
 /**
  * A nano / pomelo-family game client.
  *
@@ -131,22 +103,12 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private readonly options: NanoClientOptions;
   private readonly serializer: Serializer;
   private readonly timers: Timers;
-  private readonly events = new EventEmitter();
-  private readonly pushes = new EventEmitter();
-  private readonly pending = new PendingRequests();
-  /** Calls a listener; a throw becomes an `error` event. */
-  private readonly safe = guard((error) => this.emit('error', error));
-  /** Calls an `error` listener; a throw is dropped (reporting it would call the same listener again). */
-  private readonly quiet = guard(NOOP);
-  /** Cancels the request-timeout timer; set while one is armed (see `armSweep`). */
-  private sweep: (() => void) | undefined;
-  /** When the request-timeout timer fires. */
-  private sweepAt = 0;
+  private readonly listeners = createListeners();
+  private readonly requests: Requests;
+  /** The encoder's options for this client; `dictionary` is the current handshake's. */
+  private readonly encoding: MessageEncodeOptions;
+  private readonly requestTimeout: number;
   private queue: Uint8Array[] = [];
-  /** Ids of requests waiting for a slot under `maxInFlight`, oldest first; the other pending requests are in flight. */
-  private held: number[] = [];
-  /** Set while `flush()` runs: a send failure inside it settles a request, which must not flush again. */
-  private flushing = false;
   private link: Link | undefined;
   private current: HandshakeResponse | undefined;
   /** `connect()` calls waiting for the connection to open (or to fail for good). */
@@ -156,7 +118,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private attempts = 0;
   private kicked = false;
   private paused = false;
-  private signalListeners = 0;
   private status: ClientState = 'idle';
 
   constructor(options: NanoClientOptions) {
@@ -166,6 +127,16 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.options = options;
     this.serializer = options.serializer || jsonSerializer;
     this.timers = createTimers(options.env);
+    this.requestTimeout = this.option('requestTimeout');
+    this.encoding = { dictionary: undefined, maxBodyLength: this.option('maxBodyLength') };
+    this.requests = createRequests(
+      this.timers,
+      (packet) => {
+        const link = this.link;
+        return !!link && this.send(link, packet);
+      },
+      this.option('maxInFlight') || Infinity, // 0, like a 0 timeout, turns it off
+    );
   }
 
   /** The connection state: `idle` → `connecting` → `open` ⇄ `reconnecting`; `closed` after `close()` or giving up. */
@@ -216,34 +187,25 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   request<K extends keyof Routes & string>(
     route: K,
     body?: RequestBody<Routes, K>,
-    { timeout = this.option('requestTimeout'), signal }: RequestOptions = {},
+    options?: RequestOptions,
   ): Promise<ResponseBody<Routes, K>> {
-    return new Promise((resolve, reject) => {
+    let timeout = this.requestTimeout;
+    let signal: AbortSignal | undefined;
+    if (options) {
+      if (options.timeout !== undefined) timeout = options.timeout;
+      signal = options.signal;
+    }
+    try {
       const link = this.link;
       if (!link || !link.handshake) throw new ConnectionClosedError(0, 'not-connected');
       if (signal && signal.aborted) throw new RequestAbortedError(route, signal.reason);
-      const id = this.pending.next();
+      const requests = this.requests;
+      const id = requests.next();
       const packet = this.encode(MessageType.Request, route, body, link.handshake, id);
-      const onAbort = signal && (() => this.settle(id, new RequestAbortedError(route, signal.reason)));
-      const deadline = timeout > 0 && timeout < 0x7fffffff ? this.timers.now() + timeout : 0;
-      this.pending.map.set(id, {
-        route,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        deadline,
-        timeout,
-        signal,
-        onAbort,
-        packet,
-      });
-      if (deadline > 0) this.armSweep(deadline);
-      if (signal && onAbort) {
-        signal.addEventListener('abort', onAbort);
-        this.signalListeners++;
-      }
-      this.held.push(id);
-      this.flush(link);
-    });
+      return requests.add(id, route, packet, timeout, signal) as Promise<ResponseBody<Routes, K>>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -282,7 +244,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   on<K extends keyof Pushes & string>(route: K, fn: (body: Pushes[K]) => void): () => void;
   // biome-ignore lint/suspicious/noExplicitAny: implementation signature of the typed overloads
   on(event: string, fn: (arg: any) => void): () => void {
-    return this.listen(this.emitter(event), event, fn, 'on');
+    return this.listeners.listen(event, fn, 'on');
   }
 
   /** Like {@link NanoClient.on}, for one call. */
@@ -290,7 +252,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   once<K extends keyof Pushes & string>(route: K, fn: (body: Pushes[K]) => void): () => void;
   // biome-ignore lint/suspicious/noExplicitAny: implementation signature of the typed overloads
   once(event: string, fn: (arg: any) => void): () => void {
-    return this.listen(this.emitter(event), event, fn, 'once');
+    return this.listeners.listen(event, fn, 'once');
   }
 
   /** Removes a listener added with `on`/`once` (omit `fn` to remove all of that name). */
@@ -298,13 +260,12 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   off<K extends keyof Pushes & string>(route: K, fn?: (body: Pushes[K]) => void): void;
   // biome-ignore lint/suspicious/noExplicitAny: implementation signature of the typed overloads
   off(event: string, fn?: (arg: any) => void): void {
-    const emitter = this.emitter(event);
-    emitter.off(event, fn && this.guardOf(emitter, event), fn);
+    this.listeners.off(event, fn);
   }
 
   /** Listens to pushes of `route` only, whatever its name (also `error`, `connect`…). Returns the remover. */
   onPush<K extends keyof Pushes & string>(route: K, fn: (body: Pushes[K]) => void): () => void {
-    return this.listen(this.pushes, route, fn, 'on');
+    return this.listeners.listen(route, fn, 'on', true);
   }
 
   /**
@@ -342,9 +303,9 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   /** Counters for tests and diagnostics: after `close()` every one of them is 0. */
   debugStats(): DebugStats {
     return {
-      pendingRequests: this.pending.map.size,
+      pendingRequests: this.requests.size(),
       timers: this.timers.live,
-      signalListeners: this.signalListeners,
+      signalListeners: this.requests.signals,
       queuedNotifies: this.queue.length,
       transports: this.link ? 1 : 0,
     };
@@ -359,26 +320,13 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   /** A Request or Notify as a Data packet; the route compressed with the dictionary of `hs`, when given. */
   private encode(type: MessageInit['type'], route: string, body: unknown, hs?: HandshakeResponse, id?: number) {
+    const encoding = this.encoding;
+    // One options object per client: only the dictionary changes, with the connection.
+    encoding.dictionary = hs && hs.dictionary;
     return encodeDataPacket(
       { type, id, route, body: this.serializer.encode(route, body === undefined ? {} : body, type) } as MessageInit,
-      { dictionary: hs && hs.dictionary, maxBodyLength: this.option('maxBodyLength') },
+      encoding,
     );
-  }
-
-  private emitter(event: string): EventEmitter {
-    return isLifecycleEvent(event) ? this.events : this.pushes;
-  }
-
-  private listen(emitter: EventEmitter, event: string, fn: Listener, how: 'on' | 'once'): () => void {
-    const call = this.guardOf(emitter, event);
-    emitter[how](event, call, fn);
-    return () => {
-      emitter.off(event, call, fn);
-    };
-  }
-
-  private guardOf(emitter: EventEmitter, event: string) {
-    return emitter === this.events && event === 'error' ? this.quiet : this.safe;
   }
 
   /** Pauses or resumes the heartbeat of the current link. */
@@ -388,7 +336,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   }
 
   private emit<E extends keyof ClientEvents>(event: E, arg: ClientEvents[E]): void {
-    this.events.emit(event, arg);
+    this.listeners.emit(event, arg);
   }
 
   /** Sends `packet` on `link`; false when the transport refused it (or threw, which is also an `error` event). */
@@ -521,10 +469,10 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       else this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
       return;
     }
-    const { type, id, route } = msg;
-    const entry = this.pending.map.get(id);
+    const { type, route } = msg;
     let value: unknown;
     if (type === MessageType.Response) {
+      const entry = this.requests.get(msg.id);
       if (!entry) return; // Late (timed out, aborted) or unknown: nothing waits for it.
       // An error response is a ServerError (its body `{code, msg}`: JSON, or what the serializer's `decodeError` reads,
       // e.g. pitaya's protobuf Error; nothing when it cannot be read); a body that cannot be inflated or decoded
@@ -543,7 +491,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       } catch (failure) {
         if (!error) error = failure;
       }
-      this.settle(id, error, value);
+      this.requests.settle(entry, error, value);
     } else if (type === MessageType.Push) {
       try {
         value = this.serializer.decode(route, this.inflate(route, msg), type);
@@ -551,8 +499,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
         this.emit('error', error);
         return;
       }
-      this.pushes.emit(route, value);
-      this.emit('push', { route, body: value });
+      this.listeners.push(route, value);
     }
   }
 
@@ -572,90 +519,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   }
 
   /**
-   * Request timeouts share one timer, armed at the earliest deadline (a timer per request costs more than the rest
-   * of a request's bookkeeping). When it fires, expired requests fail and it is armed again for the next deadline.
-   * It is not cancelled when the last request is answered, only when the connection ends: a request sent before it
-   * fires reuses it. A timer that fires far too late gives answers waiting in the socket a moment first (see below).
-   */
-  private armSweep(at: number): void {
-    if (this.sweep) {
-      if (this.sweepAt <= at) return;
-      this.sweep();
-    }
-    this.sweepAt = at;
-    this.sweep = this.timers.set(() => {
-      this.sweep = undefined;
-      const now = this.timers.now();
-      // Over 1 s late: the host was suspended (a paused mini-game, a frozen tab), and answers that arrived meanwhile
-      // may still be waiting in the socket behind this timer. Requests due get 1 s more for them, once (timers that
-      // always run late, as in a throttled tab, must not postpone a timeout for ever).
-      const late = now - this.sweepAt > 1000;
-      let next = 0;
-      for (const [id, entry] of this.pending.map) {
-        if (entry.deadline === 0) continue;
-        if (late && entry.deadline <= now && !entry.graced) {
-          entry.graced = true;
-          entry.deadline = now + 1000;
-        }
-        if (entry.deadline <= now) this.settle(id, new RequestTimeoutError(entry.route, id, entry.timeout));
-        else if (next === 0 || entry.deadline < next) next = entry.deadline;
-      }
-      // (A request failing may have ended the link, and with it every request.)
-      if (next > 0 && this.pending.map.size > 0) this.armSweep(next);
-    }, at - this.timers.now());
-  }
-
-  /**
-   * Sends held requests, oldest first, while fewer than `maxInFlight` are in flight. nano queues at most 16
-   * outgoing messages per session and drops the rest silently, so a burst of requests would lose
-   * answers; held requests wait here instead, their timeouts already running.
-   */
-  private flush(link: Link): void {
-    if (this.flushing || this.held.length === 0) return;
-    this.flushing = true;
-    try {
-      const max = this.option('maxInFlight') || Infinity; // 0, like a 0 timeout, turns it off
-      const { held, pending } = this;
-      const now = this.timers.now();
-      while (held.length > 0 && pending.map.size - held.length < max) {
-        const id = held[0] as number;
-        const entry = pending.map.get(id) as PendingRequest;
-        const { signal, deadline } = entry;
-        // Never send one that was aborted (its listener may not have run yet: one signal, several requests) or
-        // that expired while held: settling it takes it out of `held`.
-        if (signal && signal.aborted) this.settle(id, new RequestAbortedError(entry.route, signal.reason));
-        else if (deadline && deadline <= now) this.settle(id, new RequestTimeoutError(entry.route, id, entry.timeout));
-        if (held[0] !== id) continue;
-        held.shift();
-        const packet = entry.packet as Uint8Array;
-        entry.packet = undefined;
-        if (!this.send(link, packet)) this.settle(id, new ConnectionClosedError(CloseCode.Abnormal, 'send-failed'));
-      }
-    } finally {
-      this.flushing = false;
-    }
-  }
-
-  /**
-   * Settles request `id` with an error, or with `value` when `error` is undefined. Settling one that was sent frees
-   * its slot for the oldest held request.
-   */
-  private settle(id: number, error: unknown, value?: unknown): void {
-    const entry = this.pending.map.get(id);
-    if (!entry) return;
-    this.pending.map.delete(id);
-    const link = this.link;
-    if (entry.packet) this.held.splice(this.held.indexOf(id), 1);
-    else if (link && link.handshake) this.flush(link);
-    if (entry.signal && entry.onAbort) {
-      entry.signal.removeEventListener('abort', entry.onAbort);
-      this.signalListeners--;
-    }
-    if (error === undefined) entry.resolve(value);
-    else entry.reject(error);
-  }
-
-  /**
    * Ends a link, whoever decided it (socket close, timeout, protocol error, kick, `close()`), and decides what next.
    * The client's state is settled before any event is emitted, so a listener may call `connect()` or `close()`.
    */
@@ -667,11 +530,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     if (link.heartbeat) link.heartbeat.stop();
     if (link.transport) link.transport.close(code === CloseCode.Abnormal ? CloseCode.Normal : code, reason);
     const closed = new ConnectionClosedError(code, reason);
-    for (const id of Array.from(this.pending.map.keys())) this.settle(id, closed);
-    // The request-timeout timer outlives answered requests (re-arming it per request would cost a timer per request
-    // in the usual one-at-a-time use); with no requests left it has nothing to do.
-    if (this.sweep) this.sweep();
-    this.sweep = undefined;
+    this.requests.rejectAll(closed);
     const status = this.status;
     const reconnect = this.options.reconnect;
     const { minUptime = 5000, maxAttempts = Infinity } = reconnect || {};

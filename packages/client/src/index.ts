@@ -51,7 +51,7 @@ export type {
   RouteSchema,
   UrlProvider,
 } from './options.js';
-export { MAX_REQUEST_ID } from './pending-requests.js';
+export { MAX_REQUEST_ID } from './requests.js';
 export type { ClientEnv } from './timers.js';
 export type { CloseInfo, ConnectOptions, Transport, TransportFactory, TransportHandlers } from './transport.js';
 export type { AlipaySocketApi, AlipaySocketTaskLike } from './transports/alipay.js';

@@ -139,7 +139,7 @@ describe('request / response', () => {
     const p = await peer();
     const c = client({ url: p.wsUrl });
     await c.connect();
-    (c as unknown as { pending: { last: number } }).pending.last = MAX_REQUEST_ID - 2;
+    (c as unknown as { requests: { last: number } }).requests.last = MAX_REQUEST_ID - 2;
     for (let i = 0; i < 4; i++) expect(await c.request('Echo.Echo', { i })).toEqual({ i });
     expect(p.connection.messages.map((m) => m.id)).toEqual([MAX_REQUEST_ID - 1, MAX_REQUEST_ID, 1, 2]);
   });

@@ -1,0 +1,225 @@
+/**
+ * The requests of one client: ids, the table of requests waiting for their response, the queue held under
+ * `maxInFlight`, one timeout timer for all of them, abort listeners, and failing them all when the connection ends.
+ * It knows nothing of the connection: the client hands it encoded packets and a `send` callback.
+ * @packageDocumentation
+ */
+import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from './errors.js';
+import type { Timers } from './timers.js';
+
+/** Largest request id: ids stay in 1…2^31−1: pinus and pomelo decode ids with 32-bit shifts. */
+export const MAX_REQUEST_ID = 0x7fffffff;
+
+/** @internal One request waiting for its response. */
+export interface PendingRequest {
+  readonly id: number;
+  readonly route: string;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  /** When the request times out, in `Timers.now()` milliseconds; 0 for never. */
+  deadline: number;
+  /** The request's timeout in milliseconds, for the error. */
+  readonly timeout: number;
+  readonly signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  /** The encoded request while it waits for a slot under `maxInFlight`; undefined once sent. */
+  packet: Uint8Array | undefined;
+  /** Set once the request got the grace of a timeout timer that ran late (see `arm`). */
+  graced?: boolean;
+}
+
+/** @internal The request table of one client. */
+export interface Requests {
+  /** The last id handed out. */
+  last: number;
+  /** Abort listeners added and not yet removed (for `debugStats()`). */
+  signals: number;
+  /** The next free id: 1…2^31−1, wrapping, never an id still pending. */
+  next(): number;
+  /**
+   * Registers request `id` (already encoded as `packet`) and sends it now or, with `maxInFlight` requests in flight,
+   * once a slot frees. Resolves with what {@link Requests.settle} gives it.
+   */
+  add(
+    id: number,
+    route: string,
+    packet: Uint8Array,
+    timeout: number,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown>;
+  /** The request waiting for the response `id`, if any. */
+  get(id: number): PendingRequest | undefined;
+  /** Settles `entry` with `error`, or with `value` when `error` is undefined; a no-op once it was settled. */
+  settle(entry: PendingRequest, error: unknown, value?: unknown): void;
+  /** Rejects every request with `error` (the connection ended) and stops the timeout timer. */
+  rejectAll(error: unknown): void;
+  /** Requests waiting for a response, held ones included. */
+  size(): number;
+}
+
+/**
+ * @internal The request table of one client. `send` hands a packet to the live connection (false when it could not);
+ * at most `maxInFlight` requests are sent and unanswered at a time (`Infinity`: no cap).
+ */
+export function createRequests(timers: Timers, send: (packet: Uint8Array) => boolean, maxInFlight: number): Requests {
+  const map = new Map<number, PendingRequest>();
+  /** Requests waiting for a slot under `maxInFlight`, oldest first; the others in `map` are in flight. */
+  const held: PendingRequest[] = [];
+  /** Set while `flush()` runs: a send failure inside it settles a request, which must not flush again. */
+  let flushing = false;
+  /** Cancels the timeout timer; set while it is armed (see `arm`). */
+  let sweep: (() => void) | undefined;
+  /** When the timeout timer fires. */
+  let sweepAt = 0;
+  // The executor of every request's Promise: it hands over the resolving functions without a closure per request.
+  let resolve: (value: unknown) => void;
+  let reject: (error: unknown) => void;
+  const capture = (res: (value: unknown) => void, rej: (error: unknown) => void) => {
+    resolve = res;
+    reject = rej;
+  };
+
+  /**
+   * Request timeouts share one timer, armed at the earliest deadline (a timer per request costs more than the rest
+   * of a request's bookkeeping). When it fires, expired requests fail and it is armed again for the next deadline.
+   * It is not cancelled when the last request is answered, only when the connection ends: a request sent before it
+   * fires reuses it. A timer that fires far too late gives answers waiting in the socket a moment first (see below).
+   */
+  const arm = (at: number): void => {
+    if (sweep) {
+      if (sweepAt <= at) return;
+      sweep();
+    }
+    sweepAt = at;
+    sweep = timers.set(() => {
+      sweep = undefined;
+      const now = timers.now();
+      // Over 1 s late: the host was suspended (a paused mini-game, a frozen tab), and answers that arrived meanwhile
+      // may still be waiting in the socket behind this timer. Requests due get 1 s more for them, once (timers that
+      // always run late, as in a throttled tab, must not postpone a timeout for ever).
+      const late = now - sweepAt > 1000;
+      let next = 0;
+      for (const entry of map.values()) {
+        if (entry.deadline === 0) continue;
+        if (late && entry.deadline <= now && !entry.graced) {
+          entry.graced = true;
+          entry.deadline = now + 1000;
+        }
+        if (entry.deadline <= now) expire(entry);
+        else if (next === 0 || entry.deadline < next) next = entry.deadline;
+      }
+      // (A request failing may have ended the connection, and with it every request.)
+      if (next > 0 && map.size > 0) arm(next);
+    }, at - timers.now());
+  };
+
+  const expire = (entry: PendingRequest) =>
+    settle(entry, new RequestTimeoutError(entry.route, entry.id, entry.timeout));
+  const abort = (entry: PendingRequest) =>
+    settle(entry, new RequestAbortedError(entry.route, (entry.signal as AbortSignal).reason));
+
+  /** Sends `entry`'s packet; a failure settles it. */
+  const transmit = (entry: PendingRequest): void => {
+    const packet = entry.packet as Uint8Array;
+    entry.packet = undefined;
+    // 1006: CloseCode.Abnormal (client.ts imports this module, not the other way round).
+    if (!send(packet)) settle(entry, new ConnectionClosedError(1006, 'send-failed'));
+  };
+
+  /**
+   * Sends held requests, oldest first, while fewer than `maxInFlight` are in flight. nano queues at most 16
+   * outgoing messages per session and drops the rest silently, so a burst of requests would lose answers; held
+   * requests wait here instead, their timeouts already running.
+   */
+  const flush = (): void => {
+    if (flushing || held.length === 0) return;
+    flushing = true;
+    try {
+      const now = timers.now();
+      while (held.length > 0 && map.size - held.length < maxInFlight) {
+        const entry = held[0] as PendingRequest;
+        const { signal, deadline } = entry;
+        // Never send one that was aborted (its listener may not have run yet: one signal, several requests) or
+        // that expired while held: settling it takes it out of `held`.
+        if (signal && signal.aborted) abort(entry);
+        else if (deadline && deadline <= now) expire(entry);
+        if (held[0] !== entry) continue;
+        held.shift();
+        transmit(entry);
+      }
+    } finally {
+      flushing = false;
+    }
+  };
+
+  const settle = (entry: PendingRequest, error: unknown, value?: unknown): void => {
+    if (map.get(entry.id) !== entry) return;
+    map.delete(entry.id);
+    // A held request leaves the queue; an answered one frees its slot for the oldest held one.
+    if (entry.packet) held.splice(held.indexOf(entry), 1);
+    else flush();
+    if (entry.onAbort) {
+      (entry.signal as AbortSignal).removeEventListener('abort', entry.onAbort);
+      requests.signals--;
+    }
+    if (error === undefined) entry.resolve(value);
+    else entry.reject(error);
+  };
+
+  const requests: Requests = {
+    last: 0,
+    signals: 0,
+    next() {
+      let id = requests.last;
+      do id = id >= MAX_REQUEST_ID ? 1 : id + 1;
+      while (map.has(id));
+      requests.last = id;
+      return id;
+    },
+    add(id, route, packet, timeout, signal) {
+      const promise = new Promise(capture);
+      const deadline = timeout > 0 && timeout < 0x7fffffff ? timers.now() + timeout : 0;
+      const entry: PendingRequest = {
+        id,
+        route,
+        resolve,
+        reject,
+        deadline,
+        timeout,
+        signal,
+        onAbort: undefined,
+        packet,
+      };
+      map.set(id, entry);
+      if (deadline > 0) arm(deadline);
+      if (signal) {
+        entry.onAbort = () => abort(entry);
+        signal.addEventListener('abort', entry.onAbort);
+        requests.signals++;
+      }
+      // The usual case, a free slot and nobody waiting for one, sends at once.
+      if (held.length === 0 && map.size <= maxInFlight) transmit(entry);
+      else {
+        held.push(entry);
+        flush();
+      }
+      return promise;
+    },
+    get: (id) => map.get(id),
+    settle,
+    rejectAll(error) {
+      // The timeout timer outlives answered requests (re-arming it per request would cost a timer per request in
+      // the usual one-at-a-time use); with no requests left it has nothing to do.
+      if (sweep) sweep();
+      sweep = undefined;
+      // Nothing held is sent: emptied first, then each request settles as if it had been sent.
+      held.length = 0;
+      for (const entry of Array.from(map.values())) {
+        entry.packet = undefined;
+        settle(entry, error);
+      }
+    },
+    size: () => map.size,
+  };
+  return requests;
+}

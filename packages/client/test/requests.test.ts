@@ -1,0 +1,242 @@
+import { decodeMessage, decodePackets, encodeDataPacket, MessageType } from '@nanokit/protocol';
+import { describe, expect, it } from 'vitest';
+import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from '../src/errors.js';
+import { createRequests, MAX_REQUEST_ID, type Requests } from '../src/requests.js';
+import type { Timers } from '../src/timers.js';
+
+/** A manual clock: `advance(ms)` runs the timers that fall due, in order, at their due time. */
+function manualTimers() {
+  let now = 1000;
+  let seq = 0;
+  const due = new Map<number, { at: number; fn: () => void }>();
+  const timers: Timers & { armed: number; advance(ms: number): void; jump(ms: number): void } = {
+    live: 0,
+    armed: 0,
+    now: () => now,
+    set(fn, ms) {
+      const key = ++seq;
+      timers.armed++;
+      timers.live++;
+      due.set(key, { at: now + ms, fn });
+      return () => {
+        if (due.delete(key)) timers.live--;
+      };
+    },
+    advance(ms) {
+      const end = now + ms;
+      for (;;) {
+        const next = [...due.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!next) break;
+        due.delete(next[0]);
+        timers.live--;
+        now = Math.max(now, next[1].at);
+        next[1].fn();
+      }
+      now = end;
+    },
+    /** The host was suspended for `ms`: the clock jumps, and timers fire late, after it. */
+    jump(ms) {
+      now += ms;
+      timers.advance(0);
+    },
+  };
+  return timers;
+}
+
+/** A request table over a manual clock whose `send` records the ids it sent (and may refuse). */
+function table(maxInFlight = Infinity) {
+  const timers = manualTimers();
+  const sent: number[] = [];
+  const io = { refuse: false };
+  const requests = createRequests(
+    timers,
+    (packet) => {
+      if (io.refuse) return false;
+      const [first] = decodePackets(packet);
+      sent.push(decodeMessage((first as { body: Uint8Array }).body).id);
+      return true;
+    },
+    maxInFlight,
+  );
+  const add = (timeout = 0, signal?: AbortSignal, route = 'R.r') => {
+    const id = requests.next();
+    const promise = requests.add(id, route, packet(id, route), timeout, signal);
+    promise.catch(() => {}); // observed by the tests that care
+    return { id, promise };
+  };
+  return { timers, sent, io, requests, add };
+}
+
+const packet = (id: number, route: string) =>
+  encodeDataPacket({ type: MessageType.Request, id, route, body: new Uint8Array(0) });
+
+/** Answers request `id` with `value`. */
+function answer(requests: Requests, id: number, value: unknown): void {
+  const entry = requests.get(id);
+  if (!entry) throw new Error(`no request ${id}`);
+  requests.settle(entry, undefined, value);
+}
+
+describe('request ids', () => {
+  it('start at 1, stay in 1…2^31−1, wrap, and skip ids still pending', () => {
+    const { requests, add } = table();
+    expect([requests.next(), requests.next()]).toEqual([1, 2]);
+    requests.last = 0;
+    add(); // 1, still pending after the wrap
+    requests.last = 2;
+    add(); // 3
+    requests.last = MAX_REQUEST_ID - 1;
+    expect([requests.next(), requests.next(), requests.next()]).toEqual([MAX_REQUEST_ID, 2, 4]);
+    expect(MAX_REQUEST_ID).toBe(2 ** 31 - 1);
+  });
+});
+
+describe('the in-flight table', () => {
+  it('resolves a request with its value and forgets it; a second settle and a late answer change nothing', async () => {
+    const { requests, add } = table();
+    const { id, promise } = add();
+    const entry = requests.get(id);
+    expect(entry?.route).toBe('R.r');
+    answer(requests, id, { ok: 1 });
+    expect(requests.size()).toBe(0);
+    expect(requests.get(id)).toBeUndefined();
+    requests.settle(entry as NonNullable<typeof entry>, new Error('late'));
+    await expect(promise).resolves.toEqual({ ok: 1 });
+  });
+
+  it('rejects a request that could not be sent with send-failed', async () => {
+    const { io, requests, add } = table();
+    io.refuse = true;
+    const { promise } = add();
+    await expect(promise).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED', reason: 'send-failed' });
+    expect(requests.size()).toBe(0);
+  });
+});
+
+describe('the queue under maxInFlight', () => {
+  it('sends at most maxInFlight, holds the rest oldest first, and sends one per answer', () => {
+    const { sent, requests, add } = table(2);
+    const ids = [add(), add(), add(), add()].map((r) => r.id);
+    expect(sent).toEqual([ids[0], ids[1]]);
+    expect(requests.size()).toBe(4);
+    answer(requests, ids[1] as number, 'b');
+    expect(sent).toEqual([ids[0], ids[1], ids[2]]);
+    answer(requests, ids[0] as number, 'a');
+    expect(sent).toEqual(ids);
+  });
+
+  it('never sends a held request that expired or was aborted while held', async () => {
+    const { timers, sent, requests, add } = table(1);
+    const first = add();
+    const expiring = add(50);
+    const controller = new AbortController();
+    const aborted = add(0, controller.signal);
+    const last = add();
+    controller.abort('stop');
+    await expect(aborted.promise).rejects.toBeInstanceOf(RequestAbortedError);
+    timers.advance(60);
+    await expect(expiring.promise).rejects.toBeInstanceOf(RequestTimeoutError);
+    answer(requests, first.id, 1);
+    expect(sent).toEqual([first.id, last.id]);
+  });
+
+  it('a send failure while flushing settles that request and goes on with the next', async () => {
+    const { io, sent, requests, add } = table(1);
+    const first = add();
+    const second = add();
+    const third = add();
+    io.refuse = true;
+    answer(requests, first.id, 1);
+    await expect(second.promise).rejects.toMatchObject({ reason: 'send-failed' });
+    await expect(third.promise).rejects.toMatchObject({ reason: 'send-failed' });
+    expect(sent).toEqual([first.id]);
+    expect(requests.size()).toBe(0);
+  });
+});
+
+describe('the timeout timer', () => {
+  it('one timer serves every request: armed at the earliest deadline, kept after answers, re-armed when due', async () => {
+    const { timers, requests, add } = table();
+    const slow = add(300);
+    add(500);
+    expect(timers.armed).toBe(1);
+    const quick = add(100); // earlier: the timer moves
+    expect(timers.armed).toBe(2);
+    expect(timers.live).toBe(1);
+    answer(requests, quick.id, 'q');
+    for (let i = 0; i < 10; i++) answer(requests, add(1000).id, i); // later deadlines reuse the armed timer
+    expect(timers.armed).toBe(2);
+    timers.advance(100); // fires for the answered request: re-armed for the next deadline
+    expect(timers.live).toBe(1);
+    timers.advance(200);
+    const error = await slow.promise.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect(error).toMatchObject({ route: 'R.r', id: slow.id, message: `R.r #${slow.id}: no response in 300 ms` });
+    expect(requests.size()).toBe(1);
+    timers.advance(200);
+    expect(requests.size()).toBe(0);
+    expect(timers.live).toBe(0);
+  });
+
+  it('a timeout of 0, or 2^31 ms and more, never expires and arms nothing', () => {
+    const { timers, requests, add } = table();
+    add(0);
+    add(2 ** 31);
+    expect(timers.armed).toBe(0);
+    timers.advance(10_000);
+    expect(requests.size()).toBe(2);
+  });
+
+  it('a timer over 1 s late gives due requests 1 s of grace, once, for answers still in the socket', async () => {
+    const { timers, requests, add } = table();
+    const answered = add(100);
+    const unanswered = add(100);
+    timers.jump(5000); // suspended: the timer fires 4.9 s late
+    expect(requests.size()).toBe(2);
+    answer(requests, answered.id, 'in time');
+    await expect(answered.promise).resolves.toBe('in time');
+    timers.advance(999);
+    expect(requests.size()).toBe(1);
+    timers.jump(5000); // late again: no second grace
+    await expect(unanswered.promise).rejects.toBeInstanceOf(RequestTimeoutError);
+  });
+});
+
+describe('abort listeners', () => {
+  it('are added per request with a signal and removed when it settles, whichever way', async () => {
+    const { requests, add } = table();
+    const controller = new AbortController();
+    const a = add(0, controller.signal);
+    const b = add(0, controller.signal);
+    add(0);
+    expect(requests.signals).toBe(2);
+    answer(requests, a.id, 'a');
+    expect(requests.signals).toBe(1);
+    controller.abort(new Error('user'));
+    const error = await b.promise.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestAbortedError);
+    expect((error as RequestAbortedError).cause).toEqual(new Error('user'));
+    expect(requests.signals).toBe(0);
+    expect(requests.size()).toBe(1);
+  });
+});
+
+describe('rejectAll', () => {
+  it('rejects every request, held ones included, in order, removes their listeners and stops the timer', async () => {
+    const { timers, sent, requests, add } = table(1);
+    const controller = new AbortController();
+    const all = [add(100), add(0, controller.signal), add(200)];
+    const order: number[] = [];
+    for (const r of all) r.promise.catch(() => order.push(r.id));
+    const closed = new ConnectionClosedError(1000, 'client-close');
+    requests.rejectAll(closed);
+    for (const r of all) await expect(r.promise).rejects.toBe(closed);
+    expect(order).toEqual(all.map((r) => r.id));
+    expect(requests.size()).toBe(0);
+    expect(requests.signals).toBe(0);
+    expect(timers.live).toBe(0);
+    // The table is usable again, and nothing held before is sent.
+    const next = add();
+    expect(sent).toEqual([(all[0] as { id: number }).id, next.id]);
+  });
+});
