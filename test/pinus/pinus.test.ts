@@ -1,0 +1,219 @@
+// @nanokit/client against a real pinus 1.7.4 cluster (test/pinus/game-server: master + hybrid connector + chat
+// backend by rpc), over WS and over TCP on the same client port. The cluster runs with a 2 s heartbeat so that the
+// heartbeat tests are short. docs/servers.md cites these tests by name.
+import { encodeDataPacket, MessageType, PacketType } from '@nanokit/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NanoClient, type NanoClientOptions } from '../../packages/client/src/node.js';
+import { type PinusCluster, startPinusCluster } from './cluster.js';
+import { rawHandshake, rawWs } from './raw.js';
+import { sentPackets, type Tap, tap, until } from './tap.js';
+
+const HEARTBEAT = 2;
+
+let cluster: PinusCluster;
+const clients: NanoClient[] = [];
+
+beforeAll(async () => {
+  cluster = await startPinusCluster({ heartbeat: HEARTBEAT });
+});
+
+afterAll(async () => {
+  for (const client of clients) client.close();
+  await cluster?.stop();
+});
+
+function client(url: string, options: Partial<NanoClientOptions> = {}): NanoClient {
+  const c = new NanoClient({ url, reconnect: false, requestTimeout: 5000, ...options });
+  c.on('error', () => {});
+  clients.push(c);
+  return c;
+}
+
+let users = 0;
+const uid = (kind: string) => `${kind}-user-${++users}`;
+
+describe.each(['ws', 'tcp'] as const)('pinus over %s', (kind) => {
+  const url = () => (kind === 'ws' ? cluster.wsUrl : cluster.tcpUrl);
+
+  it('handshake: the user data reaches the handshake callback and its result comes back as `user`', async () => {
+    const c = client(url(), { handshake: { user: { token: 'secret', n: 1 } } });
+    const hs = await c.connect();
+    expect(hs.user).toEqual({ hello: 'from pinus', got: { token: 'secret', n: 1 } });
+    expect(hs.heartbeat).toBe(HEARTBEAT);
+    // useDict: every handler method as serverType.handler.method, then config/dictionary.json.
+    expect(hs.dict).toMatchObject({ 'connector.entryHandler.enter': expect.any(Number), onChat: expect.any(Number) });
+    expect(hs.raw['sys']).toMatchObject({ useDict: true, useProto: true, dictVersion: expect.any(String) });
+    c.close();
+  });
+
+  it('JSON requests to the frontend and to the backend (by rpc) are answered', async () => {
+    const c = client(url());
+    await c.connect();
+    expect(await c.request('connector.entryHandler.echo', { a: [1, 'x'], big: 2 ** 40 })).toEqual({
+      code: 200,
+      echo: { a: [1, 'x'], big: 2 ** 40 },
+    });
+    const me = uid(kind);
+    expect(await c.request('connector.entryHandler.enter', { uid: me, rid: `echo-${kind}` })).toMatchObject({
+      code: 200,
+      uid: me,
+      server: 'connector-server-1',
+    });
+    expect(await c.request('chat.chatHandler.echo', { text: 'hé' })).toEqual({
+      code: 200,
+      echo: { text: 'hé' },
+      server: 'chat-server-1',
+      uid: me,
+    });
+    c.close();
+  });
+
+  it('errors are normal responses: a handler that throws and an unknown route both answer {"code":500}', async () => {
+    const c = client(url());
+    await c.connect();
+    expect(await c.request('connector.entryHandler.fail', {})).toEqual({ code: 500 });
+    expect(await c.request('chat.chatHandler.nope', {})).toEqual({ code: 500 });
+    expect(await c.request('connector.entryHandler.echo', { still: 'open' })).toMatchObject({ code: 200 });
+    c.close();
+  });
+
+  it('notify: to the frontend and to the backend, each answered by a push to the caller', async () => {
+    const c = client(url());
+    await c.connect();
+    await c.request('connector.entryHandler.enter', { uid: uid(kind), rid: `notify-${kind}` });
+    const pushes: unknown[] = [];
+    c.onPush('onNotified', (body) => pushes.push(body));
+    c.notify('connector.entryHandler.noteFront', { n: 1 });
+    c.notify('chat.chatHandler.note', { n: 2 });
+    await until(() => pushes.length === 2);
+    expect(pushes).toEqual(
+      expect.arrayContaining([
+        { got: { n: 1 }, server: 'connector-server-1' },
+        { got: { n: 2 }, server: 'chat-server-1' },
+      ]),
+    );
+    c.close();
+  });
+
+  it('pushes from the backend through a channel arrive with compressed routes (route codes from the dictionary)', async () => {
+    const taps: Tap[] = [];
+    const rid = `room-${kind}`;
+    const a = client(url(), { transport: tap(taps) });
+    const b = client(url());
+    await a.connect();
+    await b.connect();
+    const ua = uid(kind);
+    const ub = uid(kind);
+    const pushes: { route: string; body: unknown }[] = [];
+    a.on('push', (p) => pushes.push(p));
+    await a.request('connector.entryHandler.enter', { uid: ua, rid });
+    await b.request('connector.entryHandler.enter', { uid: ub, rid });
+    expect(await b.request('chat.chatHandler.send', { text: 'hi from b' })).toEqual({
+      code: 200,
+      server: 'chat-server-1',
+    });
+    await until(() => pushes.some((p) => p.route === 'onChat'));
+    expect(pushes).toContainEqual({ route: 'onAdd', body: { user: ub } });
+    expect(pushes).toContainEqual({ route: 'onChat', body: { from: ub, text: 'hi from b' } });
+    // On the wire: Push messages with the route-compressed flag (07) and the dictionary's code for onChat.
+    const code = a.handshake!.dict!['onChat']!;
+    const pushBytes = taps[0]!.receivedPackets().filter((p) => p.type === PacketType.Data && p.body[0]! >> 1 === 3);
+    expect(pushBytes.length).toBeGreaterThanOrEqual(2);
+    for (const p of pushBytes) expect(p.body[0]).toBe((MessageType.Push << 1) | 1);
+    expect(pushBytes.some((p) => ((p.body[1]! << 8) | p.body[2]!) === code)).toBe(true);
+    a.close();
+    b.close();
+  });
+
+  it('kick: a Kick {"reason":…} then close; the client reports the reason and does not reconnect', async () => {
+    const c = client(url(), { reconnect: { initialDelay: 50 } });
+    await c.connect();
+    const kicked = new Promise((resolve) => c.on('kick', resolve));
+    const disconnected = new Promise((resolve) => c.on('disconnect', resolve));
+    expect(await c.request('connector.entryHandler.kickMe', { reason: `go away (${kind})` })).toEqual({ code: 200 });
+    expect(await kicked).toEqual({ reason: `go away (${kind})` });
+    expect(await disconnected).toMatchObject({ willReconnect: false });
+    expect(c.state).toBe('closed');
+  });
+
+  it('request ids stay within 1…2^31−1: ids around the wrap are answered, each with its own response', async () => {
+    const c = client(url());
+    await c.connect();
+    // Start just below the largest id (pinus decodes ids with 32-bit shifts: 2^31 and above would come back wrong).
+    (c as unknown as { pending: { last: number } }).pending.last = 2 ** 31 - 3;
+    const replies = await Promise.all(
+      [1, 2, 3, 4, 5].map((n) => c.request('connector.entryHandler.echo', { n }) as Promise<{ echo: unknown }>),
+    );
+    expect(replies.map((r) => r.echo)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }]);
+    expect((c as unknown as { pending: { last: number } }).pending.last).toBe(3);
+    c.close();
+  });
+
+  it('one packet per WebSocket message: a burst of requests and notifies in one tick is all answered', async () => {
+    const taps: Tap[] = [];
+    const c = client(url(), { transport: tap(taps), maxInFlight: 0 });
+    await c.connect();
+    await c.request('connector.entryHandler.enter', { uid: uid(kind), rid: `burst-${kind}` });
+    const pushes: unknown[] = [];
+    c.onPush('onNotified', (body) => pushes.push(body));
+    const requests = Array.from({ length: 40 }, (_, n) => c.request('chat.chatHandler.echo', { n }));
+    for (let n = 0; n < 10; n++) c.notify('chat.chatHandler.note', { n });
+    const replies = (await Promise.all(requests)) as { echo: { n: number } }[];
+    expect(replies.map((r) => r.echo.n)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    await until(() => pushes.length === 10);
+    // What the client wrote: every write is exactly one packet (pinus closes a WS message holding two).
+    for (const write of taps[0]!.sent) expect(sentPackets(write)).toHaveLength(1);
+    expect(c.state).toBe('open');
+    c.close();
+  });
+});
+
+describe('pinus heartbeats (H = 2 s)', () => {
+  it.concurrent('a client sending a request every second for 4 heartbeat intervals stays connected (WS and TCP)', async () => {
+    const run = async (url: string) => {
+      const taps: Tap[] = [];
+      const c = client(url, { transport: tap(taps) });
+      const drops: unknown[] = [];
+      c.on('disconnect', (e) => drops.push(e));
+      await c.connect();
+      const start = Date.now();
+      let n = 0;
+      while (Date.now() - start < 4 * HEARTBEAT * 1000) {
+        expect(await c.request('connector.entryHandler.echo', { n: ++n })).toMatchObject({ code: 200 });
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(drops).toEqual([]);
+      expect(c.state).toBe('open');
+      // Our own Heartbeats went out every interval, busy or not (pinus re-arms its timeout on those only).
+      const beats = taps[0]!.sentAt.filter((s) => s.type === PacketType.Heartbeat);
+      expect(beats.length).toBeGreaterThanOrEqual(3);
+      c.close();
+      return n;
+    };
+    const [ws, tcp] = await Promise.all([run(cluster.wsUrl), run(cluster.tcpUrl)]);
+    expect(ws).toBeGreaterThanOrEqual(7);
+    expect(tcp).toBeGreaterThanOrEqual(7);
+  });
+
+  it.concurrent('pinus drops a client that sends Data but no Heartbeat after 2 H, and only echoes heartbeats', async () => {
+    const conn = await rawWs(cluster.wsUrl);
+    await rawHandshake(conn, {});
+    const start = Date.now();
+    let id = 0;
+    const closed = conn.closed.then((code) => ({ code, after: Date.now() - start }));
+    let done = false;
+    void closed.then(() => (done = true));
+    while (!done && Date.now() - start < 4 * HEARTBEAT * 1000) {
+      conn.send(
+        encodeDataPacket({ type: MessageType.Request, id: ++id, route: 'connector.entryHandler.echo', body: '{}' }),
+      );
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const { code, after } = await closed;
+    expect(code).toBe(1005);
+    expect(after).toBeGreaterThanOrEqual(2 * HEARTBEAT * 1000 - 200);
+    expect(after).toBeLessThan(2 * HEARTBEAT * 1000 + 1500);
+    // The one Heartbeat pinus sent came right after the handshake: it never sends one on its own timer.
+    expect(conn.packets.filter((p) => p.type === PacketType.Heartbeat)).toHaveLength(1);
+  });
+});
