@@ -25,7 +25,7 @@ import {
 } from '@nanokit/protocol';
 import { backoffDelay } from './backoff.js';
 import { ConnectionClosedError, NotifyQueueFullError, RequestAbortedError, ServerError } from './errors.js';
-import { type Heartbeat, startHeartbeat } from './heartbeat.js';
+import { type Heartbeat, heartbeatInterval, startHeartbeat } from './heartbeat.js';
 import { createListeners } from './listeners.js';
 import type {
   AnyPushes,
@@ -347,7 +347,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       this.emit('error', error);
       return false;
     }
-    if (link.heartbeat) link.heartbeat.sent();
     return true;
   }
 
@@ -435,9 +434,10 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     }
     link.handshake = hs;
     this.send(link, encodePacket(PacketType.HandshakeAck));
-    if (hs.heartbeatMs > 0 && heartbeat !== false) {
+    const interval = heartbeatInterval(hs.heartbeat);
+    if (interval > 0 && heartbeat !== false) {
       link.heartbeat = startHeartbeat(
-        hs.heartbeatMs,
+        interval,
         heartbeat && heartbeat.grace !== undefined ? heartbeat.grace : 2000,
         this.timers,
         () => this.send(link, encodePacket(PacketType.Heartbeat)),

@@ -1,9 +1,10 @@
 /**
- * Heartbeats and dead-link detection (docs/protocol.md, heartbeat). nano sends `03 00 00 00` every interval H and closes a client
- * that stays silent for ~2.5 H; it never echoes. pomelo echoes the client's heartbeat after H. So the client
- * answers server heartbeats (unless it sent something in the last H/2), also sends its own when it has sent nothing
- * for H, and declares the link dead
- * when nothing has arrived for 2 H + grace.
+ * Heartbeats and dead-link detection (docs/protocol.md, "Heartbeat"). The client sends its own Heartbeat packet
+ * every interval H, whatever else it sent meanwhile: pomelo and pinus re-arm their 2 H timeout on Heartbeat packets
+ * only, never on Data, so a busy client that let its requests stand in for heartbeats was dropped. nano and pitaya
+ * count any packet, and are content with the same beat. A server heartbeat is answered only when our own last beat
+ * is H/2 old or more, so that pinus' and pomelo's echo of our beat is not echoed back. The link is declared dead when
+ * nothing at all (any bytes) has arrived for 2 H + grace: pomelo and pinus only echo, nano only beats.
  *
  * Liveness is judged by wall-clock time. A timer that fires much later than planned means the host was suspended
  * or throttled (background tab, paused mini-game): then the silence is not the server's fault, so the client probes
@@ -18,9 +19,7 @@ import { NOOP, type Timers } from './timers.js';
 export interface Heartbeat {
   /** Something arrived. */
   received(): void;
-  /** Something was sent. */
-  sent(): void;
-  /** A server heartbeat arrived: answer it, unless something was sent in the last half interval. */
+  /** A server heartbeat arrived: answer it, unless our own last beat went out less than half an interval ago. */
   answer(): void;
   /** Stops judging, keeps beating (host in the background). */
   pause(): void;
@@ -30,9 +29,21 @@ export interface Heartbeat {
   stop(): void;
 }
 
+/** @internal Shortest heartbeat interval the client runs, in ms: a server announcing a faster one gets this one. */
+export const MIN_HEARTBEAT_INTERVAL = 100;
+
+/**
+ * @internal The interval in ms for a server's `sys.heartbeat` of `seconds`: 0 (no heartbeat) only when the server
+ * announced none (0 or absent); anything else is at least {@link MIN_HEARTBEAT_INTERVAL}, so that a tiny value
+ * neither rounds to 0 (which would turn dead-link detection off) nor makes the client beat in a tight loop.
+ */
+export function heartbeatInterval(seconds: number): number {
+  return seconds > 0 ? Math.max(MIN_HEARTBEAT_INTERVAL, Math.round(seconds * 1000)) : 0;
+}
+
 /**
  * @internal Starts the heartbeat of a connection with heartbeat interval `interval` ms: `beat` sends one Heartbeat
- * packet (reported back through `sent()`), `dead` ends the link.
+ * packet, `dead` ends the link.
  */
 export function startHeartbeat(
   interval: number,
@@ -42,6 +53,7 @@ export function startHeartbeat(
   dead: () => void,
 ): Heartbeat {
   let lastReceived = timers.now();
+  // When our last Heartbeat went out. Other packets do not count: pomelo and pinus only re-arm on Heartbeats.
   let lastSent = lastReceived;
   let expectedAt = 0;
   let paused = false;
@@ -81,11 +93,8 @@ export function startHeartbeat(
     received: () => {
       lastReceived = timers.now();
     },
-    sent: () => {
-      lastSent = timers.now();
-    },
     answer: () => {
-      if (timers.now() - lastSent >= interval / 2) beat();
+      if (timers.now() - lastSent >= interval / 2) send();
     },
     pause: () => {
       paused = true;
