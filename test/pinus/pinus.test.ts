@@ -140,12 +140,12 @@ describe.each(['ws', 'tcp'] as const)('pinus over %s', (kind) => {
     const c = client(url());
     await c.connect();
     // Start just below the largest id (pinus decodes ids with 32-bit shifts: 2^31 and above would come back wrong).
-    (c as unknown as { pending: { last: number } }).pending.last = 2 ** 31 - 3;
+    (c as unknown as { requests: { last: number } }).requests.last = 2 ** 31 - 3;
     const replies = await Promise.all(
       [1, 2, 3, 4, 5].map((n) => c.request('connector.entryHandler.echo', { n }) as Promise<{ echo: unknown }>),
     );
     expect(replies.map((r) => r.echo)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }]);
-    expect((c as unknown as { pending: { last: number } }).pending.last).toBe(3);
+    expect((c as unknown as { requests: { last: number } }).requests.last).toBe(3);
     c.close();
   });
 
