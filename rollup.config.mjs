@@ -24,7 +24,7 @@ const packages = [
   },
   {
     dir: 'packages/client',
-    entries: { index: 'src/index.ts', node: 'src/node.ts' },
+    entries: { index: 'src/index.ts', node: 'src/node.ts', inflate: 'src/inflate.ts' },
     global: { input: 'src/global.ts', name: 'NanoKit', file: 'nanokit' },
   },
   {

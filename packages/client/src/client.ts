@@ -10,6 +10,7 @@ import {
   encodeHandshakeRequest,
   encodePacket,
   type HandshakeResponse,
+  inflateBody,
   jsonSerializer,
   MAX_PACKET_BODY_LENGTH,
   type Message,
@@ -427,7 +428,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     const heartbeat = this.options.heartbeat;
     let hs: HandshakeResponse;
     try {
-      hs = parseHandshakeResponse(body, this.options); // reads its `gunzip`
+      hs = parseHandshakeResponse(body, this.options); // reads its `inflate` and `gunzip`
     } catch (error) {
       this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
       return;
@@ -503,19 +504,15 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     }
   }
 
-  /**
-   * The body of `msg`, inflated with the `gunzip` option when it carries the gzip flag (0x10: pitaya compresses
-   * every Data body that gzip makes smaller when its `dataCompression` is on, the default).
-   */
+  /** The body of `msg`, inflated with the `inflate` option when it carries flag 0x10 (pitaya's compression). */
   private inflate(route: string, msg: Message): Uint8Array {
-    const { gunzip } = this.options;
-    if (!msg.gzip) return msg.body;
-    try {
-      if (gunzip) return gunzip(msg.body);
-    } catch (cause) {
-      throw new NanoError('ERR_COMPRESSED_MESSAGE', `${route}: gunzip failed`, { cause });
-    }
-    throw new NanoError('ERR_COMPRESSED_MESSAGE', `${route}: gzip body: pass gunzip`);
+    return msg.gzip
+      ? inflateBody(
+          msg.body,
+          this.options,
+          (text, cause) => new NanoError('ERR_COMPRESSED_MESSAGE', `${route}: ${text}`, { cause }),
+        )
+      : msg.body;
   }
 
   /**

@@ -19,8 +19,9 @@ export const ClientErrorCode = {
   /** A notify was sent while disconnected and the notify buffer was already full. */
   NotifyQueueFull: 'ERR_NOTIFY_QUEUE_FULL',
   /**
-   * A response or push with the gzip flag (0x10, pitaya `dataCompression`) that could not be inflated: no `gunzip`
-   * option, or `gunzip` threw (`cause`).
+   * A response or push with flag 0x10 (pitaya's compression: zlib) that could not be inflated: neither zlib nor gzip,
+   * no `inflate` option (the browser entry; `import { inflate } from '@nanokit/client/inflate'`), or it threw on bad
+   * data (`cause`).
    */
   CompressedMessage: 'ERR_COMPRESSED_MESSAGE',
   /** No transport can be created here (e.g. no global `WebSocket`, and none was passed). */

@@ -7,8 +7,10 @@
  */
 export type {
   BigIntMode,
+  CompressionFormat,
   HandshakeRequestOptions,
   HandshakeResponse,
+  Inflate,
   LosslessJsonSerializerOptions,
   Serializer,
 } from '@nanokit/protocol';

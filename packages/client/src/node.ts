@@ -5,8 +5,8 @@
  * through the `node` export condition, so `new NanoClient({ url })` works with no setup.
  * @packageDocumentation
  */
-import { gunzipSync } from 'node:zlib';
-import { MAX_PACKET_BODY_LENGTH } from '@nanokit/protocol';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { type CompressionFormat, MAX_PACKET_BODY_LENGTH } from '@nanokit/protocol';
 import { NanoClient as BaseNanoClient } from './client.js';
 import type { AnyPushes, AnyRoutes, NanoClientOptions } from './options.js';
 import type { TransportFactory } from './transport.js';
@@ -17,21 +17,21 @@ export { nodeTransport } from './transports/node-default.js';
 export type { TcpTransportOptions } from './transports/tcp.js';
 export { tcpTransport } from './transports/tcp.js';
 
-/** Inflates gzip bodies (pitaya `dataCompression`) with zlib, refusing more than the protocol's largest packet body. */
-function gunzip(bytes: Uint8Array): Uint8Array {
-  return gunzipSync(bytes, { maxOutputLength: MAX_PACKET_BODY_LENGTH });
+/** Inflates zlib (pitaya) and gzip bodies with `node:zlib`, refusing more than the protocol's largest packet body. */
+function inflate(bytes: Uint8Array, format: CompressionFormat): Uint8Array {
+  return (format === 'gzip' ? gunzipSync : inflateSync)(bytes, { maxOutputLength: MAX_PACKET_BODY_LENGTH });
 }
 
 /**
- * {@link BaseNanoClient} with Node defaults: `ws` for ws:// and wss:// URLs, TCP for tcp:// URLs, and `gunzip` from
- * `node:zlib` (pitaya compresses its handshake reply and bodies by default).
+ * {@link BaseNanoClient} with Node defaults: `ws` for ws:// and wss:// URLs, TCP for tcp:// URLs, and `inflate` from
+ * `node:zlib` (pitaya compresses its handshake reply and bodies with zlib by default).
  */
 export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object = AnyPushes> extends BaseNanoClient<
   Routes,
   Pushes
 > {
   constructor(options: NanoClientOptions) {
-    super(options && !options.gunzip ? { ...options, gunzip } : options);
+    super(options && !options.inflate ? { ...options, inflate } : options);
   }
 
   protected override defaultTransport(): TransportFactory {

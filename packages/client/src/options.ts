@@ -2,7 +2,7 @@
  * Options, events and route typing of {@link NanoClient}.
  * @packageDocumentation
  */
-import type { HandshakeRequestOptions, HandshakeResponse, Serializer } from '@nanokit/protocol';
+import type { HandshakeRequestOptions, HandshakeResponse, Inflate, Serializer } from '@nanokit/protocol';
 import type { ReconnectOptions } from './backoff.js';
 import type { ClientEnv } from './timers.js';
 import type { TransportFactory } from './transport.js';
@@ -81,10 +81,19 @@ export interface NanoClientOptions {
   /** Extra handshake headers, where the transport supports them (`ws`, wx/tt/my). */
   headers?: Record<string, string>;
   /**
-   * Inflates gzip: the handshake reply and every message with the gzip flag 0x10, which pitaya sends when its
-   * `dataCompression` is on (its default). Without it such a message fails with `ERR_COMPRESSED_MESSAGE`. Browsers
-   * and mini-games: pass a synchronous gunzip, e.g. fflate's `gunzipSync` or pako's `ungzip`.
-   * @default undefined in the browser entry; `zlib.gunzipSync` (output capped at 16 MiB) in the Node entry
+   * Inflates compressed bodies: the handshake reply when it is zlib or gzip (pitaya compresses it whole, without a
+   * flag, when that is smaller) and every message with flag 0x10 (pitaya's `handler.messages.compression`, on by
+   * default: zlib). Called with the bytes and their format; it must return the inflated bytes or throw. Without it a
+   * compressed handshake fails the connection with `ERR_COMPRESSED_HANDSHAKE` and a compressed message with
+   * `ERR_COMPRESSED_MESSAGE`. Browsers and mini-games: `import { inflate } from '@nanokit/client/inflate'` (fflate).
+   * @default undefined in the browser entry; `node:zlib` (output capped at 16 MiB) in the Node entry
+   */
+  inflate?: Inflate;
+  /**
+   * Inflates gzip bodies only; when set, gzip bodies go to it rather than to `inflate`. zlib bodies (what pitaya sends)
+   * need `inflate`.
+   * @deprecated Use `inflate`, which handles zlib and gzip.
+   * @default undefined
    */
   gunzip?: (bytes: Uint8Array) => Uint8Array;
   /** Clock, timers and randomness (engines' schedulers, tests). */

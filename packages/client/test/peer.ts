@@ -1,11 +1,12 @@
 /**
  * A small, scriptable raw protocol peer for the client's integration tests: a `ws` WebSocketServer and a `net`
  * server on 127.0.0.1 (port 0), speaking the nano protocol through @nanokit/protocol. It can announce a route
- * dictionary, send heartbeats, pushes (compressed or not) and Kicks, answer with pitaya-style error responses,
- * stay silent like nano, be killed abruptly and restarted on the same ports.
+ * dictionary, send heartbeats, pushes (with a compressed route or not) and Kicks, answer with error responses, stay
+ * silent like nano, speak as pitaya does (zlib compression, handshake reply; {@link PeerOptions.pitaya}), be killed
+ * abruptly and restarted on the same ports.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import {
   decodeMessage,
   encodeDataPacket,
@@ -21,6 +22,7 @@ import {
   parseHandshakeRequest,
   RouteDictionary,
   type Serializer,
+  stringifyGoStyle,
 } from '@nanokit/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 
@@ -53,10 +55,16 @@ export interface PeerOptions {
   /** Payload serializer (server side: decodes requests, encodes responses and pushes). @default jsonSerializer */
   serializer?: Serializer;
   /**
-   * pitaya's `dataCompression`: `'all'` gzips the handshake reply and every response and push body that gzip makes
-   * smaller (flag 0x10), as pitaya's encoder does; `'data'` only the bodies. @default off
+   * Speak as pitaya v2.5 does (shared peers.md §1 and §5; pitaya's `hbdEncode` and `MessagesEncoder`):
+   * - the handshake reply is `{"code":200,"sys":{"dict":{…},"heartbeat":H,"serializer":"json"}}`, keys sorted as Go's
+   *   `json.Marshal` does, `dict` `{}` when there is none;
+   * - with `compression` (pitaya's `handler.messages.compression`, on by default) the handshake reply is compressed
+   *   whole with zlib (`deflateSync`: `78 9c`, as Go's `compress/zlib`) and no flag, and every Data body (error
+   *   responses too) gets zlib and flag 0x10, each only when that is smaller;
+   * - error responses carry flag 0x20 and the JSON `Error` `{code, msg}`; an unknown route is `PIT-404`, an error that
+   *   is not a {@link PeerError} `PIT-000`.
    */
-  compression?: 'all' | 'data';
+  pitaya?: { compression?: boolean };
   /**
    * nano's per-session send queue (`agentWriteBacklog`, 16): responses wait in a queue of this size until written,
    * and one that finds the queue full is dropped silently. The queue is written on the next macrotask,
@@ -88,8 +96,10 @@ export class PeerConnection {
     this.write(bytes);
   }
 
-  /** Data messages sent with the gzip flag (see {@link PeerOptions.compression}). */
-  gzipped = 0;
+  /** The body of the handshake reply sent (compressed, when it was). */
+  handshakeReply: Uint8Array | undefined;
+  /** Data messages sent compressed, with flag 0x10 (see {@link PeerOptions.pitaya}). */
+  compressed = 0;
   /** Responses dropped because the backlog queue was full (see {@link PeerOptions.backlog}). */
   dropped = 0;
   /** Requests received and not yet answered (written or dropped), now and at most. */
@@ -118,13 +128,13 @@ export class PeerConnection {
     this.write(encodeDataPacket(this.compress({ type: MessageType.Push, route, body: payload }), { dictionary }));
   }
 
-  /** pitaya's encoder: with data compression on, a body is sent gzipped (flag 0x10) when that makes it smaller. */
+  /** pitaya's `MessagesEncoder`: with compression on, a body is sent as zlib (flag 0x10) when that is smaller. */
   private compress(msg: MessageInit): MessageInit {
-    if (!this.peer.options.compression || msg.body === undefined) return msg;
+    if (!this.peer.compressing || msg.body === undefined) return msg;
     const raw = typeof msg.body === 'string' ? Buffer.from(msg.body) : msg.body;
-    const packed = gzipSync(raw);
+    const packed = deflateSync(raw);
     if (packed.length >= raw.length) return msg;
-    this.gzipped++;
+    this.compressed++;
     return { ...msg, body: packed, gzip: true };
   }
 
@@ -156,12 +166,21 @@ export class PeerConnection {
       case PacketType.Handshake: {
         this.handshake = parseHandshakeRequest(body);
         const o = this.peer.options;
-        const reply = encodeHandshakeResponse({
-          code: o.handshakeCode ?? 200,
-          heartbeat: o.heartbeat ?? 30,
-          ...(o.dict ? { dict: o.dict } : {}),
-        });
-        this.write(encodePacket(PacketType.Handshake, o.compression === 'all' ? gzipSync(reply) : reply));
+        const heartbeat = o.heartbeat ?? 30;
+        const code = o.handshakeCode ?? 200;
+        let reply = o.pitaya
+          ? Buffer.from(
+              stringifyGoStyle({
+                code,
+                sys: { dict: o.dict ?? {}, heartbeat, serializer: o.serializer ? 'protobuf' : 'json' },
+              }),
+            )
+          : encodeHandshakeResponse({ code, heartbeat, ...(o.dict ? { dict: o.dict } : {}) });
+        // pitaya's hbdEncode: the reply is compressed whole, without a flag, when that is smaller.
+        const packed = this.peer.compressing ? deflateSync(reply) : reply;
+        if (packed.length < reply.length) reply = packed;
+        this.handshakeReply = Uint8Array.from(reply);
+        this.write(encodePacket(PacketType.Handshake, reply));
         if (o.sendHeartbeats) this.startHeartbeats((o.heartbeat ?? 30) * 1000);
         return;
       }
@@ -203,9 +222,13 @@ export class PeerConnection {
           }),
         ),
       );
+    const pitaya = this.peer.options.pitaya;
     if (!handler) {
       if (this.peer.options.unknownRoute !== 'silent') {
-        respond({ code: 'PIT-404', msg: `route ${msg.route} not found` }, true);
+        respond(
+          { code: 'PIT-404', msg: pitaya ? `pitaya/handler: ${msg.route} not found` : `route ${msg.route} not found` },
+          true,
+        );
       }
       return;
     }
@@ -217,7 +240,7 @@ export class PeerConnection {
         },
         (error: unknown) => {
           if (error instanceof PeerError) respond({ code: error.code, msg: error.message }, true);
-          else respond({ code: 'PIT-500', msg: String(error) }, true);
+          else respond({ code: pitaya ? 'PIT-000' : 'PIT-500', msg: String(error) }, true);
         },
       );
   }
@@ -236,7 +259,11 @@ export class Peer {
   private listeners: ((conn: PeerConnection, msg: Message) => void)[] = [];
   private connectionWaiters: ((conn: PeerConnection) => void)[] = [];
 
+  /** pitaya's compression is on (see {@link PeerOptions.pitaya}). */
+  readonly compressing: boolean;
+
   private constructor(readonly options: PeerOptions) {
+    this.compressing = !!options.pitaya && options.pitaya.compression !== false;
     this.dictionary = options.dict ? new RouteDictionary(options.dict) : undefined;
     this.serializer = options.serializer ?? jsonSerializer;
   }

@@ -44,7 +44,10 @@ export const ProtocolErrorCode = {
   InvalidDictionary: 'ERR_INVALID_DICTIONARY',
   /** A handshake body that is not the expected JSON object. */
   InvalidHandshake: 'ERR_INVALID_HANDSHAKE',
-  /** A gzip-compressed handshake body (pitaya) and no `gunzip` function was supplied. */
+  /**
+   * A compressed handshake reply (pitaya: zlib) that could not be inflated: no `inflate` function was supplied, or it
+   * threw on bad data (`cause`).
+   */
   CompressedHandshake: 'ERR_COMPRESSED_HANDSHAKE',
   /** The server refused the handshake (code other than 200); thrown as {@link HandshakeError}. */
   HandshakeRefused: 'ERR_HANDSHAKE_REFUSED',

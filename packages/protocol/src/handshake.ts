@@ -10,8 +10,10 @@
  * @see docs/protocol.md#handshake
  * @packageDocumentation
  */
+
+import { compressionFormat, type InflateOptions, inflateBody } from './compression.js';
 import { HandshakeCode } from './constants.js';
-import { checkBytes, fail, HandshakeError } from './errors.js';
+import { checkBytes, fail, HandshakeError, protocolError } from './errors.js';
 import { isPlainObject, parseJsonObject, stringifyGoStyle } from './json.js';
 import { RouteDictionary } from './route-dictionary.js';
 import { encodeUtf8 } from './utf8.js';
@@ -103,27 +105,28 @@ export interface HandshakeResponse {
   raw: Record<string, unknown>;
 }
 
-/** Options of {@link parseHandshakeResponse}. */
-export interface HandshakeParseOptions {
-  /** Inflates a gzip-compressed reply (pitaya may compress it, without a flag: the body starts `1f 8b`). */
-  gunzip?: (bytes: Uint8Array) => Uint8Array;
-}
+/**
+ * Options of {@link parseHandshakeResponse}: how a compressed reply is inflated (pitaya compresses it whole, without a
+ * flag, when that is smaller: the body starts `78 9c` for zlib, `1f 8b` for gzip).
+ */
+export type HandshakeParseOptions = InflateOptions;
 
 /**
- * Parses the server's handshake reply (nano, pomelo, pinus or pitaya).
+ * Parses the server's handshake reply (nano, pomelo, pinus or pitaya). A zlib or gzip body (see
+ * {@link compressionFormat}) is inflated with `options.inflate` (gzip: `options.gunzip` first, when set) before it is
+ * parsed.
  * @throws {HandshakeError} when `code` is not 200 (`serverCode` holds it).
  * @throws {ProtocolError} `ERR_INVALID_HANDSHAKE` for a body that is not the expected JSON object (or an invalid
- *   `sys.dict`, `sys.heartbeat`); `ERR_COMPRESSED_HANDSHAKE` for a gzip body without `options.gunzip`;
- *   `ERR_INVALID_ARGUMENT` when `body` is not a Uint8Array.
+ *   `sys.dict`, `sys.heartbeat`); `ERR_COMPRESSED_HANDSHAKE` for a compressed body that cannot be inflated (no
+ *   function for its format, or it threw: `cause`); `ERR_INVALID_ARGUMENT` when `body` is not a Uint8Array.
  */
-export function parseHandshakeResponse(body: Uint8Array, { gunzip }: HandshakeParseOptions = {}): HandshakeResponse {
+export function parseHandshakeResponse(body: Uint8Array, options: HandshakeParseOptions = {}): HandshakeResponse {
   checkBytes(body, 'handshake');
-  const bytes =
-    body[0] === 0x1f && body[1] === 0x8b
-      ? gunzip
-        ? gunzip(body)
-        : fail('ERR_COMPRESSED_HANDSHAKE', 'gzip reply: pass gunzip')
-      : body;
+  const bytes = compressionFormat(body)
+    ? inflateBody(body, options, (message, cause) =>
+        protocolError('ERR_COMPRESSED_HANDSHAKE', `handshake: ${message}`, cause),
+      )
+    : body;
   const raw = parseJsonObject(bytes, INVALID, 'handshake');
   const code = raw['code'];
   if (typeof code !== 'number') fail(INVALID, 'code');

@@ -3,6 +3,9 @@
  * Bytes only: no sockets, timers or Node APIs; importing it has no side effects.
  * @packageDocumentation
  */
+
+export type { CompressionFormat, Inflate, InflateOptions } from './compression.js';
+export { compressionFormat, inflateBody } from './compression.js';
 export {
   DEFAULT_MAX_BODY_LENGTH,
   FLAG_ERROR,

@@ -228,7 +228,7 @@ describe('parseHandshakeResponse', () => {
     expect(r.user).toEqual({ uid: 7 });
     expect(r.raw['sys']).toMatchObject({ useDict: true });
   });
-  it('pitaya: serializer field; a gzip body needs the gunzip option', () => {
+  it('pitaya: serializer field; a gzip body needs an inflater (the deprecated gunzip option still works)', () => {
     const json = '{"code":200,"sys":{"heartbeat":5,"dict":{"room.join":1},"serializer":"protos"}}';
     const gz = new Uint8Array(gzipSync(json));
     expect(toHex(gz.subarray(0, 2))).toBe('1f 8b');
