@@ -109,9 +109,7 @@ describe('inflateBody (flag 0x10 bodies)', () => {
       called++;
       return new Uint8Array();
     };
-    expect(() => inflateBody(utf8Bytes('{"a":1}'), { inflate }, error)).toThrow(
-      'neither zlib nor gzip',
-    );
+    expect(() => inflateBody(utf8Bytes('{"a":1}'), { inflate }, error)).toThrow('neither zlib nor gzip');
     expect(called).toBe(0);
   });
   it("wraps the inflater's error", () => {
