@@ -7,8 +7,10 @@
 
 declare namespace NanoKit {
   type BigIntMode = import('@nanokit/client').BigIntMode;
+  type CompressionFormat = import('@nanokit/client').CompressionFormat;
   type HandshakeRequestOptions = import('@nanokit/client').HandshakeRequestOptions;
   type HandshakeResponse = import('@nanokit/client').HandshakeResponse;
+  type Inflate = import('@nanokit/client').Inflate;
   type LosslessJsonSerializerOptions = import('@nanokit/client').LosslessJsonSerializerOptions;
   type Serializer = import('@nanokit/client').Serializer;
   const createLosslessJsonSerializer: typeof import('@nanokit/client').createLosslessJsonSerializer;

@@ -31,7 +31,7 @@ export interface InflateOptions {
 
 /**
  * The format of `bytes` from their first bytes: `'gzip'` for `1f 8b`; `'zlib'` for a zlib header (compression
- * method 8 with a window of at most 32 KiB, a valid check value `(b0 * 256 + b1) % 31 === 0` and no preset
+ * method 8 with a history of at most 32 KiB, a valid check value `(b0 * 256 + b1) % 31 === 0` and no preset
  * dictionary: `78 01`, `78 5e`, `78 9c`, `78 da`…); otherwise undefined. Neither can start a JSON text.
  */
 export function compressionFormat(bytes: Uint8Array): CompressionFormat | undefined {
