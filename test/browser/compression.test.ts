@@ -1,14 +1,10 @@
 // pitaya's default compression in real Chromium: the ESM build with `@nanokit/client/inflate` (fflate), bundled as an
 // app would (rollup, browser conditions), reads a zlib handshake reply and zlib flag-0x10 responses, pushes and error
 // responses from a loopback server that compresses as pitaya does (packages/client/test/peer.ts, `pitaya`).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import commonjs from '@rollup/plugin-commonjs';
-import nodeResolve from '@rollup/plugin-node-resolve';
-import { rollup } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Peer, PeerError } from '../../packages/client/test/peer.ts';
+import { type BundleSite, serveBundle } from './bundle-site.ts';
 import { type Browser, launchChromium } from './chromium.ts';
 
 const entry = fileURLToPath(new URL('./fixtures/inflate-app.mjs', import.meta.url));
@@ -18,9 +14,7 @@ const DICT = { 'Echo.Echo': 1, 'Push.Me': 2, 'Fail.Fail': 3, onMessage: 4, onJoi
 describe('pitaya compression in Chromium, with @nanokit/client/inflate', () => {
   let peer: Peer;
   let browser: Browser;
-  let site: Server;
-  let siteUrl: string;
-  let modules: string[];
+  let site: BundleSite;
 
   beforeAll(async () => {
     peer = await Peer.start({ pitaya: {}, dict: DICT });
@@ -32,34 +26,17 @@ describe('pitaya compression in Chromium, with @nanokit/client/inflate', () => {
     peer.on('Fail.Fail', () => {
       throw new PeerError('PIT-418', `teapot: ${'short and stout, '.repeat(10)}`);
     });
-    const build = await rollup({
-      input: entry,
-      plugins: [nodeResolve({ browser: true }), commonjs()],
-      onwarn: (w) => {
-        throw new Error(`rollup: ${w.message}`);
-      },
-    });
-    const { output } = await build.generate({ format: 'iife' });
-    await build.close();
-    modules = Object.keys(output[0].modules);
-    const code = output[0].code;
-    const html = '<!doctype html><meta charset="utf-8"><title>inflate</title><script src="/app.js"></script>';
-    site = createServer((req, res) => {
-      if (req.url === '/app.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(code);
-      else res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
-    });
-    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+    site = await serveBundle(entry);
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => site?.close(resolve));
+    await site?.close();
     await peer?.close();
   });
 
   async function run(query: Record<string, string>) {
-    const page = await browser.open(`${siteUrl}?${new URLSearchParams({ ws: peer.wsUrl, ...query })}`);
+    const page = await browser.open(`${site.url}?${new URLSearchParams({ ws: peer.wsUrl, ...query })}`);
     const result = await page.waitForFunction(() => (window as { result?: unknown }).result, undefined, {
       timeout: 30_000,
       polling: 50,
@@ -68,9 +45,9 @@ describe('pitaya compression in Chromium, with @nanokit/client/inflate', () => {
   }
 
   it('bundles fflate for the inflate entry and no Node code', () => {
-    expect(modules.some((m) => /[\\/]node_modules[\\/]fflate[\\/]esm[\\/]browser\.js$/.test(m))).toBe(true);
-    expect(modules.some((m) => /client[\\/]dist[\\/]inflate\.mjs$/.test(m))).toBe(true);
-    expect(modules.filter((m) => /[\\/]node_modules[\\/]ws[\\/]|node\.mjs$|^node:/.test(m))).toEqual([]);
+    expect(site.modules.some((m) => /[\\/]node_modules[\\/]fflate[\\/]esm[\\/]browser\.js$/.test(m))).toBe(true);
+    expect(site.modules.some((m) => /client[\\/]dist[\\/]inflate\.mjs$/.test(m))).toBe(true);
+    expect(site.modules.filter((m) => /[\\/]node_modules[\\/]ws[\\/]|node\.mjs$|^node:/.test(m))).toEqual([]);
   });
 
   it('decodes the zlib handshake reply and zlib 0x10 response, push and error response', async () => {
