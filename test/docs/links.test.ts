@@ -11,6 +11,7 @@ const documents = [
   'docs/get-started.md',
   'docs/runtimes.md',
   'docs/cli.md',
+  'docs/servers.md',
   'packages/cli/README.md',
   'examples/chat/README.md',
   'examples/bots/README.md',

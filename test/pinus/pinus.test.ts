@@ -1,11 +1,23 @@
 // @nanokit/client against a real pinus 1.7.4 cluster (test/pinus/game-server: master + hybrid connector + chat
 // backend by rpc), over WS and over TCP on the same client port. The cluster runs with a 2 s heartbeat so that the
 // heartbeat tests are short. docs/servers.md cites these tests by name.
-import { encodeDataPacket, MessageType, PacketType } from '@nanokit/protocol';
+
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  decodeMessage,
+  encodeDataPacket,
+  encodeHandshakeRequest,
+  encodePacket,
+  MessageType,
+  PacketType,
+  RouteDictionary,
+} from '@nanokit/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NanoClient, type NanoClientOptions } from '../../packages/client/src/node.js';
 import { type PinusCluster, startPinusCluster } from './cluster.js';
-import { rawHandshake, rawWs } from './raw.js';
+import { type RawConnection, rawHandshake, rawTcp, rawWs } from './raw.js';
 import { sentPackets, type Tap, tap, until } from './tap.js';
 
 const HEARTBEAT = 2;
@@ -42,7 +54,12 @@ describe.each(['ws', 'tcp'] as const)('pinus over %s', (kind) => {
     expect(hs.heartbeat).toBe(HEARTBEAT);
     // useDict: every handler method as serverType.handler.method, then config/dictionary.json.
     expect(hs.dict).toMatchObject({ 'connector.entryHandler.enter': expect.any(Number), onChat: expect.any(Number) });
-    expect(hs.raw['sys']).toMatchObject({ useDict: true, useProto: true, dictVersion: expect.any(String) });
+    expect(hs.raw['sys']).toMatchObject({
+      useDict: true,
+      dictVersion: expect.any(String),
+      useProto: true,
+      protos: { server: expect.any(Object), client: expect.any(Object), version: expect.any(String) },
+    });
     c.close();
   });
 
@@ -215,5 +232,82 @@ describe('pinus heartbeats (H = 2 s)', () => {
     expect(after).toBeLessThan(2 * HEARTBEAT * 1000 + 1500);
     // The one Heartbeat pinus sent came right after the handshake: it never sends one on its own timer.
     expect(conn.packets.filter((p) => p.type === PacketType.Heartbeat)).toHaveLength(1);
+  });
+});
+
+describe('pinus dialect, raw packets (what the client never does, and what pinus answers)', () => {
+  const request = (id: number, route: string, body: unknown, extra: { gzip?: boolean } = {}) =>
+    encodeDataPacket({ type: MessageType.Request, id, route, body: JSON.stringify(body), ...extra });
+  const response = (conn: RawConnection, id: number) =>
+    conn.next((p) => p.type === PacketType.Data && decodeMessage(p.body).id === id, 3000);
+  const json = (p: { body: Uint8Array }) => JSON.parse(new TextDecoder().decode(decodeMessage(p.body).body));
+
+  it('two packets in one WebSocket message: pinus closes the connection', async () => {
+    const conn = await rawWs(cluster.wsUrl);
+    await rawHandshake(conn);
+    conn.send(request(1, 'connector.entryHandler.echo', { one: 1 }));
+    expect(json(await response(conn, 1))).toMatchObject({ code: 200 });
+    const two = [request(2, 'connector.entryHandler.echo', {}), request(3, 'connector.entryHandler.echo', {})];
+    conn.send(new Uint8Array([...two[0]!, ...two[1]!]));
+    expect(await conn.closed).toBe(1005); // a close frame with no status code
+    expect(conn.packets.filter((p) => p.type === PacketType.Data)).toHaveLength(1);
+  });
+
+  it('a handshake without `sys` is refused with {"code":500} and a close (the client always sends sys)', async () => {
+    const conn = await rawWs(cluster.wsUrl);
+    conn.send(encodePacket(PacketType.Handshake, new TextEncoder().encode('{"user":{"a":1}}')));
+    const reply = await conn.next((p) => p.type === PacketType.Handshake);
+    expect(JSON.parse(new TextDecoder().decode(reply.body))).toEqual({ code: 500 });
+    await conn.closed;
+  });
+
+  it('no answer, connection kept: request id 0, an unknown route code, Data before the ack, a route without a dot', async () => {
+    const conn = await rawTcp(cluster.port);
+    conn.send(encodePacket(PacketType.Handshake, encodeHandshakeRequest({})));
+    await conn.next((p) => p.type === PacketType.Handshake);
+    conn.send(request(7, 'connector.entryHandler.echo', { early: true })); // before the HandshakeAck
+    conn.send(encodePacket(PacketType.HandshakeAck));
+    conn.send(request(0, 'connector.entryHandler.echo', { zero: true }));
+    const unknownCode = new RouteDictionary({ 'connector.entryHandler.nope': 4000 });
+    conn.send(
+      encodeDataPacket(
+        { type: MessageType.Request, id: 8, route: 'connector.entryHandler.nope', body: '{}' },
+        { dictionary: unknownCode },
+      ),
+    );
+    conn.send(request(9, 'nodot', {}));
+    conn.send(request(10, 'connector.entryHandler.echo', { last: true }));
+    expect(json(await response(conn, 10))).toEqual({ code: 200, echo: { last: true } });
+    await new Promise((r) => setTimeout(r, 300));
+    const answered = conn.packets.filter((p) => p.type === PacketType.Data).map((p) => decodeMessage(p.body).id);
+    expect(answered).toEqual([10]);
+  });
+
+  it('the 0x10 ("gzip") flag on a JSON request is ignored: answered normally, never set on replies', async () => {
+    const conn = await rawWs(cluster.wsUrl);
+    await rawHandshake(conn);
+    conn.send(request(1, 'connector.entryHandler.echo', { z: 1 }, { gzip: true }));
+    const reply = await response(conn, 1);
+    expect(json(reply)).toEqual({ code: 200, echo: { z: 1 } });
+    expect(reply.body[0]! & 0x10).toBe(0);
+    conn.close();
+  });
+});
+
+describe('docs/servers.md', () => {
+  it("the pinus snippet runs against the real cluster (URL replaced by the test cluster's)", async () => {
+    const doc = readFileSync(fileURLToPath(new URL('../../docs/servers.md', import.meta.url)), 'utf8');
+    const blocks = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]).toContain("'ws://127.0.0.1:3010'");
+    const dir = fileURLToPath(new URL('../../.tmp/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `servers-md-${process.pid}.ts`);
+    writeFileSync(file, blocks[0]!.replaceAll('ws://127.0.0.1:3010', cluster.wsUrl));
+    try {
+      await import(/* @vite-ignore */ pathToFileURL(file).href);
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 });
