@@ -25,7 +25,13 @@ import {
   type Serializer,
 } from '@nanokit/protocol';
 import { backoffDelay } from './backoff.js';
-import { ConnectionClosedError, NotifyQueueFullError, RequestAbortedError, ServerError } from './errors.js';
+import {
+  ConnectError,
+  ConnectionClosedError,
+  NotifyQueueFullError,
+  RequestAbortedError,
+  ServerError,
+} from './errors.js';
 import { type Heartbeat, heartbeatInterval, startHeartbeat } from './heartbeat.js';
 import { createListeners } from './listeners.js';
 import type {
@@ -75,6 +81,10 @@ interface Link {
   ended?: boolean;
   /** Set when the server sent a Kick: the `kick` event, emitted when the link has ended. */
   kick?: ClientEvents['kick'];
+  /** The URL of this attempt, once known. */
+  url?: string;
+  /** The last socket error before the handshake: why connecting failed (the `cause`). */
+  error?: unknown;
 }
 
 /** A `connect()` call waiting for the connection: `[resolve, reject]`. */
@@ -88,6 +98,25 @@ const DEFAULTS = {
   maxQueuedNotifies: 100,
   maxInFlight: 8,
 } as const;
+
+/**
+ * Why a connection attempt failed: `error` when it is already typed (a refused handshake, a protocol error, a bad
+ * URL), what the transport classified (the Node transports give a {@link ConnectError}), else a timeout or a
+ * failure whose cause is whatever the host reported (browsers report nothing).
+ */
+function connectFailure(link: Link, code: number, reason: string, error: unknown): unknown {
+  if (error instanceof NanoError) return error;
+  const cause = error === undefined ? link.error : error;
+  const detail = cause && (cause as { message?: unknown }).message;
+  if (code !== CloseCode.ConnectTimeout && cause instanceof ConnectError) return cause;
+  return new ConnectError(
+    code === CloseCode.ConnectTimeout ? 'ERR_CONNECT_TIMEOUT' : 'ERR_CONNECT_FAILED',
+    code,
+    reason,
+    `connect to ${link.url || '?'} failed (${code} ${reason})${detail ? `: ${detail}` : ''}`,
+    cause,
+  );
+}
 
 /**
  * A nano / pomelo-family game client.
@@ -198,7 +227,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     }
     try {
       const link = this.link;
-      if (!link || !link.handshake) throw new ConnectionClosedError(0, 'not-connected');
+      if (!link || !link.handshake) throw this.notConnected();
       if (signal && signal.aborted) throw new RequestAbortedError(route, signal.reason);
       const requests = this.requests;
       const id = requests.next();
@@ -227,9 +256,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     ) {
       return;
     }
-    if (this.status !== 'connecting' && this.status !== 'reconnecting') {
-      throw new ConnectionClosedError(0, 'not-connected');
-    }
+    if (this.status !== 'connecting' && this.status !== 'reconnecting') throw this.notConnected();
     const limit = this.option('maxQueuedNotifies');
     if (this.queue.length >= limit) throw new NotifyQueueFullError(route, limit);
     // Queued without route compression: the next connection's dictionary is not known yet.
@@ -314,6 +341,16 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   // ---------------------------------------------------------------------------------------------------------------
 
+  /** The error of `request()` and `notify()` without a connection, saying what to do. */
+  private notConnected(): ConnectionClosedError {
+    const status = this.status;
+    return new ConnectionClosedError(
+      0,
+      'not-connected',
+      `not connected (${status}): ${status === 'idle' || status === 'closed' ? 'call' : 'await'} connect() first`,
+    );
+  }
+
   private option(name: keyof typeof DEFAULTS): number {
     const value = this.options[name];
     return value === undefined ? DEFAULTS[name] : value;
@@ -362,6 +399,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     new Promise<string>((r) => r(typeof o.url === 'function' ? o.url() : o.url))
       .then((url) => {
         if (link.ended) return;
+        if (!/^[a-z][\w+.-]*:\/\/[^\s/?#]/i.test(url)) throw new NanoError('ERR_INVALID_URL', `invalid URL: ${url}`);
+        link.url = url;
         // Encoded before the socket exists: a `handshake.user` that cannot be encoded fails `connect()` at once.
         const request = encodePacket(PacketType.Handshake, encodeHandshakeRequest(o.handshake));
         let opened = false;
@@ -376,8 +415,15 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
             onOpen: hello,
             onMessage: (data) => this.receive(link, data),
             onClose: (info) => this.end(link, info.code, info.reason),
+            // Before the handshake a socket error is why connecting fails (see `end`); after it, news.
             onError: (error) => {
-              if (!link.ended) this.emit('error', error);
+              if (link.ended) return;
+              if (!link.handshake) link.error = error;
+              else
+                this.emit(
+                  'error',
+                  error instanceof NanoError ? error : new NanoError('ERR_SOCKET', 'socket error', { cause: error }),
+                );
             },
           },
         );
@@ -529,6 +575,10 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     const closed = new ConnectionClosedError(code, reason);
     this.requests.rejectAll(closed);
     const status = this.status;
+    // A link that ended before its handshake while connecting: why, as a typed error with the host's cause.
+    if (!link.handshake && (status === 'connecting' || status === 'reconnecting')) {
+      error = connectFailure(link, code, reason, error);
+    }
     const reconnect = this.options.reconnect;
     const { minUptime = 5000, maxAttempts = Infinity } = reconnect || {};
     if (link.upAt > 0 && this.timers.now() - link.upAt >= minUptime) this.attempts = 0;
@@ -542,6 +592,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
             code,
             'reconnect-failed',
             `gave up after ${this.attempts} attempts (last: ${code} ${reason})`,
+            error,
           )
         : undefined;
     if (willReconnect) {

@@ -26,6 +26,24 @@ export const ClientErrorCode = {
   CompressedMessage: 'ERR_COMPRESSED_MESSAGE',
   /** No transport can be created here (e.g. no global `WebSocket`, and none was passed). */
   NoTransport: 'ERR_NO_TRANSPORT',
+  /** The URL is not `scheme://host…` (or not `tcp://host:port` for the TCP transport). */
+  InvalidUrl: 'ERR_INVALID_URL',
+  /** Connecting failed: the port refused the connection (`ECONNREFUSED`). */
+  ConnectRefused: 'ERR_CONNECT_REFUSED',
+  /** Connecting failed: the host name could not be resolved (`ENOTFOUND`, `EAI_AGAIN`). */
+  ConnectDns: 'ERR_CONNECT_DNS',
+  /** Connecting failed: the server answered the WebSocket upgrade with another HTTP status (`status`, e.g. 404). */
+  ConnectHttp: 'ERR_CONNECT_HTTP',
+  /** Connecting failed: TLS (`wss://`) could not be set up, e.g. an untrusted or expired certificate. */
+  ConnectTls: 'ERR_CONNECT_TLS',
+  /** Connecting failed: the socket did not open and complete the handshake within `connectTimeout`. */
+  ConnectTimeout: 'ERR_CONNECT_TIMEOUT',
+  /** Connecting failed for another reason, or one the host does not tell (browsers never do). */
+  ConnectFailed: 'ERR_CONNECT_FAILED',
+  /** The socket reported an error while open (`cause`: the host's error); a `disconnect` follows. */
+  Socket: 'ERR_SOCKET',
+  /** A listener (push handler, lifecycle listener) threw; `cause` is what it threw. */
+  ListenerThrew: 'ERR_LISTENER_THREW',
 } as const;
 /** One of the {@link ClientErrorCode} values. */
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
@@ -53,11 +71,45 @@ export class ConnectionClosedError extends NanoError {
   readonly closeCode: number;
   /** The close reason, e.g. `'heartbeat-timeout'`, `'client-close'`, `'not-connected'`. */
   readonly reason: string;
-  constructor(closeCode: number, reason: string, message?: string) {
-    super('ERR_CONNECTION_CLOSED', message || `closed: ${closeCode} ${reason}`);
+  constructor(closeCode: number, reason: string, message?: string, cause?: unknown) {
+    super('ERR_CONNECTION_CLOSED', message || `closed: ${closeCode} ${reason}`, { cause });
     this.name = 'ConnectionClosedError';
     this.closeCode = closeCode;
     this.reason = reason;
+  }
+}
+
+/** The `code`s of {@link ConnectError}. */
+export type ConnectErrorCode =
+  | 'ERR_CONNECT_REFUSED'
+  | 'ERR_CONNECT_DNS'
+  | 'ERR_CONNECT_HTTP'
+  | 'ERR_CONNECT_TLS'
+  | 'ERR_CONNECT_TIMEOUT'
+  | 'ERR_CONNECT_FAILED';
+
+/**
+ * Opening the connection failed before the handshake: `connect()` rejects with it (a reconnect attempt emits it as
+ * an `error` event). `code` says why, `cause` holds the host's own error where the host gives one (Node: the
+ * `ECONNREFUSED`… error; browsers give none, see docs/errors.md). A {@link ConnectionClosedError} too, with the close
+ * code and reason of the socket.
+ */
+export class ConnectError extends ConnectionClosedError {
+  declare readonly code: ConnectErrorCode;
+  /** The HTTP status of a refused WebSocket upgrade (`ERR_CONNECT_HTTP`), e.g. 404. */
+  readonly status: number | undefined;
+  constructor(
+    code: ConnectErrorCode,
+    closeCode: number,
+    reason: string,
+    message: string,
+    cause?: unknown,
+    status?: number,
+  ) {
+    super(closeCode, reason, message, cause);
+    (this as { code: string }).code = code;
+    this.name = 'ConnectError';
+    this.status = status;
   }
 }
 

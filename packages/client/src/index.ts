@@ -25,8 +25,10 @@ export {
 export type { ReconnectOptions } from './backoff.js';
 export { backoffDelay } from './backoff.js';
 export { CloseCode, NanoClient } from './client.js';
+export type { ConnectErrorCode } from './errors.js';
 export {
   ClientErrorCode,
+  ConnectError,
   ConnectionClosedError,
   NotifyQueueFullError,
   RequestAbortedError,

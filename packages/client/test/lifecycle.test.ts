@@ -247,11 +247,14 @@ describe('why a reconnect attempt failed', () => {
     const errors = events.filter(([name]) => name === 'error').map(([, e]) => e as { code: string; message: string });
     expect(errors.map((e) => e.code)).toEqual([
       'ERR_HANDSHAKE_REFUSED',
-      undefined,
+      'ERR_CONNECT_FAILED',
       'ERR_INVALID_HANDSHAKE',
       'ERR_CONNECTION_CLOSED',
     ]);
-    expect(errors[1]?.message).toBe('gate: 503');
+    expect(errors[1]?.message).toBe('connect to ? failed (1006 connect-failed): gate: 503');
+    expect(errors[1]).toMatchObject({ cause: { message: 'gate: 503' } });
+    // Giving up says what failed last.
+    expect(errors[3]).toMatchObject({ reason: 'reconnect-failed', cause: { code: 'ERR_INVALID_HANDSHAKE' } });
     expect(client.state).toBe('closed');
   });
 });

@@ -1,6 +1,6 @@
 // Unit tests of the client's timing logic with fake timers and a fake transport (./fake-transport.ts): heartbeats,
 // dead-link detection, throttled/paused hosts, request and connect timeouts, reconnect backoff.
-import { backoffDelay, NanoClient } from '@nanokit/client';
+import { backoffDelay, ConnectionClosedError, NanoClient } from '@nanokit/client';
 import { decodeMessage, decodePackets, encodeDataPacket, MessageType, PacketType } from '@nanokit/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { countingEnv, fakeTransport, fakeClient as setup } from './fake-transport.js';
@@ -227,7 +227,8 @@ describe('timeouts', () => {
     await vi.advanceTimersByTimeAsync(0);
     ft.last.open(); // opened, but the server never answers the handshake
     await vi.advanceTimersByTimeAsync(3000);
-    expect(error).toMatchObject({ code: 'ERR_CONNECTION_CLOSED', closeCode: 4001, reason: 'connect-timeout' });
+    expect(error).toMatchObject({ code: 'ERR_CONNECT_TIMEOUT', closeCode: 4001, reason: 'connect-timeout' });
+    expect(error).toBeInstanceOf(ConnectionClosedError);
     expect(ft.last.closed).toEqual({ code: 4001, reason: 'connect-timeout' });
     expect(client.state).toBe('closed');
     expect(client.debugStats().timers).toBe(0);
@@ -396,7 +397,16 @@ describe('reconnect backoff', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(client.state).toBe('open');
     expect(hook).toHaveBeenCalledTimes(1);
-    expect(names(events)).toEqual(['connect', 'disconnect', 'reconnecting', 'reconnecting', 'connect', 'reconnect']);
+    // Attempt 1 failing is an error event (why it failed).
+    expect(names(events)).toEqual([
+      'connect',
+      'disconnect',
+      'reconnecting',
+      'error',
+      'reconnecting',
+      'connect',
+      'reconnect',
+    ]);
     // Up for less than minUptime: the counter continues (attempt 3, 4 s).
     ft.last.drop();
     expect(events.at(-1)).toEqual(['reconnecting', { attempt: 3, delay: 4000 }]);

@@ -449,6 +449,6 @@ describe('tcp URLs', () => {
   it('parses tcp://host:port, IPv6 in brackets, and rejects others', () => {
     expect(parseTcpUrl('tcp://127.0.0.1:3251')).toEqual({ host: '127.0.0.1', port: 3251 });
     expect(parseTcpUrl('tcp://[::1]:3251/')).toEqual({ host: '::1', port: 3251 });
-    expect(() => parseTcpUrl('ws://127.0.0.1:3251')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    expect(() => parseTcpUrl('ws://127.0.0.1:3251')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_URL' }));
   });
 });

@@ -72,12 +72,23 @@ export interface NanoErrorOptions {
 }
 
 /**
+ * Marks nanokit errors. `Symbol.for` gives every copy of the package (ESM + CJS, two versions) the same key, so
+ * {@link isNanoError} recognises them all, and never an error of another library or of Node (`ERR_*` codes too).
+ */
+const BRAND = Symbol.for('nanokit.error');
+
+/**
  * Base class of every error thrown by nanokit packages. Check errors with {@link isNanoError} rather than
  * `instanceof`: it also works when two copies of the package (ESM and CJS) are loaded.
  */
 export class NanoError extends Error {
   /** Stable, documented error code, e.g. `ERR_UNKNOWN_PACKET_TYPE`. */
   readonly code: string;
+
+  /** @internal The mark {@link isNanoError} checks. */
+  get [BRAND](): true {
+    return true;
+  }
 
   constructor(code: string, message: string, options?: NanoErrorOptions) {
     super(message);
@@ -117,15 +128,17 @@ export class HandshakeError extends NanoError {
 }
 
 /**
- * True when `error` is a nanokit error, optionally with the given code. Checks `name`/`code` fields, not
- * `instanceof`, so it works across duplicate package copies.
+ * True when `error` is a nanokit error, optionally with the given code. Checks a mark shared by every copy of the
+ * package (`Symbol.for`), not `instanceof`, so it works across duplicate package copies (ESM + CJS); Node's own
+ * errors, which also have `ERR_*` codes, are not nanokit errors.
  */
 export function isNanoError(error: unknown, code?: string): error is NanoError {
-  if (typeof error !== 'object' || error === null) return false;
-  const e = error as { code?: unknown; name?: unknown };
-  if (typeof e.code !== 'string' || typeof e.name !== 'string') return false;
-  if (!/Error$/.test(e.name) || !/^ERR_/.test(e.code)) return false;
-  return code === undefined || e.code === code;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { [BRAND]?: unknown })[BRAND] === true &&
+    (code === undefined || (error as NanoError).code === code)
+  );
 }
 
 /** @internal Shorthand used across the codec. */

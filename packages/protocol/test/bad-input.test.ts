@@ -367,7 +367,20 @@ describe('errors are errors, never sentinels', () => {
     expect(isNanoError({})).toBe(false);
     expect(isNanoError(new Error('x'))).toBe(false);
     expect(isNanoError({ name: 'TypeError', code: 'ENOENT' })).toBe(false);
-    expect(isNanoError({ name: 'ProtocolError', code: 'ERR_X' })).toBe(true); // a second copy of the package
+    // Node's own errors have ERR_* codes and *Error names too.
+    let nodeError: unknown;
+    try {
+      Buffer.alloc(-1);
+    } catch (error) {
+      nodeError = error;
+    }
+    expect(nodeError).toMatchObject({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE' });
+    expect(isNanoError(nodeError)).toBe(false);
+    expect(isNanoError({ name: 'ProtocolError', code: 'ERR_X' })).toBe(false);
+    // A second copy of the package (ESM + CJS) marks its errors with the same registered symbol.
+    expect(isNanoError({ [Symbol.for('nanokit.error')]: true, name: 'ProtocolError', code: 'ERR_X' }, 'ERR_X')).toBe(
+      true,
+    );
     expect(isNanoError(new ProtocolError(ProtocolErrorCode.InvalidUtf8, 'x'), 'ERR_INVALID_UTF8')).toBe(true);
     expect(isNanoError(new ProtocolError(ProtocolErrorCode.InvalidUtf8, 'x'), 'ERR_EMPTY_MESSAGE')).toBe(false);
   });

@@ -3,10 +3,38 @@
  * The Node default transport: `ws` for `ws://` / `wss://` URLs, TCP for `tcp://` URLs.
  * @packageDocumentation
  */
-import { encodeUtf8 } from '@nanokit/protocol';
+import type { LookupFunction } from 'node:net';
+import { encodeUtf8, MAX_PACKET_BODY_LENGTH, PACKET_HEADER_LENGTH } from '@nanokit/protocol';
 import WebSocket from 'ws';
 import type { Transport, TransportFactory } from '../transport.js';
+import { nodeSocketError } from './node-errors.js';
 import { tcpTransport } from './tcp.js';
+
+/**
+ * Options for the `ws` constructor (any of its client options passes through; the common ones are listed). Typed
+ * here, so that the published typings do not need `@types/ws`.
+ */
+export interface NodeWebSocketOptions {
+  /** Extra HTTP headers of the upgrade request (the client's `headers` option is merged over them). */
+  headers?: Record<string, string>;
+  /** Time allowed for the HTTP upgrade, in ms (the client's `connectTimeout` applies anyway). */
+  handshakeTimeout?: number;
+  /**
+   * Largest incoming WebSocket message in bytes; a bigger one closes the connection (1009) before it is buffered.
+   * @default 16777219 (a 4-byte packet header + the largest body the protocol can express, 2^24 − 1)
+   */
+  maxPayload?: number;
+  /** permessage-deflate negotiation (`ws`: `true` by default for clients). */
+  perMessageDeflate?: boolean | Record<string, unknown>;
+  /** Host name resolution, as for `net.connect` (tests, custom DNS). */
+  lookup?: LookupFunction;
+  /** `wss://`: reject certificates that do not verify. @default true */
+  rejectUnauthorized?: boolean;
+  /** `wss://`: trusted CA certificates (PEM), e.g. a self-signed development certificate. */
+  ca?: string | Buffer | Array<string | Buffer>;
+  /** Any other option of the `ws` client. */
+  [option: string]: unknown;
+}
 
 /**
  * Creates the Node transport: picks TCP for `tcp://host:port` URLs and the `ws` package otherwise.
@@ -16,14 +44,19 @@ import { tcpTransport } from './tcp.js';
  * copy per message), and outgoing packets are handed over as views (no copy per send).
  * @param wsOptions - options for the `ws` constructor (`headers`, `handshakeTimeout`, `perMessageDeflate`…).
  */
-export function nodeTransport(wsOptions?: WebSocket.ClientOptions): TransportFactory {
-  const tcp = tcpTransport();
+export function nodeTransport(wsOptions?: NodeWebSocketOptions): TransportFactory {
+  const tcp = tcpTransport(wsOptions && wsOptions.lookup ? { lookup: wsOptions.lookup } : {});
   return (options, handlers) => {
-    if (/^tcp:/i.test(options.url)) return tcp(options, handlers);
-    const clientOptions: WebSocket.ClientOptions = { ...wsOptions };
+    const { url } = options;
+    if (/^tcp:/i.test(url)) return tcp(options, handlers);
+    const clientOptions: NodeWebSocketOptions = {
+      maxPayload: PACKET_HEADER_LENGTH + MAX_PACKET_BODY_LENGTH,
+      ...wsOptions,
+    };
     if (options.headers) clientOptions.headers = { ...clientOptions.headers, ...options.headers };
-    const ws = new WebSocket(options.url, options.protocols ?? [], clientOptions);
+    const ws = new WebSocket(url, options.protocols ?? [], clientOptions as WebSocket.ClientOptions);
     let closed = false;
+    let opened = false;
     const finish = (code: number, reason: string, wasClean: boolean) => {
       if (closed) return;
       closed = true;
@@ -32,13 +65,16 @@ export function nodeTransport(wsOptions?: WebSocket.ClientOptions): TransportFac
       ws.on('error', () => {});
       handlers.onClose({ code, reason, wasClean });
     };
-    ws.on('open', () => handlers.onOpen());
+    ws.on('open', () => {
+      opened = true;
+      handlers.onOpen();
+    });
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       handlers.onMessage(isBinary ? bytes : encodeUtf8(bytes.toString('utf8')));
     });
     ws.on('error', (error) => {
-      if (handlers.onError) handlers.onError(error);
+      if (handlers.onError) handlers.onError(nodeSocketError(error, url, opened));
     });
     ws.on('close', (code: number, reason: Buffer) => finish(code || 1006, reason.toString(), code === 1000));
     const transport: Transport = {

@@ -6,9 +6,10 @@
  * packets, as from a WebSocket.
  * @packageDocumentation
  */
-import { connect, type Socket } from 'node:net';
-import { encodePacket, MAX_PACKET_BODY_LENGTH, PacketReader, ProtocolError } from '@nanokit/protocol';
+import { connect, type LookupFunction, type Socket } from 'node:net';
+import { encodePacket, MAX_PACKET_BODY_LENGTH, NanoError, PacketReader } from '@nanokit/protocol';
 import { closeOnce, type TransportFactory } from '../transport.js';
+import { nodeSocketError } from './node-errors.js';
 
 /** Options of {@link tcpTransport}. */
 export interface TcpTransportOptions {
@@ -17,12 +18,14 @@ export interface TcpTransportOptions {
    * @default 0
    */
   keepAlive?: number;
+  /** Host name resolution, as for `net.connect` (tests, custom DNS). */
+  lookup?: LookupFunction;
 }
 
 /** @internal Host and port of a `tcp://host:port` URL. */
 export function parseTcpUrl(url: string): { host: string; port: number } {
   const match = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(url);
-  if (!match) throw new ProtocolError('ERR_INVALID_ARGUMENT', `not a tcp://host:port URL: ${url}`);
+  if (!match) throw new NanoError('ERR_INVALID_URL', `not a tcp://host:port URL: ${url}`);
   return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port: Number(match[2]) };
 }
 
@@ -35,7 +38,9 @@ export function tcpTransport(transportOptions: TcpTransportOptions = {}): Transp
     const { host, port } = parseTcpUrl(options.url);
     const h = closeOnce(handlers);
     let open = false;
-    const socket: Socket = connect({ host, port });
+    const socket: Socket = connect(
+      transportOptions.lookup ? { host, port, lookup: transportOptions.lookup } : { host, port },
+    );
     socket.setNoDelay(true);
     if (transportOptions.keepAlive) socket.setKeepAlive(true, transportOptions.keepAlive);
     socket.on('connect', () => {
@@ -55,12 +60,16 @@ export function tcpTransport(transportOptions: TcpTransportOptions = {}): Transp
         h.onClose({ code: 4002, reason: 'protocol-error', wasClean: false });
       }
     });
-    socket.on('error', (error) => h.onError(error));
+    socket.on('error', (error) => h.onError(nodeSocketError(error, options.url, open)));
+    // Only a local `close()` is clean: TCP has no close handshake, so the peer ending the stream (reset, error, or
+    // a FIN, possibly inside a packet) is a drop, 1006, as for a WebSocket closed without a close frame.
     socket.on('close', (hadError) => {
       open = false;
-      h.onClose(
-        hadError ? { code: 1006, reason: 'socket error', wasClean: false } : { code: 1000, reason: '', wasClean: true },
-      );
+      h.onClose({
+        code: 1006,
+        reason: hadError ? 'socket error' : reader.bufferedBytes > 0 ? 'closed inside a packet' : 'closed by the peer',
+        wasClean: false,
+      });
     });
     return {
       send(data) {
