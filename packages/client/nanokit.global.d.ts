@@ -30,8 +30,11 @@ declare namespace NanoKit {
     Routes extends object = import('@nanokit/client').AnyRoutes,
     Pushes extends object = import('@nanokit/client').AnyPushes,
   > = import('@nanokit/client').NanoClient<Routes, Pushes>;
+  type ConnectErrorCode = import('@nanokit/client').ConnectErrorCode;
   const ClientErrorCode: typeof import('@nanokit/client').ClientErrorCode;
   type ClientErrorCode = import('@nanokit/client').ClientErrorCode;
+  const ConnectError: typeof import('@nanokit/client').ConnectError;
+  type ConnectError = import('@nanokit/client').ConnectError;
   const ConnectionClosedError: typeof import('@nanokit/client').ConnectionClosedError;
   type ConnectionClosedError = import('@nanokit/client').ConnectionClosedError;
   const NotifyQueueFullError: typeof import('@nanokit/client').NotifyQueueFullError;

@@ -343,12 +343,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   /** The error of `request()` and `notify()` without a connection, saying what to do. */
   private notConnected(): ConnectionClosedError {
-    const status = this.status;
-    return new ConnectionClosedError(
-      0,
-      'not-connected',
-      `not connected (${status}): ${status === 'idle' || status === 'closed' ? 'call' : 'await'} connect() first`,
-    );
+    return new ConnectionClosedError(0, 'not-connected', `not connected (${this.status}): call connect() first`);
   }
 
   private option(name: keyof typeof DEFAULTS): number {
