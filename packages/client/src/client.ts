@@ -107,13 +107,12 @@ const DEFAULTS = {
 function connectFailure(link: Link, code: number, reason: string, error: unknown): unknown {
   if (error instanceof NanoError) return error;
   const cause = error === undefined ? link.error : error;
-  const detail = cause && (cause as { message?: unknown }).message;
   if (code !== CloseCode.ConnectTimeout && cause instanceof ConnectError) return cause;
   return new ConnectError(
     code === CloseCode.ConnectTimeout ? 'ERR_CONNECT_TIMEOUT' : 'ERR_CONNECT_FAILED',
     code,
     reason,
-    `connect to ${link.url || '?'} failed (${code} ${reason})${detail ? `: ${detail}` : ''}`,
+    `connect to ${link.url || '?'} failed: ${code} ${reason}`,
     cause,
   );
 }
