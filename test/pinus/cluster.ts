@@ -10,7 +10,16 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,13 +107,35 @@ function accepts(port: number): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Whether a process of group `pgid` still runs. Zombies do not count: the cluster's children are reparented when the
+ * master dies, and whoever adopts them (PID 1 in a container) may reap them late or never.
+ */
 function groupAlive(pgid: number): boolean {
+  let entries: string[];
   try {
-    process.kill(-pgid, 0);
-    return true;
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
-    return false;
+    // No procfs (not Linux): ask the kernel about the group, zombies included.
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
+  for (const pid of entries) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ')'.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+  }
+  return false;
 }
 
 /**
@@ -188,6 +219,7 @@ export async function startPinusCluster(options: PinusClusterOptions = {}): Prom
   writeFileSync(logFile, '');
 
   let master: ChildProcess | undefined;
+  let orphanGuard = () => {};
   let stopped = false;
 
   const stopProcesses = async () => {
@@ -208,6 +240,7 @@ export async function startPinusCluster(options: PinusClusterOptions = {}): Prom
       process.kill(-pgid, 'SIGKILL');
       while (groupAlive(pgid)) await sleep(50);
     }
+    process.off('exit', orphanGuard);
     // A restart over ports still held gives EADDRINUSE on the rpc ports and a connector that answers handshakes
     // while every rpc fails: wait until every port refuses.
     for (const port of ports) {
@@ -229,6 +262,15 @@ export async function startPinusCluster(options: PinusClusterOptions = {}): Prom
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     master = child;
+    // The group is detached: if the test process dies before stop(), take the cluster down with it.
+    orphanGuard = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    process.once('exit', orphanGuard);
     // The children's output goes through the master: drain it, or a full pipe stalls the cluster.
     const append = (chunk: Buffer) => writeFileSync(logFile, chunk, { flag: 'a' });
     child.stdout!.on('data', append);

@@ -18,48 +18,56 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
+/** A client that logs in again from `onReconnect`, and what it saw. */
+function player(url: string, me: string) {
+  const logins: unknown[] = [];
+  const events: string[] = [];
+  const chats: unknown[] = [];
+  const login = () => client.request('connector.entryHandler.enter', { uid: me, rid: `restart-room-${me}` });
+  const client: NanoClient = new NanoClient({
+    url,
+    requestTimeout: 5000,
+    reconnect: { initialDelay: 100, maxDelay: 500 },
+    // The connector may accept clients before the backend is reachable by rpc: a login answered {"code":500}
+    // fails the hook, and the client tries again.
+    onReconnect: async () => {
+      const reply = (await login()) as { code?: number };
+      if (reply.code !== 200) throw new Error(`login answered ${JSON.stringify(reply)}`);
+      logins.push(reply);
+    },
+  });
+  client.on('error', () => {});
+  clients.push(client);
+  for (const name of ['disconnect', 'reconnecting', 'reconnect'] as const) client.on(name, () => events.push(name));
+  client.onPush('onChat', (body) => chats.push(body));
+  return { client, login, logins, events, chats };
+}
+
 describe('pinus: reconnect across a full cluster restart', () => {
-  it.each(['ws', 'tcp'] as const)('over %s: re-login in onReconnect, then channel pushes flow again', async (kind) => {
-    const url = kind === 'ws' ? cluster.wsUrl : cluster.tcpUrl;
-    const me = `restart-${kind}`;
-    const login = () => client.request('connector.entryHandler.enter', { uid: me, rid: `restart-room-${kind}` });
-    const logins: unknown[] = [];
-    const client: NanoClient = new NanoClient({
-      url,
-      requestTimeout: 5000,
-      reconnect: { initialDelay: 100, maxDelay: 500 },
-      // The connector may accept clients before the backend is reachable by rpc: a login answered {"code":500}
-      // fails the hook, and the client tries again.
-      onReconnect: async () => {
-        const reply = (await login()) as { code?: number };
-        if (reply.code !== 200) throw new Error(`login answered ${JSON.stringify(reply)}`);
-        logins.push(reply);
-      },
-    });
-    client.on('error', () => {});
-    clients.push(client);
-    const events: string[] = [];
-    for (const name of ['disconnect', 'reconnecting', 'reconnect'] as const) client.on(name, () => events.push(name));
-    const chats: unknown[] = [];
-    client.onPush('onChat', (body) => chats.push(body));
+  it('over WS and TCP: re-login in onReconnect, then channel pushes flow again', async () => {
+    const players = [player(cluster.wsUrl, 'restart-ws'), player(cluster.tcpUrl, 'restart-tcp')];
+    for (const p of players) {
+      await p.client.connect();
+      await p.login();
+      await p.client.request('chat.chatHandler.send', { text: 'before' });
+    }
+    await until(() => players.every((p) => p.chats.length === 1));
 
-    await client.connect();
-    await login();
-    await client.request('chat.chatHandler.send', { text: 'before' });
-    await until(() => chats.length === 1);
-
-    await cluster.restart();
-    await until(() => client.state === 'open', 15_000);
-    expect(events[0]).toBe('disconnect');
-    expect(events).toContain('reconnect');
-    expect(logins).toEqual([expect.objectContaining({ code: 200, uid: me })]);
-    // The new backend knows the room only because `onReconnect` logged in again.
-    expect(await client.request('chat.chatHandler.send', { text: 'after' })).toMatchObject({ code: 200 });
-    await until(() => chats.length === 2);
-    expect(chats).toEqual([
-      { from: me, text: 'before' },
-      { from: me, text: 'after' },
-    ]);
-    client.close();
+    await cluster.restart(); // every process stopped and every port closed, then a new cluster
+    for (const [i, p] of players.entries()) {
+      const me = i === 0 ? 'restart-ws' : 'restart-tcp';
+      await until(() => p.client.state === 'open', 15_000);
+      expect(p.events[0]).toBe('disconnect');
+      expect(p.events).toContain('reconnect');
+      expect(p.logins).toEqual([expect.objectContaining({ code: 200, uid: me })]);
+      // The new backend knows the room only because `onReconnect` logged in again.
+      expect(await p.client.request('chat.chatHandler.send', { text: 'after' })).toMatchObject({ code: 200 });
+      await until(() => p.chats.length === 2);
+      expect(p.chats).toEqual([
+        { from: me, text: 'before' },
+        { from: me, text: 'after' },
+      ]);
+      p.client.close();
+    }
   });
 });
