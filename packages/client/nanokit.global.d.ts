@@ -45,6 +45,12 @@ declare namespace NanoKit {
   type RequestTimeoutError = import('@nanokit/client').RequestTimeoutError;
   const ServerError: typeof import('@nanokit/client').ServerError;
   type ServerError = import('@nanokit/client').ServerError;
+  type HandshakeCacheOptions = import('@nanokit/client').HandshakeCacheOptions;
+  type HandshakeCacheStorage = import('@nanokit/client').HandshakeCacheStorage;
+  type MiniGameStorageApi = import('@nanokit/client').MiniGameStorageApi;
+  const createHandshakeCache: typeof import('@nanokit/client').createHandshakeCache;
+  const memoryStorage: typeof import('@nanokit/client').memoryStorage;
+  const miniGameStorage: typeof import('@nanokit/client').miniGameStorage;
   type AnyPushes = import('@nanokit/client').AnyPushes;
   type AnyRoutes = import('@nanokit/client').AnyRoutes;
   type ClientEventName = import('@nanokit/client').ClientEventName;
@@ -52,6 +58,7 @@ declare namespace NanoKit {
   type ClientState = import('@nanokit/client').ClientState;
   type DebugStats = import('@nanokit/client').DebugStats;
   type DisconnectEvent = import('@nanokit/client').DisconnectEvent;
+  type HandshakeCache = import('@nanokit/client').HandshakeCache;
   type HeartbeatOptions = import('@nanokit/client').HeartbeatOptions;
   type KickEvent = import('@nanokit/client').KickEvent;
   type NanoClientOptions = import('@nanokit/client').NanoClientOptions;

@@ -40,6 +40,7 @@ import type {
   ClientEvents,
   ClientState,
   DebugStats,
+  HandshakeCache,
   NanoClientOptions,
   RequestBody,
   RequestOptions,
@@ -85,6 +86,8 @@ interface Link {
   url?: string;
   /** The last socket error before the handshake: why connecting failed (the `cause`). */
   error?: unknown;
+  /** What the handshake cache prepared for this attempt. */
+  cache?: ReturnType<HandshakeCache['prepare']> | undefined;
 }
 
 /** A `connect()` call waiting for the connection: `[resolve, reject]`. */
@@ -396,7 +399,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
         if (!/^[a-z][\w+.-]*:\/\/[^\s/?#]/i.test(url)) throw new NanoError('ERR_INVALID_URL', `invalid URL: ${url}`);
         link.url = url;
         // Encoded before the socket exists: a `handshake.user` that cannot be encoded fails `connect()` at once.
-        const request = encodePacket(PacketType.Handshake, encodeHandshakeRequest(o.handshake));
+        const cache = (link.cache = o.handshakeCache && o.handshakeCache.prepare(o.handshake));
+        const request = encodePacket(PacketType.Handshake, encodeHandshakeRequest(cache ? cache.request : o.handshake));
         let opened = false;
         const hello = () => {
           opened = true;
@@ -469,6 +473,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     let hs: HandshakeResponse;
     try {
       hs = parseHandshakeResponse(body, this.options); // reads its `inflate` and `gunzip`
+      if (link.cache) hs = link.cache.complete(hs);
+      if (this.serializer.onHandshake) this.serializer.onHandshake(hs);
     } catch (error) {
       this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
       return;

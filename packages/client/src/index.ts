@@ -35,6 +35,8 @@ export {
   RequestTimeoutError,
   ServerError,
 } from './errors.js';
+export type { HandshakeCacheOptions, HandshakeCacheStorage, MiniGameStorageApi } from './handshake-cache.js';
+export { createHandshakeCache, memoryStorage, miniGameStorage } from './handshake-cache.js';
 export type {
   AnyPushes,
   AnyRoutes,
@@ -43,6 +45,7 @@ export type {
   ClientState,
   DebugStats,
   DisconnectEvent,
+  HandshakeCache,
   HeartbeatOptions,
   KickEvent,
   NanoClientOptions,

@@ -28,6 +28,13 @@ export interface NanoClientOptions {
   /** Handshake fields: `user` (auth payload), `sys` extras, `type`, `version`. */
   handshake?: HandshakeRequestOptions;
   /**
+   * Keeps the route dictionary and protos of pomelo and pinus servers between connections (and, with persistent
+   * storage, between sessions) and sends their versions in the next handshake, so that the server leaves them out
+   * of its reply. Create one with `createHandshakeCache()`.
+   * @default undefined: every handshake is a full one
+   */
+  handshakeCache?: HandshakeCache;
+  /**
    * Default request timeout in ms; 0 disables it (not advised: nano never answers a failed request).
    * @default 10000
    */
@@ -98,6 +105,22 @@ export interface NanoClientOptions {
   gunzip?: (bytes: Uint8Array) => Uint8Array;
   /** Clock, timers and randomness (engines' schedulers, tests). */
   env?: ClientEnv;
+}
+
+/**
+ * What the client needs from a handshake cache (see `createHandshakeCache`): called once per connection attempt,
+ * before the handshake is sent.
+ */
+export interface HandshakeCache {
+  /**
+   * Returns the handshake request to send (the client's `handshake` option with the cached versions added to `sys`)
+   * and `complete`, which the client calls with the server's parsed reply: it fills in what the server left out
+   * because the versions matched, stores what the server sent, and returns the reply to use.
+   */
+  prepare(request: HandshakeRequestOptions | undefined): {
+    request: HandshakeRequestOptions;
+    complete(reply: HandshakeResponse): HandshakeResponse;
+  };
 }
 
 /** Heartbeat settings. */

@@ -87,7 +87,10 @@ export interface HandshakeResponse {
   heartbeat: number;
   /** The heartbeat interval in milliseconds (`heartbeat * 1000`, rounded). */
   heartbeatMs: number;
-  /** `sys.dict` (route → code), if the server sent one (nano since 2022; pomelo `useDict`). */
+  /**
+   * `sys.dict` (route → code), if the server sent one (nano since 2022; pomelo `useDict`); else pomelo's
+   * `sys.routeToCode`.
+   */
   dict?: Record<string, number>;
   /** `sys.dict` as a {@link RouteDictionary} (empty when none was sent). */
   dictionary: RouteDictionary;
@@ -135,7 +138,8 @@ export function parseHandshakeResponse(body: Uint8Array, options: HandshakeParse
   if (!isPlainObject(sys)) return fail(INVALID, 'sys');
   const heartbeat = sys['heartbeat'] == null ? 0 : sys['heartbeat'];
   if (typeof heartbeat !== 'number' || !(heartbeat >= 0 && heartbeat < Infinity)) fail(INVALID, 'heartbeat');
-  const dict = sys['dict'];
+  // pomelo also sends the dictionary as `routeToCode` (and inverted as `codeToRoute`, which adds nothing).
+  const dict = sys['dict'] || sys['routeToCode'];
   let dictionary: RouteDictionary;
   try {
     dictionary = new RouteDictionary(

@@ -5,6 +5,7 @@
  */
 import type { MessageType } from './constants.js';
 import { checkBytes, fail } from './errors.js';
+import type { HandshakeResponse } from './handshake.js';
 import { decodeUtf8, type Utf8Codec } from './utf8.js';
 
 /**
@@ -35,6 +36,15 @@ export interface Serializer {
    *   `bytes` is not a Uint8Array.
    */
   decodeError?(route: string, bytes: Uint8Array): unknown;
+  /**
+   * Receives every handshake reply of a connection before any of its messages is encoded or decoded: a serializer
+   * whose schemas come from the server takes them here (pomelo-protobuf reads `sys.protos`; with a handshake cache
+   * the client passes the cached protos when the server left them out). A serializer with this method keeps state:
+   * give each client its own instance.
+   * @throws {ProtocolError} when the reply holds what the serializer cannot use; the client then closes that
+   *   connection as a protocol error.
+   */
+  onHandshake?(handshake: HandshakeResponse): void;
 }
 
 /** Options of {@link createJsonSerializer}. */
