@@ -57,9 +57,18 @@ function spyStorage(initial?: string) {
   if (initial !== undefined) storage.setItem('nanokit.handshake', initial);
   const calls: string[] = [];
   const spy: HandshakeCacheStorage = {
-    getItem: (k) => (calls.push(`get ${k}`), storage.getItem(k)),
-    setItem: (k, v) => (calls.push(`set ${k}`), storage.setItem(k, v)),
-    removeItem: (k) => (calls.push(`remove ${k}`), storage.removeItem(k)),
+    getItem: (k) => {
+      calls.push(`get ${k}`);
+      return storage.getItem(k);
+    },
+    setItem: (k, v) => {
+      calls.push(`set ${k}`);
+      storage.setItem(k, v);
+    },
+    removeItem: (k) => {
+      calls.push(`remove ${k}`);
+      storage.removeItem(k);
+    },
   };
   return { storage: spy, calls, raw: storage };
 }
