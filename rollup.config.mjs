@@ -115,7 +115,8 @@ for (const pkg of packages) {
   configs.push({
     input: entries,
     external,
-    plugins: [dts({ tsconfig: path.join(pkg.dir, 'tsconfig.json') })],
+    // Members and functions marked @internal stay out of the published types: users see the public API only.
+    plugins: [dts({ tsconfig: path.join(pkg.dir, 'tsconfig.json'), compilerOptions: { stripInternal: true } })],
     output: [
       { dir: outDir, format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: '_chunks/[name]-[hash].d.ts' },
       { dir: outDir, format: 'es', entryFileNames: '[name].d.mts', chunkFileNames: '_chunks/[name]-[hash].d.mts' },

@@ -68,7 +68,8 @@ export async function startChatServer(options = {}) {
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const nano = new NanoServer({ heartbeat: options.heartbeat ?? 10_000, ...(options.quiet ? { logger: quiet } : {}) });
   nano.register(new Room(), { name: 'room', nameFunc: (method) => method.toLowerCase() });
-  await nano.listen({ server: http, path: '/nano' });
+  nano.attach(http, { path: '/nano' });
+  await nano.ready(); // init/afterInit have run: the endpoint serves
   const tcp = options.tcpPort === undefined ? undefined : await nano.listen({ port: options.tcpPort, host, tcp: true });
 
   await new Promise((resolve, reject) => {

@@ -26,6 +26,10 @@ export const ServerErrorCode = {
   HandshakeOrder: 'ERR_HANDSHAKE_ORDER',
   /** The handshake validator refused the client. */
   HandshakeRejected: 'ERR_HANDSHAKE_REJECTED',
+  /**
+   * The handshake was not completed within `handshakeTimeout`, or a WebSocket message stayed incomplete that long.
+   */
+  HandshakeTimeout: 'ERR_HANDSHAKE_TIMEOUT',
   /** Nothing received for two heartbeat intervals. */
   HeartbeatTimeout: 'ERR_HEARTBEAT_TIMEOUT',
   /** The peer does not read fast enough: its outbound buffer passed `maxOutboundBuffer`. */

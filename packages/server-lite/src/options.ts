@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import type { IncomingMessage } from 'node:http';
+import { inspect } from 'node:util';
 import type { HandshakeRequest, MessageType, RouteDictionary, Serializer } from '@nanokit/protocol';
 import type { Session } from './session.js';
 
@@ -101,7 +102,10 @@ export interface NanoServerOptions {
   serializer?: Serializer;
   /**
    * Where the server logs. A method that throws is ignored (logging never breaks a connection or the process).
-   * @default console (debug messages are dropped)
+   * A connection ended for cause (malformed input, packets out of order, rate limit, handshake timeout) gives one
+   * `warn` line with `remoteAddress`, `code` and `reason`; the error behind it, with its stack, goes to `debug`. At
+   * most 20 lines with the same message and level are written per second; the rest are summed up in one line.
+   * @default console, one line per call (debug messages are dropped)
    */
   logger?: Logger;
   /**
@@ -129,10 +133,21 @@ export interface NanoServerOptions {
    */
   maxMessageSize?: number;
   /**
-   * Most open sessions; more connections are refused (WebSocket: HTTP 503; TCP: closed at once).
+   * Most open connections (sockets not yet closed, handshaken or not); more are refused (WebSocket: HTTP 503; TCP:
+   * closed at once). Idle sockets cannot hold it: see `handshakeTimeout`.
    * @default Infinity
    */
   maxConnections?: number;
+  /**
+   * Milliseconds a connection has to complete the handshake (Handshake, reply, HandshakeAck; the validator's time
+   * included); a connection still short of it is cut (`ERR_HANDSHAKE_TIMEOUT`), so sockets that never handshake
+   * cannot hold `maxConnections` or memory. The same bound applies to one WebSocket message: a message still
+   * incomplete after this long without another message arriving cuts the connection, so a peer cannot park up to
+   * `maxMessageSize` bytes in the server. Checked every `handshakeTimeout / 4` (at most every 500 ms); at most
+   * 2^31 − 1.
+   * @default 5000
+   */
+  handshakeTimeout?: number;
   /** Per-session inbound rate limit; beyond it the session is kicked. @default no limit */
   rateLimit?: RateLimit;
   /**
@@ -159,12 +174,28 @@ export interface NanoServerOptions {
   hooks?: LifetimeHooks;
 }
 
-/** The default logger: `console` for info/warn/error; debug messages are dropped. */
+/** The default logger: `console` for info/warn/error, one line per call; debug messages are dropped. */
 export function defaultLogger(): Logger {
   return {
     debug() {},
-    info: (message, context) => console.info(`[nanokit] ${message}`, context ?? ''),
-    warn: (message, context) => console.warn(`[nanokit] ${message}`, context ?? ''),
-    error: (message, context) => console.error(`[nanokit] ${message}`, context ?? ''),
+    info: (message, context) => console.info(oneLine(message, context)),
+    warn: (message, context) => console.warn(oneLine(message, context)),
+    error: (message, context) => console.error(oneLine(message, context)),
   };
+}
+
+/** `[nanokit] message key=value …` on one line; an error shows its name, code and message, not its stack. */
+function oneLine(message: string, context: Record<string, unknown> | undefined): string {
+  let line = `[nanokit] ${message}`;
+  if (context === undefined) return line;
+  for (const key of Object.keys(context)) {
+    const value = context[key];
+    line += ` ${key}=${value instanceof Error ? errorLine(value) : inspect(value, { breakLength: Number.POSITIVE_INFINITY, compact: true, depth: 2 })}`;
+  }
+  return line;
+}
+
+function errorLine(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return JSON.stringify(`${error.name}${code === undefined ? '' : ` ${String(code)}`}: ${error.message}`);
 }

@@ -1,42 +1,14 @@
 /**
- * Sessions: one per connection, transport-independent. The WebSocket and TCP subclasses only supply the four
- * transport primitives (write, buffered bytes, graceful end, destroy).
+ * The public face of a connection: what handlers, validators, hooks and groups get. Its state lives in the
+ * connection behind it (connection.ts), reached through {@link SessionLink}, which this module declares so that it
+ * imports nothing of the layers that implement it.
  * @packageDocumentation
  */
-import { encodeKick, encodePacket, PacketReader, PacketType, scanPackets } from '@nanokit/protocol';
 import { ServerErrorCode, serverError } from './errors.js';
-import type { Group } from './group.js';
-import type { NanoServer } from './server.js';
-
-/** @internal Session states. */
-export const State = {
-  /** Connected, waiting for the Handshake packet. */
-  AwaitHandshake: 0,
-  /** The handshake validator is running. */
-  Validating: 1,
-  /** Handshake reply sent, waiting for the HandshakeAck. */
-  AwaitAck: 2,
-  /** Acked: Data packets are accepted. */
-  Working: 3,
-  /** Closed (the socket may still be flushing). */
-  Closed: 4,
-} as const;
-
-/** @internal How a session ends. */
-export const EndMode = {
-  /** Send a Kick packet with the reason, then close gracefully (flushing everything queued). */
-  Kick: 0,
-  /** Close gracefully without a Kick. */
-  Graceful: 1,
-  /** Cut the connection at once (dead or slow peer). */
-  Destroy: 2,
-} as const;
-/** @internal */
-export type EndMode = (typeof EndMode)[keyof typeof EndMode];
 
 /**
- * WebSocket close codes the server uses. Heartbeat timeouts and slow consumers are cut without a close frame
- * (the client sees 1006).
+ * WebSocket close codes the server uses. Heartbeat timeouts, handshake timeouts and slow consumers are cut without
+ * a close frame (the client sees 1006).
  */
 export const WsCloseCode = {
   /** `session.close()`, `session.kick()`. */
@@ -54,72 +26,91 @@ export const WsCloseCode = {
 /** A session id or uid a session can be bound to. */
 export type Uid = number | string;
 
+/** Serializes and writes pushes; implemented by the outbound module of the session's server. */
+export interface PushPort {
+  /** Serializes and pushes to one session; false when it was not sent. */
+  push(link: SessionLink, route: string, body: unknown): boolean;
+  /** Serializes a push body once, for several sessions. */
+  serializePush(route: string, body: unknown): Uint8Array | string;
+  /** The push packet, encoded once; null when outbound hooks must see each member's packet. */
+  encodePush(route: string, body: Uint8Array | string): Uint8Array | null;
+  /** Pushes an already serialized body to one session (outbound hooks run). */
+  pushSerialized(link: SessionLink, route: string, body: Uint8Array | string): boolean;
+  /** Opens a section in which ended sessions are reported to close listeners only when it closes. */
+  enter(): void;
+  /** Closes a section opened by {@link PushPort.enter}. */
+  leave(): void;
+}
+
+/** What a {@link Session} and its groups need from the connection behind it. */
+export interface SessionLink {
+  readonly session: Session;
+  readonly transport: 'ws' | 'tcp';
+  readonly closed: boolean;
+  readonly ready: boolean;
+  readonly closeCode: ServerErrorCode | undefined;
+  readonly closeReason: string | undefined;
+  readonly outbound: PushPort;
+  /** The member sets of the groups holding the session (it leaves them when it ends); null until the first. */
+  memberships: Set<Set<Session>> | null;
+  /** Writes a whole packet; false when the session is (or was just) closed. */
+  send(packet: Uint8Array): boolean;
+  kick(reason: string): void;
+  close(): void;
+}
+
 /**
  * One client connection (nano's `*session.Session`). Handlers get it as their first argument.
  *
  * Created by the server; never construct one yourself.
  */
-export abstract class Session {
+export class Session {
   /** Unique per server, counting from 1 (a safe integer, unlike nano's snowflake ids). */
   readonly id: number;
   /** The peer's IP address (`''` when unknown). */
   readonly remoteAddress: string;
-  /** Which transport carries the session. */
-  abstract readonly transport: 'ws' | 'tcp';
-  /** Why the session ended (one of `ServerErrorCode`); undefined while it is open. */
-  closeCode: ServerErrorCode | undefined;
-  /** A human-readable reason matching {@link Session.closeCode}. */
-  closeReason: string | undefined;
-
-  /** @internal */ _server: NanoServer;
-  /** @internal */ _state: number;
-  /** @internal Heartbeat tick of the last packet received. */ _lastTick: number;
-  /**
-   * @internal The stream reader, created only once a chunk ends inside a packet: chunks that hold whole packets
-   * (every WebSocket message of a well-behaved client) are parsed in place, with no reader and no callback.
-   */
-  _reader: PacketReader | null;
-  /** @internal Groups holding this session; allocated on the first add. */ _groups: Set<Group> | null;
-  /** @internal Rate-limit window start (monotonic ms, `performance.now()`) and count. */ _windowStart: number;
-  /** @internal */ _windowCount: number;
-  /** @internal True once the underlying socket has closed. */ _socketClosed: boolean;
-  /** @internal Packets received while the handshake validator runs. */
-  _deferred: { packets: Array<{ type: number; body: Uint8Array }>; bytes: number } | null;
-  private _uid: Uid | undefined;
-  private _data: Map<string, unknown> | null;
+  private readonly link: SessionLink;
+  private boundUid: Uid | undefined;
+  /** Allocated on the first `set`. */
+  private data: Map<string, unknown> | null;
 
   /** @internal */
-  constructor(server: NanoServer, id: number, remoteAddress: string, tick: number) {
-    this._server = server;
+  constructor(link: SessionLink, id: number, remoteAddress: string) {
+    this.link = link;
     this.id = id;
     this.remoteAddress = remoteAddress;
-    this.closeCode = undefined;
-    this.closeReason = undefined;
-    this._state = State.AwaitHandshake;
-    this._lastTick = tick;
-    this._reader = null;
-    this._groups = null;
-    this._windowStart = Number.NEGATIVE_INFINITY;
-    this._windowCount = 0;
-    this._socketClosed = false;
-    this._deferred = null;
-    this._uid = undefined;
-    this._data = null;
+    this.boundUid = undefined;
+    this.data = null;
+  }
+
+  /** Which transport carries the session. */
+  get transport(): 'ws' | 'tcp' {
+    return this.link.transport;
+  }
+
+  /** Why the session ended (one of `ServerErrorCode`); undefined while it is open. */
+  get closeCode(): ServerErrorCode | undefined {
+    return this.link.closeCode;
+  }
+
+  /** A human-readable reason matching {@link Session.closeCode}. */
+  get closeReason(): string | undefined {
+    return this.link.closeReason;
   }
 
   /** The uid given to {@link Session.bind}, or undefined. */
   get uid(): Uid | undefined {
-    return this._uid;
+    return this.boundUid;
   }
 
   /** True once the session is closed; pushes are then ignored. */
   get closed(): boolean {
-    return this._state === State.Closed;
+    return this.link.closed;
   }
 
   /** True once the client acknowledged the handshake. */
   get ready(): boolean {
-    return this._state === State.Working;
+    return this.link.ready;
   }
 
   /**
@@ -130,33 +121,33 @@ export abstract class Session {
     const ok =
       typeof uid === 'number' ? Number.isSafeInteger(uid) && uid >= 1 : typeof uid === 'string' && uid.length > 0;
     if (!ok) throw serverError(ServerErrorCode.IllegalUid, `illegal uid ${String(uid)}`);
-    this._uid = uid;
+    this.boundUid = uid;
   }
 
   /** A value stored with {@link Session.set}. */
   get<T = unknown>(key: string): T | undefined {
-    return this._data === null ? undefined : (this._data.get(key) as T | undefined);
+    return this.data === null ? undefined : (this.data.get(key) as T | undefined);
   }
 
   /** Stores a value on the session (nano's `Set`). */
   set(key: string, value: unknown): void {
-    if (this._data === null) this._data = new Map();
-    this._data.set(key, value);
+    if (this.data === null) this.data = new Map();
+    this.data.set(key, value);
   }
 
   /** True when `key` holds a value. */
   has(key: string): boolean {
-    return this._data?.has(key) === true;
+    return this.data?.has(key) === true;
   }
 
   /** Removes a value; true when there was one. */
   remove(key: string): boolean {
-    return this._data?.delete(key) === true;
+    return this.data?.delete(key) === true;
   }
 
   /** Removes every stored value. */
   clear(): void {
-    this._data = null;
+    this.data = null;
   }
 
   /**
@@ -165,8 +156,9 @@ export abstract class Session {
    * @throws {ProtocolError} `ERR_SERIALIZE_FAILED` when the serializer cannot encode `body`.
    */
   push(route: string, body: unknown): boolean {
-    if (this._state === State.Closed) return false;
-    return this._server._push(this, route, body);
+    const link = this.link;
+    if (link.closed) return false;
+    return link.outbound.push(link, route, body);
   }
 
   /**
@@ -174,97 +166,21 @@ export abstract class Session {
    * `closeCode` becomes `ERR_KICKED`.
    */
   kick(reason = 'kicked'): void {
-    this._end(ServerErrorCode.Kicked, reason, EndMode.Kick, WsCloseCode.Normal);
+    this.link.kick(reason);
   }
 
   /** Closes the connection after flushing what is queued, without a Kick (nano's `Close`). */
   close(): void {
-    this._end(ServerErrorCode.Closed, 'closed by the server', EndMode.Graceful, WsCloseCode.Normal);
+    this.link.close();
   }
+}
 
-  /** @internal Feeds received bytes. */
-  _receive(chunk: Uint8Array): void {
-    if (this._state === State.Closed) return;
-    // Anything thrown while handling this chunk closes this connection only, never the process.
-    try {
-      let reader = this._reader;
-      if (reader === null) {
-        // Whole packets are handled in place; a reader takes over the rest (a partial packet, or a bad header,
-        // which it reports).
-        const offset = scanPackets(chunk, 0, this._server._maxPacketSize, this);
-        if (offset === chunk.length || this._state === State.Closed) return;
-        reader = this._reader = new PacketReader({ maxBodyLength: this._server._maxPacketSize });
-        chunk = chunk.subarray(offset);
-      }
-      reader.readTo(chunk, this);
-    } catch (error) {
-      if (this._state === State.Closed) return;
-      this._server._protocolFailure(this, error);
-    }
-  }
+/** @deprecated Use {@link Session} (`session.transport === 'ws'`): one class serves both transports. */
+export type WsSession = Session;
+/** @deprecated Use {@link Session} (`session.transport === 'tcp'`): one class serves both transports. */
+export type TcpSession = Session;
 
-  /** @internal One packet from the stream. */
-  onPacket(type: PacketType, body: Uint8Array): void {
-    this._server._onPacket(this, type, body);
-  }
-
-  /**
-   * @internal Writes a whole packet, enforcing the outbound bound.
-   * @returns false when the session is closed or was closed as a slow consumer.
-   */
-  _send(packet: Uint8Array): boolean {
-    if (this._state === State.Closed) return false;
-    // A packet may always be written to an idle socket, however large; beyond that the queue is bounded.
-    const queued = this._bufferedBytes();
-    if (queued > 0 && queued + packet.length > this._server._maxOutboundBuffer) {
-      this._end(
-        ServerErrorCode.SlowConsumer,
-        `outbound buffer over ${this._server._maxOutboundBuffer} bytes`,
-        EndMode.Destroy,
-        WsCloseCode.Normal,
-      );
-      return false;
-    }
-    this._write(packet);
-    return true;
-  }
-
-  /** @internal Ends the session once: records the reason, leaves groups, notifies the server, closes the socket. */
-  _end(code: ServerErrorCode, reason: string, mode: EndMode, wsCode: number): void {
-    if (this._state === State.Closed) return;
-    this._state = State.Closed;
-    this.closeCode = code;
-    this.closeReason = reason;
-    const groups = this._groups;
-    if (groups !== null) {
-      this._groups = null;
-      for (const group of groups) group._remove(this);
-    }
-    if (!this._socketClosed) {
-      if (mode === EndMode.Destroy) {
-        this._destroy();
-      } else {
-        if (mode === EndMode.Kick) this._write(encodePacket(PacketType.Kick, encodeKick(reason)));
-        this._endGracefully(wsCode, reason);
-      }
-    }
-    this._server._sessionEnded(this);
-  }
-
-  /** @internal Called by the transport when the socket has closed. */
-  _onSocketClosed(): void {
-    if (this._socketClosed) return;
-    this._socketClosed = true;
-    this._end(ServerErrorCode.PeerClosed, 'connection closed by the peer', EndMode.Destroy, WsCloseCode.Normal);
-    this._server._socketGone(this);
-  }
-
-  /** @internal Bytes queued on the socket and not yet written. */
-  abstract _bufferedBytes(): number;
-  /** @internal Writes one packet. */
-  protected abstract _write(packet: Uint8Array): void;
-  /** @internal Closes after flushing (WebSocket: close frame with `code`). */
-  protected abstract _endGracefully(code: number, reason: string): void;
-  /** @internal Cuts the connection. */
-  abstract _destroy(): void;
+/** The connection behind a session, for the modules of this package (not exported from the package). */
+export function linkOf(session: Session): SessionLink {
+  return session['link'];
 }

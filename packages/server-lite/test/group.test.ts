@@ -2,7 +2,9 @@
 // shared by two servers; a broadcast that cuts 2000 slow consumers whose close listener broadcasts again.
 import { jsonSerializer, MessageType, type Serializer } from '@nanokit/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Group, NanoServer, type Session, type TcpSession } from '../src/index.js';
+import { Group, NanoServer, type Session } from '../src/index.js';
+import { linkOf } from '../src/session.js';
+import type { TcpConnection } from '../src/transports/tcp.js';
 import { RawClient, recordingLogger } from './raw-client.js';
 
 const N = 1000;
@@ -226,18 +228,19 @@ describe('a broadcast that cuts slow consumers whose close listener broadcasts a
       }
       // A round trip per client: the server has processed every ack.
       await Promise.all(slowClients.map((c) => c.response(c.request('x.ping'))));
-      const slow = server.sessions().filter((s) => !healthySessions.includes(s)) as TcpSession[];
+      const slow = server.sessions().filter((s) => !healthySessions.includes(s));
+      const socketOf = (s: Session) => (linkOf(s) as TcpConnection).socket;
       expect(slow).toHaveLength(SLOW);
       // Deterministic slow consumers without filling kernel buffers: a corked socket keeps what is written to it
       // queued (writableLength), so one 2 KiB push leaves each over maxOutboundBuffer (1 KiB).
       const fill = new Group('fill');
       for (const s of slow) {
-        s._socket.cork();
+        socketOf(s).cork();
         fill.add(s);
         room.add(s);
       }
       expect(fill.broadcast('fill', 'x'.repeat(2048))).toBe(SLOW);
-      expect(slow.every((s) => s._socket.writableLength > 1024)).toBe(true);
+      expect(slow.every((s) => socketOf(s).writableLength > 1024)).toBe(true);
 
       // Each slow member is cut, and its listener broadcasts onLeave to the room.
       expect(room.broadcast('hello', {})).toBe(HEALTHY);

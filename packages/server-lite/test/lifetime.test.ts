@@ -6,7 +6,9 @@ import { decodeMessage, encodeDataPacket, MessageType, PacketType, parseKick } f
 import { createProtobufSerializer } from '@nanokit/protocol/protobuf';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { NanoServer, type Session, type TcpSession } from '../src/index.js';
+import { NanoServer, type Session } from '../src/index.js';
+import { linkOf } from '../src/session.js';
+import type { TcpConnection } from '../src/transports/tcp.js';
 import { RawClient, recordingLogger } from './raw-client.js';
 
 describe('lifetime and shutdown', () => {
@@ -84,12 +86,12 @@ describe('lifetime and shutdown', () => {
     const { port } = await server.listen({ tcp: true, port: 0, host: '127.0.0.1' });
     const c = await RawClient.tcp(port);
     await c.handshake();
-    const session = server.sessions()[0] as TcpSession;
+    const session = server.sessions()[0] as Session;
     // Ignore the server's FIN: keep our half open, so only the server's timeout can end the socket.
     c.tcp!.allowHalfOpen = true;
     c.tcp!.removeAllListeners('end');
     await server.close();
-    expect(session._socket.destroyed).toBe(true);
+    expect((linkOf(session) as TcpConnection).socket.destroyed).toBe(true);
     c.tcp!.destroy();
   });
 });

@@ -1,86 +1,111 @@
 /**
  * The WebSocket transport on `ws`: an upgrade handler for an http/https server (owned or attached) and the
- * session subclass. Incoming WebSocket messages are treated as one byte stream, as nano does.
+ * connection subclass. Incoming WebSocket messages are handed on as one byte stream, as nano reads them.
  * @packageDocumentation
  */
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { ServerErrorCode } from './errors.js';
-import type { NanoServer } from './server.js';
-import { EndMode, Session, WsCloseCode } from './session.js';
+import { Connection, type ConnectionHost, EndMode } from '../connection.js';
+import { ServerErrorCode } from '../errors.js';
+import { WsCloseCode } from '../session.js';
+import type { Gate } from './gate.js';
 
-/** Property under which a socket carries its session, so the listeners are shared functions, not closures. */
-const SESSION = Symbol('nanokit.session');
-type Tagged = { [SESSION]: WsSession };
+/** Property under which a socket carries its connection, so the listeners are shared functions, not closures. */
+const CONNECTION = Symbol('nanokit.connection');
+type Tagged = { [CONNECTION]: WsConnection };
+
+/**
+ * The part of ws's receiver that tells whether it holds a message it has not delivered: ws buffers a message whole
+ * before emitting it, and has no public API for that. Read defensively: fields it lacks count as nothing held.
+ */
+interface ReceiverState {
+  _bufferedBytes?: unknown;
+  _totalPayloadLength?: unknown;
+}
 
 /** ws limits the close reason to 123 bytes. */
 function closeReason(reason: string): string {
   return Buffer.byteLength(reason) <= 123 ? reason : Buffer.from(reason).subarray(0, 120).toString('utf8');
 }
 
-/** A session over a WebSocket. */
-export class WsSession extends Session {
-  /** Always `'ws'`. */
-  get transport(): 'ws' {
-    return 'ws';
-  }
-  /** @internal */ readonly _ws: WebSocket;
+/** A connection over a WebSocket. */
+export class WsConnection extends Connection {
+  readonly ws: WebSocket;
+  /** When the receiver was first seen holding part of a message with no message delivered since (0: not). */
+  private partialSince: number;
 
-  /** @internal */
-  constructor(server: NanoServer, ws: WebSocket, id: number, remoteAddress: string, tick: number) {
-    super(server, id, remoteAddress, tick);
-    this._ws = ws;
-    (ws as unknown as Tagged)[SESSION] = this;
+  constructor(host: ConnectionHost, ws: WebSocket, remoteAddress: string) {
+    super(host, remoteAddress);
+    this.ws = ws;
+    this.partialSince = 0;
+    (ws as unknown as Tagged)[CONNECTION] = this;
     ws.on('message', onMessage);
     ws.on('close', onClose);
     ws.on('error', onError);
   }
 
-  /** @internal */
-  _bufferedBytes(): number {
-    return this._ws.bufferedAmount;
+  get transport(): 'ws' {
+    return 'ws';
   }
 
-  protected _write(packet: Uint8Array): void {
-    this._ws.send(packet);
+  /** A whole message arrived. */
+  message(data: Buffer): void {
+    this.partialSince = 0;
+    this.receive(data);
   }
 
-  protected _endGracefully(code: number, reason: string): void {
-    this._ws.close(code, closeReason(reason));
+  override stalledFor(now: number): number {
+    const receiver = (this.ws as unknown as { _receiver?: ReceiverState | null })._receiver;
+    const held =
+      receiver != null &&
+      ((typeof receiver._bufferedBytes === 'number' && receiver._bufferedBytes > 0) ||
+        (typeof receiver._totalPayloadLength === 'number' && receiver._totalPayloadLength > 0));
+    if (!held) {
+      this.partialSince = 0;
+      return 0;
+    }
+    if (this.partialSince === 0) this.partialSince = now;
+    return now - this.partialSince;
   }
 
-  /** @internal */
-  _destroy(): void {
-    this._ws.terminate();
+  bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  protected write(packet: Uint8Array): void {
+    this.ws.send(packet);
+  }
+
+  protected endGracefully(code: number, reason: string): void {
+    this.ws.close(code, closeReason(reason));
+  }
+
+  destroy(): void {
+    this.ws.terminate();
   }
 }
 
 function onMessage(this: WebSocket, data: Buffer): void {
-  (this as unknown as Tagged)[SESSION]._receive(data);
+  (this as unknown as Tagged)[CONNECTION].message(data);
 }
 
 function onClose(this: WebSocket): void {
-  (this as unknown as Tagged)[SESSION]._onSocketClosed();
+  (this as unknown as Tagged)[CONNECTION].socketClosedByPeer();
 }
 
 function onError(this: WebSocket, error: Error): void {
   // ws reports invalid frames here (bad opcode, unmasked frame, a message over maxPayload…) and closes the
   // connection itself with the matching code; record it as malformed input.
-  const session = (this as unknown as Tagged)[SESSION];
-  if (session.closed) return;
+  const conn = (this as unknown as Tagged)[CONNECTION];
   const code = (error as { code?: string }).code;
-  session._server._logger.warn('invalid websocket frame, closing the connection', {
-    session: session.id,
-    remoteAddress: session.remoteAddress,
-    code,
-    error,
-  });
-  session._end(
+  conn.fail(
+    'invalid websocket frame, closing the connection',
     ServerErrorCode.Protocol,
     `invalid websocket frame (${String(code)}): ${error.message}`,
     EndMode.Graceful,
     WsCloseCode.ProtocolError,
+    error,
   );
 }
 
@@ -130,7 +155,7 @@ function ownerOf(http: HttpServer, pathname: string): WsEndpoint | typeof FOREIG
 /** Error listener of an upgrade socket left to a foreign listener: a reset must not become an uncaught exception. */
 function ignoreSocketError(): void {}
 
-/** @internal Answers an upgrade request with an HTTP error and closes the socket. */
+/** Answers an upgrade request with an HTTP error and closes the socket. */
 function refuse(socket: Duplex, status: number, text: string): void {
   if (socket.writable) {
     socket.write(
@@ -140,18 +165,18 @@ function refuse(socket: Duplex, status: number, text: string): void {
   socket.destroy();
 }
 
-/** @internal One WebSocket endpoint on an http/https server. */
+/** One WebSocket endpoint on an http/https server. */
 export class WsEndpoint {
   readonly http: HttpServer;
   readonly path: string | undefined;
   /** True when the endpoint created the http server (and so closes it). */
   readonly owned: boolean;
   private readonly wss: WebSocketServer;
-  private readonly server: NanoServer;
+  private readonly gate: Gate;
   private readonly onUpgrade: UpgradeListener;
 
-  constructor(server: NanoServer, http: HttpServer, owned: boolean, options: WsEndpointOptions) {
-    this.server = server;
+  constructor(gate: Gate, http: HttpServer, owned: boolean, options: WsEndpointOptions) {
+    this.gate = gate;
     this.http = http;
     this.owned = owned;
     this.path = options.path;
@@ -179,7 +204,7 @@ export class WsEndpoint {
       }
       return;
     }
-    const starting = this.server._starting();
+    const starting = this.gate.starting();
     if (starting !== null) {
       // The lifetime hooks still run (attach): hold the upgrade until they are done, then admit or refuse it.
       socket.on('error', ignoreSocketError);
@@ -195,13 +220,14 @@ export class WsEndpoint {
   }
 
   private admit(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const verdict = this.server._admit('ws', request);
+    const verdict = this.gate.admit('ws', request);
     if (verdict !== 0) {
       refuse(socket, verdict, verdict === 403 ? 'Forbidden' : 'Service Unavailable');
       return;
     }
     this.wss.handleUpgrade(request, socket, head, (ws) => {
-      this.server._acceptWs(ws, request.socket.remoteAddress ?? '');
+      if (this.gate.closing()) ws.terminate();
+      else this.gate.host.opened(new WsConnection(this.gate.host, ws, request.socket.remoteAddress ?? ''));
     });
   }
 
