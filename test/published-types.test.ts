@@ -48,7 +48,16 @@ describe('published .d.ts files', () => {
     expect(underscoreMembers('declare class C { state: number; }')).toEqual([]);
   });
 
-  for (const pkg of ['protocol', 'client', 'server-lite']) {
+  const packages = readdirSync(path.join(root, 'packages')).filter((name) => {
+    const manifest = path.join(root, 'packages', name, 'package.json');
+    return existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).private !== true;
+  });
+
+  it('covers every published package', () => {
+    expect(packages).toEqual(expect.arrayContaining(['protocol', 'client', 'server-lite']));
+  });
+
+  for (const pkg of packages) {
     it(`@nanokit/${pkg} publishes no \`_\`-prefixed member`, () => {
       const dist = path.join(root, 'packages', pkg, 'dist');
       if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`npm run build\` first (npm test does)`);
