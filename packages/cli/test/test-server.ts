@@ -1,0 +1,43 @@
+/**
+ * A server-lite room for the CLI's tests, with a route dictionary (so the REPL can complete routes from the
+ * handshake): `room.join` and `room.echo` (requests), `room.say` (notify → `onChat` to everybody who joined).
+ */
+import { Group, NanoServer, type Session } from '@nanokit/server-lite';
+
+export interface TestServer {
+  wsUrl: string;
+  tcpUrl: string;
+  group: Group;
+  close(): Promise<void>;
+}
+
+class Room {
+  constructor(readonly group: Group) {}
+  Join(session: Session, body: { name?: string } | undefined) {
+    this.group.add(session);
+    return { code: 0, name: body?.name ?? null };
+  }
+  Echo(_session: Session, body: unknown) {
+    return body ?? {};
+  }
+  Say(_session: Session, body: unknown) {
+    this.group.broadcast('onChat', body);
+  }
+}
+
+export const DICTIONARY = { 'room.join': 1, 'room.echo': 2, 'room.say': 3, onChat: 4 };
+
+export async function startTestServer(): Promise<TestServer> {
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const server = new NanoServer({ logger: quiet, dictionary: DICTIONARY, heartbeat: 10_000 });
+  const group = new Group('room');
+  server.register(new Room(group), { name: 'room', nameFunc: (m: string) => m.toLowerCase() });
+  const ws = await server.listen({ port: 0, host: '127.0.0.1', path: '/nano' });
+  const tcp = await server.listen({ port: 0, host: '127.0.0.1', tcp: true });
+  return {
+    wsUrl: `ws://127.0.0.1:${ws.port}/nano`,
+    tcpUrl: `tcp://127.0.0.1:${tcp.port}`,
+    group,
+    close: () => server.close(),
+  };
+}
