@@ -1,8 +1,7 @@
 // The chat server: one node:http server serves the page on `/` and the nano WebSocket endpoint on `/nano`.
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { NanoServer } from '@nanokit/server-lite';
+import { createPageServer, listenHttp } from '../lib/page-server.mjs';
 import { Room } from './room.mjs';
 
 const webDir = fileURLToPath(new URL('./web/', import.meta.url));
@@ -17,34 +16,6 @@ const files = {
   '/nanokit.global.js': [`${clientDist}nanokit.global.js`, 'text/javascript; charset=utf-8'],
 };
 
-/** The path of a request target, or undefined when it is not a URL (`GET http://[ HTTP/1.1` reaches the handler). */
-function pathnameOf(target) {
-  try {
-    return new URL(target ?? '/', 'http://x').pathname;
-  } catch {
-    return undefined;
-  }
-}
-
-async function serveFile(req, res) {
-  const pathname = pathnameOf(req.url);
-  if (pathname === undefined) {
-    res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' }).end('bad request');
-    return;
-  }
-  const entry = files[pathname];
-  if (!entry || (req.method !== 'GET' && req.method !== 'HEAD')) {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-    return;
-  }
-  try {
-    const body = await readFile(entry[0]);
-    res.writeHead(200, { 'content-type': entry[1], 'cache-control': 'no-store' }).end(body);
-  } catch {
-    res.writeHead(500, { 'content-type': 'text/plain' }).end(`missing ${entry[0]}: run npm run build`);
-  }
-}
-
 /**
  * Starts the chat room. Port 0 picks a free port; `tcpPort` also opens nano's raw TCP endpoint.
  * @param {import('./chat-server.d.mts').ChatServerOptions} [options]
@@ -52,18 +23,7 @@ async function serveFile(req, res) {
  */
 export async function startChatServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
-  // A request must never take the process down: whatever serveFile throws is answered 500 (or the socket is cut).
-  const http = createServer((req, res) => {
-    serveFile(req, res).catch(() => {
-      if (res.headersSent) res.destroy();
-      else res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
-    });
-  });
-  const sockets = new Set();
-  http.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const { http, dropConnections } = createPageServer(files);
 
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const nano = new NanoServer({ heartbeat: options.heartbeat ?? 10_000, ...(options.quiet ? { logger: quiet } : {}) });
@@ -72,13 +32,7 @@ export async function startChatServer(options = {}) {
   await nano.ready(); // init/afterInit have run: the endpoint serves
   const tcp = options.tcpPort === undefined ? undefined : await nano.listen({ port: options.tcpPort, host, tcp: true });
 
-  await new Promise((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 3250, host, () => resolve(undefined));
-  });
-  const address = http.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const shown = host.includes(':') ? `[${host}]` : host;
+  const { port, hostname: shown } = await listenHttp(http, options.port ?? 3250, host);
   return {
     url: `http://${shown}:${port}/`,
     wsUrl: `ws://${shown}:${port}/nano`,
@@ -91,7 +45,7 @@ export async function startChatServer(options = {}) {
       // they reconnect by themselves. Graceful: server-lite kicks every session with "server shutdown" first (a kicked
       // client does not reconnect by itself; the page retries on that reason).
       if (graceful) await nano.close();
-      for (const socket of sockets) socket.destroy();
+      dropConnections();
       await nano.close();
       await closed;
     },

@@ -1,60 +1,9 @@
 // The chat example speaks nano's chat demo protocol byte for byte: a raw WebSocket client that sends exactly what
 // nano's starx page sends (vector V9 of docs/protocol.md for `room.join`) gets the replies and pushes nano's demo gives.
-import {
-  decodeMessage,
-  decodePackets,
-  encodeDataPacket,
-  encodeHandshakeRequest,
-  encodePacket,
-  type Message,
-  MessageType,
-  PacketType,
-  parseHandshakeResponse,
-  RouteDictionary,
-} from '@nanokit/protocol';
+import { encodeDataPacket, MessageType } from '@nanokit/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { type ChatServer, startChatServer } from '../../examples/chat/chat-server.mjs';
-
-const hex = (s: string) => Uint8Array.from(s.split(' ').map((b) => Number.parseInt(b, 16)));
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
-
-/** A starx-like raw client: handshake + ack, then a queue of decoded data messages. */
-async function rawClient(url: string) {
-  const ws = new WebSocket(url);
-  ws.binaryType = 'arraybuffer';
-  const queue: Message[] = [];
-  const waiters: (() => void)[] = [];
-  let dictionary = new RouteDictionary();
-  let handshake: (() => void) | undefined;
-  ws.on('message', (data: ArrayBuffer) => {
-    for (const packet of decodePackets(new Uint8Array(data))) {
-      if (packet.type === PacketType.Handshake) {
-        dictionary = parseHandshakeResponse(packet.body).dictionary;
-        ws.send(encodePacket(PacketType.HandshakeAck));
-        handshake?.();
-      } else if (packet.type === PacketType.Data) {
-        queue.push(decodeMessage(packet.body, { dictionary }));
-        for (const w of waiters.splice(0)) w();
-      }
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    handshake = resolve;
-    ws.once('error', reject);
-    ws.once('open', () => ws.send(encodePacket(PacketType.Handshake, encodeHandshakeRequest())));
-  });
-  return {
-    send: (bytes: Uint8Array) => ws.send(bytes),
-    /** The next data message (bounded: the test timeout ends a wait that never completes). */
-    async next(): Promise<{ type: MessageType; id: number; route: string; body: string }> {
-      while (queue.length === 0) await new Promise<void>((r) => waiters.push(r));
-      const m = queue.shift()!;
-      return { type: m.type, id: m.id, route: m.route, body: text(m.body) };
-    },
-    close: () => ws.close(),
-  };
-}
+import { hex, rawClient } from './raw-client.ts';
 
 describe('chat example: wire compatibility with nano examples/demo/chat', () => {
   let chat: ChatServer;
