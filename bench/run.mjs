@@ -34,6 +34,7 @@ import { summariseProfile } from './lib/cpu-profile.mjs';
 import { describeEnvironment } from './lib/environment.mjs';
 import { runMemory, runThroughput } from './lib/phases.mjs';
 import { chartData, consoleReport, markdownReport, replaceCodecSection } from './lib/report.mjs';
+import { replaceTadpoleSection, tadpoleSectionOf } from './lib/tadpole-section.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Semi-space size (MB) of the memory phase's second reading, which keeps V8's young generation from growing. */
@@ -312,7 +313,10 @@ process.stdout.write(consoleReport(results));
 if (write) {
   const previous = existsSync(DOC) ? await readFile(DOC, 'utf8') : '';
   await mkdir(outDir, { recursive: true });
-  const md = replaceCodecSection(markdownReport(results), results.codec, previous);
+  let md = replaceCodecSection(markdownReport(results), results.codec, previous);
+  // The tadpole section comes from `npm run bench:tadpole`: keep it.
+  const tadpole = tadpoleSectionOf(previous);
+  if (tadpole) md = replaceTadpoleSection(md, tadpole);
   await writeFile(DOC, md);
   const chart = chartData(results);
   if (chart) await writeFile(SVG, renderChart(chart));

@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatSummary, runBots } from '../../examples/bots/bots.mjs';
+import { formatTadpoleSummary, runTadpoleBots } from '../../examples/bots/tadpole.mjs';
 import { type ChatServer, startChatServer } from '../../examples/chat/chat-server.mjs';
+import { startTadpoleServer } from '../../examples/tadpole/tadpole-server.mjs';
 
 describe('examples/bots', () => {
   let chat: ChatServer;
@@ -44,6 +46,30 @@ describe('examples/bots', () => {
     });
     expect(stdout).toContain('bots: 4 (ws 2, tcp 2)');
     expect(stdout).toContain('pushes received per bot: min 8, max 8 (total 32)');
+    expect(stdout).toContain('errors: none');
+  });
+});
+
+describe('examples/bots --scenario tadpole', () => {
+  it('4 bots enter the pond and swim: every update is relayed to all of them', async () => {
+    const pond = await startTadpoleServer({ port: 0, quiet: true });
+    try {
+      const summary = await runTadpoleBots({ count: 4, rate: 10, seconds: 1, wsUrl: pond.wsUrl });
+      expect(summary).toMatchObject({ bots: 4, inWorld: 4, errors: [] });
+      expect(summary.sent).toBeGreaterThan(4);
+      expect(pond.stats.updates).toBeGreaterThan(0); // the last few may still be on their way
+      expect(summary.heardLastSecondMin).toBeGreaterThan(0);
+      expect(formatTadpoleSummary(summary)).toContain('tadpole bots: 4 (4 in the world)');
+    } finally {
+      await pond.close();
+    }
+  });
+
+  it('the CLI starts its own pond and prints the summary', async () => {
+    const main = fileURLToPath(new URL('../../examples/bots/main.mjs', import.meta.url));
+    const args = [main, '--scenario', 'tadpole', '--bots', '3', '--seconds', '1'];
+    const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 30_000 });
+    expect(stdout).toContain('tadpole bots: 3 (3 in the world), 10 updates/s each');
     expect(stdout).toContain('errors: none');
   });
 });

@@ -1,22 +1,29 @@
 // The CLI behind `npm start` (examples/chat/server.mjs, on the built packages): prints the URL, serves the page and
-// the client bundle, takes --port/--host and PORT/HOST, stops cleanly on SIGTERM.
+// the client bundle, takes --port/--host and PORT/HOST, stops cleanly on SIGTERM. Also `npm start -- tadpole` (the
+// same CLI for examples/tadpole, through scripts/start.mjs).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const server = fileURLToPath(new URL('../../examples/chat/server.mjs', import.meta.url));
+const startScript = fileURLToPath(new URL('../../scripts/start.mjs', import.meta.url));
 let child: ChildProcess | undefined;
 
 /** Starts the CLI and resolves with the page URL it prints. */
-function start(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const proc = spawn(process.execPath, [server, ...args], { env: { ...process.env, ...env } });
+function start(
+  args: string[],
+  env: Record<string, string> = {},
+  banner = /nanokit chat room: (http:\/\/\S+)/,
+  script = server,
+): Promise<string> {
+  const proc = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env } });
   child = proc;
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /nanokit chat room: (http:\/\/\S+)/.exec(out);
+      const m = banner.exec(out);
       if (m) resolve(m[1]!);
     });
     proc.stderr.on('data', (chunk: Buffer) => {
@@ -82,5 +89,24 @@ describe('npm start (examples/chat/server.mjs)', () => {
 
   it('refuses a bad port with exit code 2', async () => {
     await expect(start(['--port', 'eighty'])).rejects.toThrow(/exited with 2: nanokit chat: bad port eighty/);
+  });
+});
+
+describe('npm start -- tadpole (scripts/start.mjs → examples/tadpole/server.mjs)', () => {
+  it('prints the URL, serves the page, its modules and the bundle, exits 0 on SIGTERM', async () => {
+    const url = await start(['tadpole', '--port', '0'], {}, /nanokit tadpole pond: (http:\/\/\S+)/, startScript);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(await (await fetch(url)).text()).toContain('<script type="module" src="tadpole.js"></script>');
+    for (const file of ['tadpole.js', 'pond.js', 'link.js', 'tadpole.css', 'nanokit.global.js']) {
+      const res = await fetch(new URL(file, url));
+      expect(res.status, file).toBe(200);
+    }
+    expect(await stop()).toBe(0);
+  });
+
+  it('refuses a bad port with exit code 2', async () => {
+    await expect(start(['tadpole', '--port', '70000'], {}, /x^/, startScript)).rejects.toThrow(
+      /exited with 2: nanokit tadpole: bad port 70000/,
+    );
   });
 });
