@@ -23,7 +23,8 @@ const files = {
  */
 export async function startChatServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
-  const { http, dropConnections } = createPageServer(files);
+  const page = createPageServer(files);
+  const { http } = page;
 
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const nano = new NanoServer({ heartbeat: options.heartbeat ?? 10_000, ...(options.quiet ? { logger: quiet } : {}) });
@@ -39,15 +40,6 @@ export async function startChatServer(options = {}) {
     tcpUrl: tcp ? `tcp://${shown}:${tcp.port}` : undefined,
     port,
     host,
-    async close({ graceful = false } = {}) {
-      const closed = new Promise((resolve) => http.close(() => resolve(undefined)));
-      // Default: drop the browsers' connections without a Kick, as a crashed or killed nano process does, so that
-      // they reconnect by themselves. Graceful: server-lite kicks every session with "server shutdown" first (a kicked
-      // client does not reconnect by itself; the page retries on that reason).
-      if (graceful) await nano.close();
-      dropConnections();
-      await nano.close();
-      await closed;
-    },
+    close: (closeOptions) => page.close(nano, closeOptions),
   };
 }

@@ -33,8 +33,8 @@ async function serveFile(files, req, res) {
 
 /**
  * An http server for a page. `files` maps URL paths to `[file, content type]`; everything else is a 404.
+ * `close(nano, { graceful })` stops it with the nano server attached to it.
  * @param {Record<string, [string, string]>} files
- * @returns {{ http: import('node:http').Server, dropConnections(): void }}
  */
 export function createPageServer(files) {
   // A request must never take the process down: whatever serveFile throws is answered 500 (or the socket is cut).
@@ -51,8 +51,19 @@ export function createPageServer(files) {
   });
   return {
     http,
-    dropConnections() {
+    /**
+     * Stops the http server and `nano`. Default: drop the pages' connections without a Kick, as a crashed or killed
+     * nano process does, so that they reconnect by themselves. Graceful: server-lite kicks every session with
+     * "server shutdown" first (a kicked client does not reconnect by itself; the pages retry on that reason).
+     * @param {import('@nanokit/server-lite').NanoServer} nano
+     * @param {{ graceful?: boolean }} [options]
+     */
+    async close(nano, { graceful = false } = {}) {
+      const closed = new Promise((resolve) => http.close(() => resolve(undefined)));
+      if (graceful) await nano.close();
       for (const socket of sockets) socket.destroy();
+      await nano.close();
+      await closed;
     },
   };
 }

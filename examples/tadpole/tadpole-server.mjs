@@ -28,7 +28,8 @@ const files = {
  */
 export async function startTadpoleServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
-  const { http, dropConnections } = createPageServer(files);
+  const page = createPageServer(files);
+  const { http } = page;
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const logger = options.quiet ? quiet : console;
   const nano = new NanoServer({ heartbeat: options.heartbeat ?? 10_000, logger });
@@ -49,14 +50,6 @@ export async function startTadpoleServer(options = {}) {
     host,
     stats: world.stats,
     players: () => world.group.count(),
-    async close({ graceful = false } = {}) {
-      const closed = new Promise((resolve) => http.close(() => resolve(undefined)));
-      // Default: drop the pages' connections without a Kick, as a killed nano process does, so that they reconnect
-      // by themselves. Graceful: server-lite kicks every session with "server shutdown" first.
-      if (graceful) await nano.close();
-      dropConnections();
-      await nano.close();
-      await closed;
-    },
+    close: (closeOptions) => page.close(nano, closeOptions),
   };
 }
