@@ -1,5 +1,5 @@
 /** A transport wrapper that records what the client writes and receives, and a polling helper for live tests. */
-import { decodePackets, type Packet, type PacketType } from '@nanokit/protocol';
+import { decodePackets, encodePacket, type Packet, type PacketType } from '@nanokit/protocol';
 import type { TransportFactory } from '../../packages/client/src/transport.js';
 import { nodeTransport } from '../../packages/client/src/transports/node-default.js';
 
@@ -9,7 +9,7 @@ export interface Tap {
   readonly sent: Uint8Array[];
   /** The type of each packet in `sent`, with when it was written (`Date.now()`). */
   readonly sentAt: { type: PacketType; at: number }[];
-  /** Every `onMessage` the transport delivered. */
+  /** Every `onMessage` the transport delivered; a stream transport's `onPacket`s, one packet each. */
   readonly received: Uint8Array[];
   receivedPackets(): Packet[];
 }
@@ -34,6 +34,10 @@ export function tap(taps: Tap[], inner: TransportFactory = nodeTransport()): Tra
       onMessage: (data) => {
         t.received.push(data.slice());
         handlers.onMessage(data);
+      },
+      onPacket: (type, body) => {
+        t.received.push(encodePacket(type, body));
+        handlers.onPacket(type, body);
       },
     });
     return {

@@ -18,11 +18,13 @@ import {
   type MessageInit,
   MessageType,
   NanoError,
+  type PacketSink,
   PacketType,
   ProtocolError,
   parseHandshakeResponse,
   parseKick,
   type Serializer,
+  scanPackets,
 } from '@nanokit/protocol';
 import { backoffDelay } from './backoff.js';
 import {
@@ -48,7 +50,7 @@ import type {
 } from './options.js';
 import { createRequests, type Requests } from './requests.js';
 import { createTimers, NOOP, type Timers } from './timers.js';
-import type { Transport, TransportFactory } from './transport.js';
+import type { Transport, TransportFactory, TransportHandlers } from './transport.js';
 import { webSocketTransport } from './transports/websocket.js';
 
 /** Close codes the client uses for closes it decides itself (4000–4999 is the application range). */
@@ -406,24 +408,26 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
           opened = true;
           if (!link.ended) this.send(link, request);
         };
+        const handlers: TransportHandlers = {
+          // A transport may open before the factory has returned it: `hello` then runs again below.
+          onOpen: hello,
+          onMessage: (data) => this.receive(link, data, handlers),
+          onPacket: (type, body) => this.packet(link, type, body),
+          onClose: (info) => this.end(link, info.code, info.reason),
+          // Before the handshake a socket error is why connecting fails (see `end`); after it, news.
+          onError: (error) => {
+            if (link.ended) return;
+            if (!link.handshake) link.error = error;
+            else
+              this.emit(
+                'error',
+                error instanceof NanoError ? error : new NanoError('ERR_SOCKET', 'socket error', { cause: error }),
+              );
+          },
+        };
         link.transport = (o.transport || this.defaultTransport())(
           { url, protocols: o.protocols, headers: o.headers, connectTimeout: o.connectTimeout },
-          {
-            // A transport may open before the factory has returned it: `hello` then runs again below.
-            onOpen: hello,
-            onMessage: (data) => this.receive(link, data),
-            onClose: (info) => this.end(link, info.code, info.reason),
-            // Before the handshake a socket error is why connecting fails (see `end`); after it, news.
-            onError: (error) => {
-              if (link.ended) return;
-              if (!link.handshake) link.error = error;
-              else
-                this.emit(
-                  'error',
-                  error instanceof NanoError ? error : new NanoError('ERR_SOCKET', 'socket error', { cause: error }),
-                );
-            },
-          },
+          handlers,
         );
         if (link.ended) link.transport.close();
         else if (opened) hello();
@@ -431,41 +435,46 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       .then(undefined, (error: unknown) => this.end(link, CloseCode.Abnormal, 'connect-failed', error));
   }
 
-  private receive(link: Link, data: Uint8Array): void {
+  /** A message of whole packets (one or more per WebSocket message), each delivered in place to `sink`. */
+  private receive(link: Link, data: Uint8Array, sink: PacketSink): void {
     if (link.ended) return;
-    let packets: ReturnType<typeof decodePackets>;
+    const end = scanPackets(data, 0, MAX_PACKET_BODY_LENGTH, sink);
+    if (end === data.length || link.ended) return;
+    // Framing is lost (a bad header, a cut packet, not bytes at all): this connection cannot continue. What is left
+    // gets decodePackets' error, which says why.
+    let error: unknown;
     try {
-      // Whole packets only (one or more per WebSocket message; the TCP transport reassembles its stream).
-      packets = decodePackets(data, { maxBodyLength: MAX_PACKET_BODY_LENGTH });
-    } catch (error) {
-      // Framing is lost: this connection cannot continue.
-      this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
-      return;
+      decodePackets(end ? data.subarray(end) : data, { maxBodyLength: MAX_PACKET_BODY_LENGTH });
+    } catch (failure) {
+      error = failure;
     }
-    for (const { type, body } of packets) {
-      const { handshake, heartbeat } = link;
-      if (link.ended) return;
-      if (heartbeat) heartbeat.received();
-      if (type === PacketType.Handshake && !handshake) {
-        this.handshaken(link, body);
-      } else if (type === PacketType.Heartbeat && handshake) {
-        if (heartbeat) heartbeat.answer();
-        else this.send(link, encodePacket(PacketType.Heartbeat));
-      } else if (type === PacketType.Data && handshake) {
-        this.data(link, handshake, body);
-      } else if (type === PacketType.Kick) {
-        let reason: string | undefined;
-        try {
-          reason = parseKick(body).reason;
-        } catch {
-          // A Kick with a body that is not JSON is still a Kick.
-        }
-        this.kicked = true;
-        link.kick = reason === undefined ? {} : { reason };
-        this.end(link, CloseCode.Kick, 'kick');
+    this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
+  }
+
+  /** One packet from the server. */
+  private packet(link: Link, type: PacketType, body: Uint8Array): void {
+    const { handshake, heartbeat } = link;
+    if (link.ended) return;
+    if (heartbeat) heartbeat.received();
+    if (type === PacketType.Handshake && !handshake) {
+      this.handshaken(link, body);
+    } else if (type === PacketType.Heartbeat && handshake) {
+      if (heartbeat) heartbeat.answer();
+      else this.send(link, encodePacket(PacketType.Heartbeat));
+    } else if (type === PacketType.Data && handshake) {
+      this.data(link, handshake, body);
+    } else if (type === PacketType.Kick) {
+      let reason: string | undefined;
+      try {
+        reason = parseKick(body).reason;
+      } catch {
+        // A Kick with a body that is not JSON is still a Kick.
       }
-      // A HandshakeAck from a server: nothing to do.
+      this.kicked = true;
+      link.kick = reason === undefined ? {} : { reason };
+      this.end(link, CloseCode.Kick, 'kick');
     }
+    // A HandshakeAck from a server: nothing to do.
   }
 
   private handshaken(link: Link, body: Uint8Array): void {

@@ -1,10 +1,11 @@
 /**
  * The transport contract: the client core talks only to a {@link Transport} made by a
  * {@link TransportFactory}. A transport moves whole socket messages as bytes and knows nothing about the nano
- * protocol beyond packet framing (stream transports deliver whole packets). Adapters take the host API as a parameter, so importing the SDK never touches
+ * protocol beyond packet framing (stream transports deliver whole packets, one by one). Adapters take the host API as a parameter, so importing the SDK never touches
  * `wx`, `egret` or `ws`.
  * @packageDocumentation
  */
+import type { PacketType } from '@nanokit/protocol';
 
 /** How a connection ended. */
 export interface CloseInfo {
@@ -21,10 +22,15 @@ export interface TransportHandlers {
   /** The connection is open; `send` may be called. */
   onOpen(): void;
   /**
-   * Bytes received: whole packets (one WebSocket message holds one or more; stream transports such as TCP must
-   * reassemble packets first). The client owns the array.
+   * Bytes received: whole packets (one WebSocket message holds one or more). The client owns the array. Stream
+   * transports such as TCP, which reassemble packets themselves, call {@link TransportHandlers.onPacket} instead.
    */
   onMessage(data: Uint8Array): void;
+  /**
+   * One whole packet received, already framed (a stream transport's `PacketReader.readTo(chunk, handlers)`): the
+   * client reads `body` during the call only, so it may be a view into a buffer the transport reuses.
+   */
+  onPacket(type: PacketType, body: Uint8Array): void;
   /** Called exactly once per transport, also when it never opened, and also after a local `close()`. */
   onClose(info: CloseInfo): void;
   /** Informational; `onClose` still follows. */
@@ -74,6 +80,9 @@ export function closeOnce(handlers: TransportHandlers): Required<TransportHandle
     },
     onMessage: (data: Uint8Array) => {
       if (!h.closed) handlers.onMessage(data);
+    },
+    onPacket: (type: PacketType, body: Uint8Array) => {
+      if (!h.closed) handlers.onPacket(type, body);
     },
     onError: (error: unknown) => {
       if (!h.closed && handlers.onError) handlers.onError(error);

@@ -81,7 +81,7 @@ describe('size budget', () => {
     expect(m.client.gzip - m.floor.gzip, describeSizes(m)).toBeLessThanOrEqual(4.5 * 1024);
   });
 
-  // Issue 3 sets a 5 KB target for this bundle. It is NOT met: 8,944 B at the last measurement (9,454 B before the
+  // Issue 3 sets a 5 KB target for this bundle. It is NOT met: 8,992 B at the last measurement (9,454 B before the
   // size work, 7,929 B before the client state machine and codec trims; then +87 B for pitaya's gzip-flagged
   // messages, +13 B for its protobuf error bodies, +179 B for the maxInFlight cap on nano's send backlog, +143 B for
   // the lifecycle fixes of session 4, +28 B for the request-timeout grace after a suspended host and +79 B for the
@@ -95,12 +95,15 @@ describe('size budget', () => {
   // inflater itself is on its own entry, @nanokit/client/inflate; +299 B for issue 13's connect errors: ConnectError
   // with a code per cause, the URL check, ERR_SOCKET, the not-connected hint; +69 B for issue 12's handshake hooks:
   // the `handshakeCache` option's two calls (cached versions out, cached dict and protos in), the serializer's
-  // `onHandshake` (pomelo-protobuf's protos), pomelo's `routeToCode`; the cache itself is tree-shaken). Why it cannot be met as specified is in "Size" in
+  // `onHandshake` (pomelo-protobuf's protos), pomelo's `routeToCode`; the cache itself is tree-shaken; +45 B for
+  // issue 13's packets delivered in place: scanPackets into the client with no packet array or objects per message,
+  // and `onPacket` for stream transports, so TCP packets are no longer re-encoded and decoded twice). Why it cannot
+  // be met as specified is in "Size" in
   // packages/client/README.md: eventemitter3 and the protocol functions the client needs weigh ~4.2 KB before any
   // client code. Until the target is settled, this test is a ratchet (the bundle may grow only with a feature or a
   // fix, by moving this line in the same commit), and it prints the distance to the target on every run.
   const SIZE_TARGET = 5 * 1024;
-  const SIZE_RATCHET = 8944;
+  const SIZE_RATCHET = 8992;
   it('the browser client bundle (JSON, reconnect, heartbeats, timeouts; protocol + eventemitter3 inlined) stays within the ratchet', async () => {
     const m = await get();
     const gap = m.client.gzip - SIZE_TARGET;

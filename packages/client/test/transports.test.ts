@@ -2,6 +2,8 @@
 // in the integration tests) do not run here, so each fake is written from the host API's documentation as
 // summarised in docs/runtimes.md (browser WebSocket card, WeChat/Douyin SocketTask card, Alipay
 // my.connectSocket card, Egret egret.WebSocket card). They check what the docs promise, not the real engines.
+
+import { createServer, type Socket } from 'node:net';
 import {
   alipayTransport,
   type CloseInfo,
@@ -13,12 +15,13 @@ import {
 import { encodeHandshakeResponse, encodePacket, PacketType } from '@nanokit/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeBase64, encodeBase64 } from '../src/base64.js';
-import { parseTcpUrl } from '../src/transports/tcp.js';
+import { parseTcpUrl, tcpTransport } from '../src/transports/tcp.js';
 
 function recorder() {
-  const log: { open: number; messages: number[][]; closes: CloseInfo[]; errors: unknown[] } = {
+  const log: { open: number; messages: number[][]; packets: number[][]; closes: CloseInfo[]; errors: unknown[] } = {
     open: 0,
     messages: [],
+    packets: [],
     closes: [],
     errors: [],
   };
@@ -27,6 +30,8 @@ function recorder() {
     handlers: {
       onOpen: () => log.open++,
       onMessage: (d: Uint8Array) => log.messages.push(Array.from(d)),
+      // A packet as its type then its body bytes, copied at once (the body is valid during the call only).
+      onPacket: (type: number, body: Uint8Array) => log.packets.push([type, ...body]),
       onClose: (info: CloseInfo) => log.closes.push(info),
       onError: (e: unknown) => log.errors.push(e),
     },
@@ -450,5 +455,46 @@ describe('tcp URLs', () => {
     expect(parseTcpUrl('tcp://127.0.0.1:3251')).toEqual({ host: '127.0.0.1', port: 3251 });
     expect(parseTcpUrl('tcp://[::1]:3251/')).toEqual({ host: '::1', port: 3251 });
     expect(() => parseTcpUrl('ws://127.0.0.1:3251')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_URL' }));
+  });
+});
+
+describe('tcpTransport (a real TCP server on 127.0.0.1)', () => {
+  it('hands each packet to onPacket as it is framed: several in one write, one split over writes; no onMessage', async () => {
+    let peer: Socket | undefined;
+    const server = createServer((socket) => {
+      peer = socket;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const { log, handlers } = recorder();
+    const opened = new Promise<void>((resolve) => {
+      handlers.onOpen = () => {
+        log.open++;
+        resolve();
+        return 0;
+      };
+    });
+    const t = tcpTransport()({ url: `tcp://127.0.0.1:${port}` }, handlers);
+    await opened;
+    const heartbeat = encodePacket(PacketType.Heartbeat);
+    const data = encodePacket(PacketType.Data, new Uint8Array([4, 1, 2, 3, 5]));
+    const kick = encodePacket(PacketType.Kick, new Uint8Array([7, 8]));
+    const socket = peer as Socket;
+    const until = async (n: number) => {
+      while (log.packets.length < n) await new Promise((r) => setTimeout(r, 5));
+    };
+    socket.write(Buffer.concat([heartbeat, data]));
+    await until(2);
+    socket.write(kick.subarray(0, 3)); // a header cut in two
+    await new Promise((r) => setTimeout(r, 20));
+    socket.write(kick.subarray(3, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    socket.write(kick.subarray(5));
+    await until(3);
+    expect(log.packets).toEqual([[PacketType.Heartbeat], [PacketType.Data, 4, 1, 2, 3, 5], [PacketType.Kick, 7, 8]]);
+    expect(log.messages).toEqual([]);
+    t.close();
+    expect(log.closes).toEqual([{ code: 1000, reason: '', wasClean: true }]);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });

@@ -2,12 +2,12 @@
 /**
  * Node TCP transport (`net`): nano also listens on plain TCP, which suits bots, load tests and server-to-server
  * tools. URLs look like `tcp://127.0.0.1:3251`. `setNoDelay(true)` avoids Nagle's ~40 ms stall on back-to-back small
- * packets. TCP is a byte stream: a {@link PacketReader} reassembles it, and the client receives whole
- * packets, as from a WebSocket.
+ * packets. TCP is a byte stream: a {@link PacketReader} reassembles it and hands each packet to the
+ * client as it is framed (`onPacket`), with no copy and no second decode.
  * @packageDocumentation
  */
 import { connect, type LookupFunction, type Socket } from 'node:net';
-import { encodePacket, MAX_PACKET_BODY_LENGTH, NanoError, PacketReader } from '@nanokit/protocol';
+import { MAX_PACKET_BODY_LENGTH, NanoError, PacketReader } from '@nanokit/protocol';
 import { closeOnce, type TransportFactory } from '../transport.js';
 import { nodeSocketError } from './node-errors.js';
 
@@ -50,9 +50,8 @@ export function tcpTransport(transportOptions: TcpTransportOptions = {}): Transp
     const reader = new PacketReader({ maxBodyLength: MAX_PACKET_BODY_LENGTH });
     socket.on('data', (chunk: Buffer) => {
       try {
-        reader.read(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength), (packet) => {
-          if (!h.closed) h.onMessage(encodePacket(packet.type, packet.body));
-        });
+        // Each packet goes to the client as it is framed: no copy, no second decode.
+        reader.readTo(chunk, h);
       } catch (error) {
         // The stream's framing is lost: end this connection.
         h.onError(error);
