@@ -1,13 +1,13 @@
 // The CLI behind `npm start` (examples/chat/server.mjs, on the built packages): prints the URL, serves the page and
-// the client bundle, takes --port/--host and PORT/HOST, stops cleanly on SIGTERM. Also `npm start -- tadpole` (the
-// same CLI for examples/tadpole, through scripts/start.mjs).
+// the client bundle, takes --port/--host and PORT/HOST, stops cleanly on SIGTERM. Also the same CLI for
+// examples/tadpole (`npm run tadpole`; run directly here: scripts/start.mjs would first rebuild stale packages).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const server = fileURLToPath(new URL('../../examples/chat/server.mjs', import.meta.url));
-const startScript = fileURLToPath(new URL('../../scripts/start.mjs', import.meta.url));
+const tadpoleServer = fileURLToPath(new URL('../../examples/tadpole/server.mjs', import.meta.url));
 let child: ChildProcess | undefined;
 
 /** Starts the CLI and resolves with the page URL it prints. */
@@ -92,9 +92,9 @@ describe('npm start (examples/chat/server.mjs)', () => {
   });
 });
 
-describe('npm start -- tadpole (scripts/start.mjs → examples/tadpole/server.mjs)', () => {
+describe('npm run tadpole (examples/tadpole/server.mjs)', () => {
   it('prints the URL, serves the page, its modules and the bundle, exits 0 on SIGTERM', async () => {
-    const url = await start(['tadpole', '--port', '0'], {}, /nanokit tadpole pond: (http:\/\/\S+)/, startScript);
+    const url = await start(['--port', '0'], {}, /nanokit tadpole pond: (http:\/\/\S+)/, tadpoleServer);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(await (await fetch(url)).text()).toContain('<script type="module" src="tadpole.js"></script>');
     for (const file of ['tadpole.js', 'pond.js', 'link.js', 'tadpole.css', 'nanokit.global.js']) {
@@ -105,7 +105,7 @@ describe('npm start -- tadpole (scripts/start.mjs → examples/tadpole/server.mj
   });
 
   it('refuses a bad port with exit code 2', async () => {
-    await expect(start(['tadpole', '--port', '70000'], {}, /x^/, startScript)).rejects.toThrow(
+    await expect(start(['--port', '70000'], {}, /x^/, tadpoleServer)).rejects.toThrow(
       /exited with 2: nanokit tadpole: bad port 70000/,
     );
   });
