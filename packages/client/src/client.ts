@@ -35,7 +35,7 @@ import {
   ServerError,
 } from './errors.js';
 import { type Heartbeat, heartbeatInterval, startHeartbeat } from './heartbeat.js';
-import { createListeners } from './listeners.js';
+import { createListeners, type Listeners } from './listeners.js';
 import type {
   AnyPushes,
   AnyRoutes,
@@ -137,7 +137,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private readonly options: NanoClientOptions;
   private readonly serializer: Serializer;
   private readonly timers: Timers;
-  private readonly listeners = createListeners();
+  private readonly listeners: Listeners;
   private readonly requests: Requests;
   /** The encoder's options for this client; `dictionary` is the current handshake's. */
   private readonly encoding: MessageEncodeOptions;
@@ -161,6 +161,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.options = options;
     this.serializer = options.serializer || jsonSerializer;
     this.timers = createTimers(options.env);
+    this.listeners = createListeners((error) => this.unhandled(error));
     this.requestTimeout = this.option('requestTimeout');
     this.encoding = { dictionary: undefined, maxBodyLength: this.option('maxBodyLength') };
     this.requests = createRequests(
@@ -181,6 +182,14 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   /** The handshake of the current connection, if open. */
   get handshake(): HandshakeResponse | undefined {
     return this.current;
+  }
+
+  /**
+   * Reports an error that no `error` listener received: `console.error`. The Node entry logs each distinct error
+   * once, with a hint, or throws it (`unhandledErrors`).
+   */
+  protected unhandled(error: unknown): void {
+    console.error('nanokit: unhandled error', error);
   }
 
   /** The transport used when the options name none. Overridden by the Node entry. */

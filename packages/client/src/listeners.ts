@@ -3,6 +3,7 @@
  * an event (`onPush('error', …)`), with every listener guarded so that one that throws cannot stop the others.
  * @packageDocumentation
  */
+import { NanoError } from '@nanokit/protocol';
 import { EventEmitter } from 'eventemitter3';
 import type { ClientEvents } from './options.js';
 import { NOOP } from './timers.js';
@@ -45,15 +46,19 @@ export interface Listeners {
   push(route: string, body: unknown): void;
 }
 
-/** @internal The listeners of one client. What a listener throws becomes an `error` event (from an `error` listener: dropped). */
-export function createListeners(): Listeners {
+/**
+ * @internal The listeners of one client. What a listener throws becomes an `error` event (from an `error` listener:
+ * dropped); an `error` event without a listener goes to `unhandled`.
+ */
+export function createListeners(unhandled: (error: unknown) => void): Listeners {
   const events = new EventEmitter();
   const pushes = new EventEmitter();
   const emit = <E extends keyof ClientEvents>(event: E, arg: ClientEvents[E]): void => {
-    events.emit(event, arg);
+    if (event === 'error' && events.listenerCount(event) === 0) unhandled(arg);
+    else events.emit(event, arg);
   };
   /** Calls a listener; a throw becomes an `error` event. */
-  const safe = guard((error) => emit('error', error));
+  const safe = guard((cause) => emit('error', new NanoError('ERR_LISTENER_THREW', 'a listener threw', { cause })));
   /** Calls an `error` listener; a throw is dropped (reporting it would call the same listener again). */
   const quiet = guard(NOOP);
   const emitterOf = (event: string): EventEmitter =>

@@ -11,6 +11,7 @@ import { NanoClient as BaseNanoClient } from './client.js';
 import type { AnyPushes, AnyRoutes, NanoClientOptions } from './options.js';
 import type { TransportFactory } from './transport.js';
 import { nodeTransport } from './transports/node-default.js';
+import { unhandledReporter } from './unhandled.js';
 
 export * from './index.js';
 export { nodeTransport } from './transports/node-default.js';
@@ -30,8 +31,17 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   Routes,
   Pushes
 > {
+  private readonly report: (error: unknown) => void;
+
   constructor(options: NanoClientOptions) {
     super(options && !options.inflate ? { ...options, inflate } : options);
+    const env = options.env || {};
+    this.report = unhandledReporter(options.unhandledErrors, env.setTimeout || setTimeout);
+  }
+
+  /** Logs each distinct unhandled error once with a hint, or throws it on a fresh stack (`unhandledErrors`). */
+  protected override unhandled(error: unknown): void {
+    this.report(error);
   }
 
   protected override defaultTransport(): TransportFactory {

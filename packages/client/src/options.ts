@@ -105,6 +105,14 @@ export interface NanoClientOptions {
   gunzip?: (bytes: Uint8Array) => Uint8Array;
   /** Clock, timers and randomness (engines' schedulers, tests). */
   env?: ClientEnv;
+  /**
+   * Node entry: what happens to an error when no `error` listener is registered. `'log'`: `console.error`, once per
+   * distinct error, with a hint to add a listener. `'throw'`: thrown on a fresh stack (a timer, never from inside a
+   * socket callback), so that Node reports it as uncaught and exits, as for an EventEmitter's unhandled `error`.
+   * The browser entry always logs each one with `console.error`.
+   * @default 'log'
+   */
+  unhandledErrors?: 'log' | 'throw';
 }
 
 /**

@@ -278,9 +278,10 @@ describe('what users and hosts throw', () => {
     ft.last.receive(encodeDataPacket({ type: MessageType.Push, route: 'onChat', body: '{}' }));
     ft.last.drop();
     expect(reached).toEqual(['push 2', 'disconnect 2']);
-    expect(events.filter(([name]) => name === 'error').map(([, e]) => (e as Error).message)).toEqual([
-      'UI bug 1',
-      'UI bug 2',
+    const errors = events.filter(([name]) => name === 'error').map(([, e]) => e);
+    expect(errors).toEqual([
+      expect.objectContaining({ code: 'ERR_LISTENER_THREW', cause: expect.objectContaining({ message: 'UI bug 1' }) }),
+      expect.objectContaining({ code: 'ERR_LISTENER_THREW', cause: expect.objectContaining({ message: 'UI bug 2' }) }),
     ]);
   });
 
