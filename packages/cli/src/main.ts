@@ -4,11 +4,12 @@
  */
 import { parseArgs } from 'node:util';
 import { type Command, type Io, println } from './command.js';
+import { botsCommand } from './commands/bots.js';
 import { decodeCommand } from './commands/decode.js';
 import { replCommand } from './commands/repl.js';
 import { errorCode, errorMessage } from './errors.js';
 
-const COMMANDS: readonly Command[] = [replCommand, decodeCommand];
+const COMMANDS: readonly Command[] = [replCommand, botsCommand, decodeCommand];
 
 const HELP = `Usage: nanokit <command> [options]
 

@@ -1,0 +1,133 @@
+// `nanokit bots` run as a user would: 200 bots through the chat example's scenario (join, store a value, message,
+// hear the echo), a failing expectation, loops with a duration, the error-rate gate, and bad scenario files.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChatServer, startChatServer } from '../../../examples/chat/chat-server.mjs';
+import { ensureBuilt, ROOT, runCli } from './run-cli.js';
+import { startTestServer, type TestServer } from './test-server.js';
+
+const CHAT_SCENARIO = path.join(ROOT, 'examples/bots/chat.yaml');
+
+let chat: ChatServer;
+let server: TestServer;
+let dir: string;
+beforeAll(async () => {
+  ensureBuilt();
+  chat = await startChatServer({ port: 0, quiet: true });
+  server = await startTestServer();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'nanokit-bots-'));
+}, 120_000);
+afterAll(async () => {
+  await chat?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const scenarioFile = (name: string, text: string) => {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+
+describe('nanokit bots', () => {
+  it('200 bots join the chat room, store a value, message, and each hears its own message', async () => {
+    const { code, stdout, stderr } = await runCli(['bots', CHAT_SCENARIO, '--url', chat.wsUrl, '-n', '200', '--json'], {
+      timeoutMs: 25_000,
+    });
+    expect(stderr).toBe('');
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({
+      scenario: 'chat',
+      bots: 200,
+      botsSucceeded: 200,
+      botsFailed: 0,
+      totals: { requests: 200, errors: 0, errorRate: 0, expectationsFailed: 0 },
+      failures: [],
+    });
+    expect(summary.steps.map((s: { name: string; count: number }) => [s.name, s.count])).toEqual([
+      ['connect', 200],
+      ['request room.join', 200],
+      ['notify room.message', 200],
+      ['hear my own message', 200],
+      ['sleep 10-50ms', 200],
+      ['close', 200],
+    ]);
+    const wait = summary.steps[3];
+    expect(wait.errors).toEqual({});
+    expect(wait.latencyMs.p50).toBeGreaterThan(0);
+    expect(wait.latencyMs.max).toBeGreaterThanOrEqual(wait.latencyMs.p99);
+    expect(code).toBe(0);
+  });
+
+  it('a failing expectation: exit code 1, the failures named', async () => {
+    const file = scenarioFile(
+      'fail.json',
+      JSON.stringify({
+        steps: [{ connect: {} }, { request: 'room.join', body: {}, expect: { code: 0, result: 'failure' } }],
+      }),
+    );
+    const { code, stdout } = await runCli(['bots', file, '--url', chat.wsUrl, '-n', '5']);
+    expect(code).toBe(1);
+    expect(stdout).toContain('2 request room.join: 5 × ERR_EXPECTATION_FAILED');
+    expect(stdout).toContain('ERR_EXPECTATION_FAILED: $.result: expected "failure", got "success"');
+    expect(stdout).toContain('failed expectations: 5; bots: 0 ok, 5 failed');
+  });
+
+  it('repeat, loops until --duration, seeded sleeps, stored values reused, over TCP', async () => {
+    const file = scenarioFile(
+      'loop.yaml',
+      `
+name: echo loop
+steps:
+  - connect: {}
+  - request: room.join
+    body: { name: "b{{bot}}" }
+    store: { me: name }
+  - repeat: 3
+    steps:
+      - request: room.echo
+        body: { who: "{{me}}" }
+        expect: { who: "b{{bot}}" }
+  - loop: true
+    steps:
+      - request: room.echo
+        body: { n: 1 }
+        expect: { n: { $gte: 1 } }
+      - sleep: 1-3
+`,
+    );
+    const { code, stdout } = await runCli(['bots', file, '--url', server.tcpUrl, '-n', '10', '-d', '800ms', '--json']);
+    const s = JSON.parse(stdout);
+    expect(code).toBe(0);
+    expect(s.botsSucceeded).toBe(10);
+    const counts = Object.fromEntries(s.steps.map((r: { id: number; count: number }) => [r.id + 1, r.count]));
+    expect(counts[3]).toBe(10); // repeat
+    expect(counts[4]).toBe(30); // its request, 3 times per bot
+    expect(counts[6]).toBeGreaterThan(10); // the loop's request ran until the duration
+    expect(s.totals.requests).toBe(10 + 30 + counts[6]);
+    expect(s.totals.errors).toBe(0);
+  });
+
+  it('errors fail the run unless under --max-error-rate; bad scenarios are named', async () => {
+    const file = scenarioFile('errors.json', JSON.stringify({ steps: [{ connect: {} }, { request: 'room.nope' }] }));
+    const strict = await runCli(['bots', file, '--url', server.wsUrl, '-n', '4', '--json']);
+    expect(strict.code).toBe(1);
+    const s = JSON.parse(strict.stdout);
+    expect(s.steps[1].errors).toEqual({ ERR_SERVER_ERROR: 4 });
+    expect(s.totals.errorRate).toBe(0.5);
+    const lenient = await runCli(['bots', file, '--url', server.wsUrl, '-n', '4', '--max-error-rate', '0.5']);
+    expect(lenient.code).toBe(0);
+    const bad = scenarioFile('bad.yaml', 'steps:\n  - connect: {}\n  - request: room.echo\n    expct: {}\n');
+    const badRun = await runCli(['bots', bad, '--url', server.wsUrl]);
+    expect(badRun.code).toBe(1);
+    expect(badRun.stderr).toContain('ERR_BAD_SCENARIO: steps.2: request: unknown option "expct"');
+    const endless = scenarioFile(
+      'endless.yaml',
+      'steps:\n  - connect: {}\n  - loop: true\n    steps: [{ sleep: 1 }]\n',
+    );
+    const endlessRun = await runCli(['bots', endless, '--url', server.wsUrl]);
+    expect(endlessRun.stderr).toContain('a loop without a duration needs --duration');
+  });
+});
