@@ -469,7 +469,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       this.handshaken(link, body);
     } else if (type === PacketType.Heartbeat && handshake) {
       if (heartbeat) heartbeat.answer();
-      else this.send(link, encodePacket(PacketType.Heartbeat));
     } else if (type === PacketType.Data && handshake) {
       this.data(link, handshake, body);
     } else if (type === PacketType.Kick) {
@@ -500,16 +499,16 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     link.handshake = hs;
     this.send(link, encodePacket(PacketType.HandshakeAck));
     const interval = heartbeatInterval(hs.heartbeat);
-    if (interval > 0 && heartbeat !== false) {
-      link.heartbeat = startHeartbeat(
-        interval,
-        heartbeat && heartbeat.grace !== undefined ? heartbeat.grace : 2000,
-        this.timers,
-        () => this.send(link, encodePacket(PacketType.Heartbeat)),
-        () => this.end(link, CloseCode.HeartbeatTimeout, 'heartbeat-timeout'),
-      );
-      if (this.paused) link.heartbeat.pause();
-    }
+    const beat = () => this.send(link, encodePacket(PacketType.Heartbeat));
+    link.heartbeat = startHeartbeat(
+      interval,
+      heartbeat && heartbeat.grace !== undefined ? heartbeat.grace : 2000,
+      this.timers,
+      beat,
+      () => this.end(link, CloseCode.HeartbeatTimeout, 'heartbeat-timeout'),
+      !interval || heartbeat === false,
+    );
+    if (this.paused) link.heartbeat.pause();
     // A reconnect runs `onReconnect` (re-login) before the connection counts as open and queued notifies flush; the
     // connect timeout covers it, so a hook that never settles cannot stall the client. Always a tick later, so that
     // a Kick in the same message as the handshake reply ends the attempt first.

@@ -43,7 +43,9 @@ export function heartbeatInterval(seconds: number): number {
 
 /**
  * @internal Starts the heartbeat of a connection with heartbeat interval `interval` ms: `beat` sends one Heartbeat
- * packet, `dead` ends the link.
+ * packet, `dead` ends the link. `passive` (`heartbeat: false`, or a server that announced no interval): no beats of
+ * our own and no judging, only server heartbeats answered, the first at once and then at most one per half interval,
+ * since pinus and pomelo echo every client heartbeat at once and answering each echo would ping-pong without end.
  */
 export function startHeartbeat(
   interval: number,
@@ -51,10 +53,11 @@ export function startHeartbeat(
   timers: Timers,
   beat: () => void,
   dead: () => void,
+  passive?: boolean,
 ): Heartbeat {
   let lastReceived = timers.now();
   // When our last Heartbeat went out. Other packets do not count: pomelo and pinus only re-arm on Heartbeats.
-  let lastSent = lastReceived;
+  let lastSent = passive ? -Infinity : lastReceived;
   let expectedAt = 0;
   let paused = false;
   let cancel = NOOP;
@@ -88,6 +91,7 @@ export function startHeartbeat(
     }
     schedule();
   };
+  if (passive) schedule = NOOP;
   schedule();
   return {
     received: () => {
@@ -97,7 +101,7 @@ export function startHeartbeat(
       if (timers.now() - lastSent >= interval / 2) send();
     },
     pause: () => {
-      paused = true;
+      paused = !passive;
     },
     resume: () => {
       if (paused) {

@@ -51,8 +51,10 @@ export interface NanoClientOptions {
    */
   reconnect?: ReconnectOptions | false;
   /**
-   * Heartbeat settings, or `false` to neither send our own heartbeats nor detect dead links (server heartbeats are
-   * still answered).
+   * Heartbeat settings, or `false` to neither send our own heartbeats nor detect dead links. Server heartbeats are
+   * still answered, at most one per half interval; pomelo and pinus, which keep only clients that send heartbeats,
+   * then drop the connection after 2 intervals. The client sends one every interval `sys.heartbeat` (at least
+   * 100 ms), whatever else it sends, and counts any bytes received as life (docs/protocol.md, "Heartbeat").
    * @default {}
    */
   heartbeat?: HeartbeatOptions | false;

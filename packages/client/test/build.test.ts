@@ -105,7 +105,7 @@ describe('size budget', () => {
   // client code. Until the target is settled, this test is a ratchet (the bundle may grow only with a feature or a
   // fix, by moving this line in the same commit), and it prints the distance to the target on every run.
   const SIZE_TARGET = 5 * 1024;
-  const SIZE_RATCHET = 9063;
+  const SIZE_RATCHET = 9069;
   it('the browser client bundle (JSON, reconnect, heartbeats, timeouts; protocol + eventemitter3 inlined) stays within the ratchet', async () => {
     const m = await get();
     const gap = m.client.gzip - SIZE_TARGET;

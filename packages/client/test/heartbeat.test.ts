@@ -97,6 +97,23 @@ describe('heartbeat rule: our own Heartbeat every interval, whatever else was se
   });
 });
 
+describe('heartbeat: false', () => {
+  it('answers server heartbeats, but not an echo of its own answer (pinus and pomelo echo every heartbeat)', async () => {
+    const { ft, client, connect } = setup({ heartbeat: false, reconnect: false });
+    await connect(1);
+    ft.last.heartbeat(); // pinus: one right after the handshake ack
+    expect(ft.last.count(PacketType.Heartbeat)).toBe(1);
+    for (let i = 0; i < 100; i++) ft.last.heartbeat(); // pinus echoing the answer at once, again and again
+    expect(ft.last.count(PacketType.Heartbeat)).toBe(1);
+    await vi.advanceTimersByTimeAsync(500);
+    ft.last.heartbeat(); // half an interval later: a beat of the server's own (nano)
+    expect(ft.last.count(PacketType.Heartbeat)).toBe(2);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ft.last.count(PacketType.Heartbeat)).toBe(2); // never one of its own
+    expect(client.state).toBe('open'); // and no dead-link detection
+  });
+});
+
 describe('server heartbeat intervals below 100 ms', () => {
   it('a server heartbeat below 100 ms is raised to 100 ms (no beat storm)', async () => {
     const { ft, client, connect } = setup({ heartbeat: { grace: 500 }, reconnect: false });
