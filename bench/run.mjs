@@ -2,7 +2,8 @@
 /**
  * `npm run bench`: every benchmark of nanokit in one bounded run (about 5 minutes on 2 cores), loopback only.
  *
- * 1. codec (bench/protocol.bench.mjs, beside pinus-protocol);
+ * 1. codec (bench/protocol.bench.mjs, beside pinus-protocol), and the client's own cost per push and request against
+ *    a hand-written decode, in process (bench/client.bench.mjs);
  * 2. request/response ping-pong at N connections, one outstanding request each;
  * 3. nano's "1000 clients, a notify every 10 ms, the server pushes back" ping;
  * 4. the ceiling in the same run: a raw `ws` echo server driven the same way;
@@ -17,7 +18,7 @@
  *
  * Options: --reps N, --warmup MS, --duration MS, --connections 100,1000, --ping-connections N, --sessions N,
  * --nice=N (the benchmark processes renice themselves: a negative N, root only, shields them from the rest of a
- * shared machine), --out DIR (where benchmarks.md and .svg go; default docs), --only codec,reqres,ping,memory,profile,bundle, --stacks client-lite,raw-lite,raw-ws, --quick (a few seconds, for smoke tests), --write / --no-write.
+ * shared machine), --out DIR (where benchmarks.md and .svg go; default docs), --only codec,client,reqres,ping,memory,profile,bundle, --stacks client-lite,raw-lite,raw-ws, --quick (a few seconds, for smoke tests), --write / --no-write.
  * @module
  */
 import { existsSync } from 'node:fs';
@@ -28,18 +29,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureBundles } from './lib/bundle-size.mjs';
 import { renderChart } from './lib/chart.mjs';
-import { runCodec } from './lib/codec.mjs';
+import { runClientCore, runCodec } from './lib/codec.mjs';
 import { PAIRINGS, pairing } from './lib/configs.mjs';
 import { summariseProfile } from './lib/cpu-profile.mjs';
 import { describeEnvironment } from './lib/environment.mjs';
 import { runMemory, runThroughput } from './lib/phases.mjs';
-import { chartData, consoleReport, markdownReport, replaceCodecSection } from './lib/report.mjs';
+import { carryNotesSection, chartData, consoleReport, markdownReport, replaceCodecSection } from './lib/report.mjs';
 import { replaceTadpoleSection, tadpoleSectionOf } from './lib/tadpole-section.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Semi-space size (MB) of the memory phase's second reading, which keeps V8's young generation from growing. */
 const PINNED_SEMI_SPACE_MB = 1;
-const ALL_PHASES = ['codec', 'reqres', 'ping', 'memory', 'profile', 'bundle'];
+const ALL_PHASES = ['codec', 'client', 'reqres', 'ping', 'memory', 'profile', 'bundle'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -83,7 +84,9 @@ const stacks = settings.stacks.map((id) => pairing(/** @type {any} */ (id)));
 const write = flags['no-write'] ? false : (flags.write ?? (!quick && settings.phases.length === ALL_PHASES.length));
 
 const needed = ['protocol/dist/index.mjs'];
-if (stacks.some((p) => p.driver === 'client')) needed.push('client/dist/index.mjs');
+if (stacks.some((p) => p.driver === 'client') || settings.phases.includes('client')) {
+  needed.push('client/dist/index.mjs');
+}
 if (stacks.some((p) => p.server === 'lite')) needed.push('server-lite/dist/index.mjs');
 const missing = needed.filter((f) => !existsSync(path.join(ROOT, 'packages', f)));
 if (missing.length > 0 && settings.phases.some((p) => p !== 'bundle' && p !== 'codec')) {
@@ -143,6 +146,7 @@ const results = {
   profiles: [],
   failures: [],
   codec: null,
+  clientCore: null,
   elapsedMs: 0,
 };
 const has = (/** @type {string} */ phase) => settings.phases.includes(phase);
@@ -151,6 +155,16 @@ if (has('codec')) {
   log('codec: bench/protocol.bench.mjs');
   results.codec = await runCodec({ root: ROOT, quick });
   log(results.codec.error ? `codec: skipped (${results.codec.error})` : `codec: ${results.codec.rows.length} rows`);
+}
+
+if (has('client')) {
+  log('client: bench/client.bench.mjs');
+  results.clientCore = await runClientCore({ root: ROOT, quick });
+  log(
+    results.clientCore.error
+      ? `client: skipped (${results.clientCore.error})`
+      : `client: ${results.clientCore.rows.map((r) => `${r.case}: ${r.ratio.toFixed(2)}x`).join('; ')}`,
+  );
 }
 
 if (has('reqres')) {
@@ -313,7 +327,7 @@ process.stdout.write(consoleReport(results));
 if (write) {
   const previous = existsSync(DOC) ? await readFile(DOC, 'utf8') : '';
   await mkdir(outDir, { recursive: true });
-  let md = replaceCodecSection(markdownReport(results), results.codec, previous);
+  let md = carryNotesSection(replaceCodecSection(markdownReport(results), results.codec, previous), previous);
   // The tadpole section comes from `npm run bench:tadpole`: keep it.
   const tadpole = tadpoleSectionOf(previous);
   if (tadpole) md = replaceTadpoleSection(md, tadpole);

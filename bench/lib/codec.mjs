@@ -37,3 +37,34 @@ export async function runCodec(options) {
     child.kill();
   }
 }
+
+const CLIENT_CHILD = fileURLToPath(new URL('../child/client-core.mjs', import.meta.url));
+
+/**
+ * @typedef {object} ClientCoreRow
+ * @property {string} case
+ * @property {number} clientNs CPU ns per message through @nanokit/client (median)
+ * @property {number} handNs CPU ns per message through the hand-written decode (median)
+ * @property {number} ratio client ÷ hand-written, per run then the median
+ * @property {number} ratioMin
+ * @property {number} ratioMax
+ * @property {number} runs
+ */
+
+/**
+ * Runs bench/client.bench.mjs (the client's push handling and request round against a hand-written decode, in
+ * process) in a child process, like the codec benchmark.
+ * @param {{root: string, quick: boolean}} options
+ * @returns {Promise<{rows: ClientCoreRow[], error: string | undefined}>}
+ */
+export async function runClientCore(options) {
+  const child = spawnChild(CLIENT_CHILD, options.quick ? ['--quick'] : [], { cwd: options.root });
+  try {
+    const data = await child.ready;
+    return { rows: data.rows ?? [], error: undefined };
+  } catch (error) {
+    return { rows: [], error: error instanceof Error ? error.message.split('\n')[0] : String(error) };
+  } finally {
+    child.kill();
+  }
+}

@@ -33,6 +33,7 @@ import { spread } from './stats.mjs';
  * @property {string[]} [failures] measurements left out after two failed attempts
  * @property {number[]} [loadAverageEnd] load averages at the end of the run
  * @property {null | import('./codec.mjs').CodecResult} codec
+ * @property {null | {rows: import('./codec.mjs').ClientCoreRow[], error: string | undefined}} [clientCore]
  * @property {number} elapsedMs
  */
 
@@ -44,11 +45,15 @@ import { spread } from './stats.mjs';
 export const TARGETS = Object.freeze({
   ceilingRatio: 0.8,
   clientRatio: 0.9,
+  clientPushRatio: 1.15,
   idleSessionBytes: 12 * 1024,
   browserGzipBytes: 5 * 1024,
 });
 
 export const CODEC_START = '<!-- codec:start -->';
+/** A hand-written section (profiles before and after a change) that every run carries over as it is. */
+export const NOTES_START = '<!-- notes:start -->';
+export const NOTES_END = '<!-- notes:end -->';
 export const CODEC_END = '<!-- codec:end -->';
 
 // ---------------------------------------------------------------------------------------------------- formatting
@@ -206,6 +211,15 @@ export function targetRows(results) {
       target: `(≥ ${TARGETS.clientRatio}x)`,
       measured: mmm(clientCost, ratio),
       verdict: verdict(clientCost.median, TARGETS.clientRatio, 'min', ratio),
+    });
+  }
+  const push = (results.clientCore?.rows ?? []).find((r) => r.case.startsWith('push'));
+  if (push) {
+    out.push({
+      what: '@nanokit/client push handling ÷ a hand-written decode, CPU per push, in-process (bench/client.bench.mjs)',
+      target: `≤ ${TARGETS.clientPushRatio}x`,
+      measured: `${ratio(push.ratio)} (${ratio(push.ratioMin)}–${ratio(push.ratioMax)})`,
+      verdict: verdict(push.ratio, TARGETS.clientPushRatio, 'max', ratio),
     });
   }
   const lite = results.memory.find((m) => m.server === 'lite' && m.youngGen !== 'pinned');
@@ -411,6 +425,8 @@ export function consoleReport(results) {
   };
   if (results.codec && results.codec.rows.length > 0)
     section('Codec (bench/protocol.bench.mjs)', codecTable(results.codec.rows));
+  if (results.clientCore && results.clientCore.rows.length > 0)
+    section('Client core, in-process (bench/client.bench.mjs)', clientCoreTable(results.clientCore.rows));
   section('Request/response ping-pong (median (min–max) of the repetitions)', reqresTable(results));
   section('Ratios (paired per repetition)', ratioTable(results));
   section(
@@ -623,6 +639,21 @@ export function markdownReport(results) {
   out.push(CODEC_END);
   out.push('');
 
+  if (results.clientCore && results.clientCore.rows.length > 0) {
+    out.push('## Client core, in-process');
+    out.push('');
+    out.push(
+      "What @nanokit/client costs per message on top of the codec, with no socket (bench/client.bench.mjs, alone: `node bench/client.bench.mjs`; in its own process). The transport is an in-process fake that hands the client the bytes a server would send. **push**: one 50-byte JSON push to one `on(route)` listener, from the transport's `onMessage` to the listener, against `decodePackets` + `decodeMessage` + the JSON serializer + a direct call. **request**: `await client.request()` answered inside the transport's `send`, against `encodeDataPacket` + the same answer + decode + a callback (building the answer costs both sides alike). CPU ns per message (`process.cpuUsage`), median of the interleaved runs; the ratio is taken per run, then the median (min–max).",
+    );
+    out.push('');
+    out.push(table(clientCoreTable(results.clientCore.rows)));
+    out.push('');
+  }
+
+  out.push(NOTES_START);
+  out.push(NOTES_END);
+  out.push('');
+
   if (results.reqres.length > 0) {
     out.push('## Request/response ping-pong');
     out.push('');
@@ -794,6 +825,35 @@ export function replaceCodecSection(markdown, codec, previous) {
     body = `## Codec\n\n_Not measured in this run${codec?.error ? ` (${codec.error})` : ''}: run \`npm run bench:protocol\`._`;
   }
   return markdown.replace(`${CODEC_START}\n${CODEC_END}`, `${CODEC_START}\n${body}\n${CODEC_END}`);
+}
+
+/**
+ * The client core rows as a table.
+ * @param {import('./codec.mjs').ClientCoreRow[]} rows
+ */
+function clientCoreTable(rows) {
+  return {
+    head: ['case', '@nanokit/client ns/msg', 'hand-written ns/msg', 'client ÷ hand-written'],
+    rows: rows.map((r) => [
+      r.case,
+      int(r.clientNs),
+      int(r.handNs),
+      `${ratio(r.ratio)} (${ratio(r.ratioMin)}–${ratio(r.ratioMax)})`,
+    ]),
+  };
+}
+
+/**
+ * Carries the hand-written notes section of the previous document (between {@link NOTES_START} and
+ * {@link NOTES_END}) into the new one, unchanged.
+ * @param {string} markdown the new document, with empty notes markers
+ * @param {string | null} previous the document it replaces
+ */
+export function carryNotesSection(markdown, previous) {
+  const a = previous ? previous.indexOf(NOTES_START) : -1;
+  const b = previous ? previous.indexOf(NOTES_END) : -1;
+  if (!previous || a < 0 || b < a) return markdown.replace(`${NOTES_START}\n${NOTES_END}\n\n`, '');
+  return markdown.replace(`${NOTES_START}\n${NOTES_END}`, previous.slice(a, b + NOTES_END.length));
 }
 
 /**
