@@ -20,7 +20,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 const packages = [
   {
     dir: 'packages/protocol',
-    entries: { index: 'src/index.ts', protobuf: 'src/protobuf.ts' },
+    entries: { index: 'src/index.ts', protobuf: 'src/protobuf.ts', 'pomelo-protobuf': 'src/pomelo-protobuf.ts' },
   },
   {
     dir: 'packages/client',

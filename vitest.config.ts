@@ -8,6 +8,10 @@ export default defineConfig({
     // Tests run against the TypeScript sources of the workspace packages, not their builds.
     alias: [
       { find: /^@nanokit\/protocol\/protobuf$/, replacement: src('./packages/protocol/src/protobuf.ts') },
+      {
+        find: /^@nanokit\/protocol\/pomelo-protobuf$/,
+        replacement: src('./packages/protocol/src/pomelo-protobuf.ts'),
+      },
       { find: /^@nanokit\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
       { find: /^@nanokit\/client\/inflate$/, replacement: src('./packages/client/src/inflate.ts') },
       { find: /^@nanokit\/client\/node$/, replacement: src('./packages/client/src/node.ts') },

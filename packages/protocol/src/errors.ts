@@ -59,6 +59,8 @@ export const ProtocolErrorCode = {
   SerializeFailed: 'ERR_SERIALIZE_FAILED',
   /** The protobuf serializer has no message type for this route and direction. */
   UnknownProtoRoute: 'ERR_UNKNOWN_PROTO_ROUTE',
+  /** pomelo-protobuf protos (`sys.protos` of a pinus or pomelo handshake) that are not in pinus' parsed form. */
+  InvalidProtos: 'ERR_INVALID_PROTOS',
   /** An argument of the wrong kind (bytes that are not a Uint8Array, a message that is not an object…). */
   InvalidArgument: 'ERR_INVALID_ARGUMENT',
 } as const;

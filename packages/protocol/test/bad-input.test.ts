@@ -29,6 +29,7 @@ import {
   RouteDictionary,
   utf8,
 } from '../src/index.js';
+import { pomeloProtobuf } from '../src/pomelo-protobuf.js';
 import { createProtobufSerializer, decodePitayaError } from '../src/protobuf.js';
 import { concat, expectProtocolError, hex, utf8Bytes } from './helpers.js';
 
@@ -77,6 +78,14 @@ const triggers: Array<[code: string, what: string, fn: () => unknown]> = [
     'ERR_UNKNOWN_PROTO_ROUTE',
     'protobuf serializer without a type for the route',
     () => createProtobufSerializer({}).encode('Room.Join', {}, 0),
+  ],
+  [
+    'ERR_INVALID_PROTOS',
+    'pomelo-protobuf protos with a field that is not {option, type, tag}',
+    () =>
+      pomeloProtobuf().onHandshake?.(
+        parseHandshakeResponse(utf8Bytes('{"code":200,"sys":{"protos":{"server":{"r":{"a":1}}}}}')),
+      ),
   ],
   ['ERR_INVALID_ARGUMENT', 'packet body that is not bytes', () => encodePacket(4, [1, 2] as never)],
 ];
