@@ -194,7 +194,7 @@ export class NanoServer {
     this.gate = {
       host: this.registry,
       starting: () => (this.initialized || this.startFailure !== null ? null : this.started),
-      admit: (transport, request) => this.admit(transport, request),
+      admit: (transport, remoteAddress, request) => this.admit(transport, remoteAddress, request),
       closing: () => this.closing !== null,
     };
   }
@@ -413,11 +413,11 @@ export class NanoServer {
     }
   }
 
-  /** 0 to accept a connection, else the HTTP status to refuse it with. */
-  private admit(transport: 'ws' | 'tcp', request: IncomingMessage | undefined): number {
+  /** 0 to accept a connection, else the HTTP status to refuse it with. Logs one line per refusal. */
+  private admit(transport: 'ws' | 'tcp', remoteAddress: string, request: IncomingMessage | undefined): number {
     if (this.closing !== null) return 503;
     if (this.startFailure !== null) {
-      this.logger.info('connection refused: the lifetime hooks failed', { transport });
+      this.logger.info('connection refused: the lifetime hooks failed', { transport, remoteAddress });
       return 503;
     }
     if (request !== undefined && this.checkOrigin !== undefined) {
@@ -428,13 +428,14 @@ export class NanoServer {
         this.logger.error('checkOrigin threw', { error });
       }
       if (!allowed) {
-        this.logger.info('connection refused: origin not allowed', { origin: request.headers.origin });
+        this.logger.info('connection refused: origin not allowed', { remoteAddress, origin: request.headers.origin });
         return 403;
       }
     }
     if (this.registry.live.size >= this.maxConnections) {
       this.logger.warn('connection refused: too many connections', {
         transport,
+        remoteAddress,
         code: ServerErrorCode.TooManyConnections,
         maxConnections: this.maxConnections,
       });

@@ -87,6 +87,8 @@ describe('handshakeTimeout', () => {
       } else {
         await expect(connect()).rejects.toThrow('HTTP 503');
       }
+      const refusal = logger.entries.find((e) => e.context?.['code'] === 'ERR_TOO_MANY_CONNECTIONS');
+      expect(refusal?.context).toMatchObject({ transport: name, remoteAddress: '127.0.0.1' });
       let client: RawClient | undefined;
       while (client === undefined && performance.now() - t0 < handshakeTimeout + 1000) {
         const attempt = await connect().catch(() => undefined);

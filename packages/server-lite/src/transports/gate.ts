@@ -14,8 +14,8 @@ export interface Gate {
    * until then). Null once they have run or failed.
    */
   starting(): Promise<void> | null;
-  /** 0 to accept a connection, else the HTTP status to refuse it with. */
-  admit(transport: 'ws' | 'tcp', request: IncomingMessage | undefined): number;
+  /** 0 to accept a connection from `remoteAddress`, else the HTTP status to refuse it with. */
+  admit(transport: 'ws' | 'tcp', remoteAddress: string, request: IncomingMessage | undefined): number;
   /** True once the server is shutting down (a WebSocket whose upgrade completes then is cut). */
   closing(): boolean;
 }

@@ -68,7 +68,7 @@ export class TcpEndpoint {
 
   constructor(gate: Gate) {
     this.net = createServer({ noDelay: true }, (socket) => {
-      if (gate.admit('tcp', undefined) !== 0) {
+      if (gate.admit('tcp', socket.remoteAddress ?? '', undefined) !== 0) {
         socket.destroy();
         return;
       }

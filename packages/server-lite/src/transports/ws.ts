@@ -220,7 +220,7 @@ export class WsEndpoint {
   }
 
   private admit(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const verdict = this.gate.admit('ws', request);
+    const verdict = this.gate.admit('ws', request.socket.remoteAddress ?? '', request);
     if (verdict !== 0) {
       refuse(socket, verdict, verdict === 403 ? 'Forbidden' : 'Service Unavailable');
       return;
