@@ -27,7 +27,7 @@ import { checkBytes, fail } from './errors.js';
 import { isPlainObject } from './json.js';
 import { checkEncodeLength, EMPTY, writePacketHeader } from './packet.js';
 import type { RouteDictionary } from './route-dictionary.js';
-import { decodeUtf8, encodeUtf8, utf8Length, writeUtf8 } from './utf8.js';
+import { decodeUtf8Range, encodeUtf8, utf8Length, writeUtf8 } from './utf8.js';
 import { varintLength, writeVarint } from './varint.js';
 
 /** A decoded message. Every field is always present, so all messages share one object shape. */
@@ -215,7 +215,7 @@ export function decodeMessage(bytes: Uint8Array, { dictionary }: MessageDecodeOp
       if (offset >= end) fail('ERR_MISSING_ROUTE', 'route');
       const length = bytes[offset++] as number;
       if (offset + length > end) fail('ERR_ROUTE_OVERRUN', `route length ${length}`);
-      route = decodeUtf8(bytes, offset, (offset += length));
+      route = decodeUtf8Range(bytes, offset, (offset += length));
     }
   }
   return {

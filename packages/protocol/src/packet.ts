@@ -132,6 +132,14 @@ export function encodePacket(type: PacketType, body?: Uint8Array, options?: Pack
   return out;
 }
 
+/** The sink of {@link decodePackets}: a class, so that a call allocates one object and no closure. */
+class PacketList implements PacketSink {
+  readonly packets: Packet[] = [];
+  onPacket(type: PacketType, body: Uint8Array): void {
+    this.packets.push({ type, body });
+  }
+}
+
 /**
  * Decodes every packet in `bytes`, which must hold whole packets only (one WebSocket message may carry several).
  * Always returns an array; an empty input gives `[]`. Bodies are views into `bytes`.
@@ -142,12 +150,9 @@ export function encodePacket(type: PacketType, body?: Uint8Array, options?: Pack
 export function decodePackets(bytes: Uint8Array, options?: PacketDecodeOptions): Packet[] {
   checkBytes(bytes, 'packets');
   const max = options && options.maxBodyLength !== undefined ? options.maxBodyLength : DEFAULT_MAX_BODY_LENGTH;
-  const packets: Packet[] = [];
-  const offset = scanPackets(bytes, 0, max, {
-    onPacket(type, body) {
-      packets.push({ type, body });
-    },
-  });
+  const list = new PacketList();
+  const packets = list.packets;
+  const offset = scanPackets(bytes, 0, max, list);
   const left = bytes.length - offset;
   if (left === 0) return packets;
   if (left < PACKET_HEADER_LENGTH) fail('ERR_TRUNCATED_PACKET', `header at ${offset}`);

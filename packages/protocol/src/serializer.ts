@@ -6,7 +6,7 @@
 import type { MessageType } from './constants.js';
 import { checkBytes, fail } from './errors.js';
 import type { HandshakeResponse } from './handshake.js';
-import { decodeUtf8, type Utf8Codec } from './utf8.js';
+import { decodeUtf8Range, type Utf8Codec } from './utf8.js';
 
 /**
  * Turns message bodies into bytes and back.
@@ -75,7 +75,7 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
       checkBytes(bytes, route);
       if (bytes.length === 0) return undefined;
       try {
-        return JSON.parse(codec ? codec.decode(bytes) : decodeUtf8(bytes), reviver);
+        return JSON.parse(codec ? codec.decode(bytes) : decodeUtf8Range(bytes, 0, bytes.length), reviver);
       } catch (cause) {
         // The cause tells invalid UTF-8 from invalid JSON.
         return fail('ERR_INVALID_PAYLOAD', route, cause);

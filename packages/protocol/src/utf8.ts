@@ -157,7 +157,11 @@ function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
  */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end?: number): string {
   checkBytes(bytes, 'text');
-  if (end === undefined) end = bytes.length;
+  return decodeUtf8Range(bytes, start, end === undefined ? bytes.length : end);
+}
+
+/** @internal {@link decodeUtf8} for callers that checked `bytes` already (the message and JSON decoders). */
+export function decodeUtf8Range(bytes: Uint8Array, start: number, end: number): string {
   const length = end - start;
   if (length <= SHORT_DECODE_MAX_BYTES) {
     // ASCII (the usual route) into a presized array: the fastest way to a short string.
