@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTadpoleBots } from '../examples/bots/tadpole.mjs';
 import { spawnChild } from './lib/ipc.mjs';
+import { mdTable } from './lib/report.mjs';
 import { replaceTadpoleSection } from './lib/tadpole-section.mjs';
 
 /**
@@ -76,9 +77,10 @@ export function tadpoleSection(runs, env) {
     '',
     `Measured by \`npm run bench:tadpole\` (bench/tadpole.mjs) on ${env}: the pond of examples/tadpole alone in a child process, ${r0.bots} bots (examples/bots/tadpole.mjs, the page's own connection code with the lossless JSON serializer) in the parent, each sending \`World.Update\` ${r0.rate} times a second; every update is broadcast to all ${r0.players} members of the world (nano's \`w.Broadcast("update", msg)\`: the bytes received, encoded once). CPU = the server process's \`process.cpuUsage()\` (user + system) over a ${(r0.seconds).toFixed(0)} s window after a warm-up. Median of ${runs.length} runs, min–max in brackets.`,
     '',
-    '| Updates relayed/s | Server CPU | CPU per update (µs) | CPU per push delivered (µs) |',
-    '| ---: | ---: | ---: | ---: |',
-    `| ${m('updatesPerSecond', 0)} | ${m('cpuPercent', 1)} % | ${m('cpuUsPerUpdate', 1)} | ${m('cpuUsPerPush', 2)} |`,
+    mdTable(
+      ['Updates relayed/s', 'Server CPU (%)', 'CPU per update (µs)', 'CPU per push delivered (µs)'],
+      [[m('updatesPerSecond', 0), m('cpuPercent', 1), m('cpuUsPerUpdate', 1), m('cpuUsPerPush', 2)]],
+    ),
     '',
     `The bots share the 2 cores with the server, so they send fewer updates than ${r0.bots * r0.rate}/s when the machine is busy; the figures are per update actually relayed. A page's frame rate with these ${r0.bots} bots is measured by test/browser/tadpole.test.ts (see docs/tadpole.md).`,
   ].join('\n');

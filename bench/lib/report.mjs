@@ -259,7 +259,7 @@ export function targetRows(results) {
  * @param {string[]} head
  * @param {string[][]} rows
  */
-function mdTable(head, rows) {
+export function mdTable(head, rows) {
   // Text columns align left, figures right; cells are padded to the column width, as Biome formats tables.
   const numeric = head.map((_h, i) => i > 0 && rows.every((r) => /^[\d–(≥≤.-]|^$/.test(r[i] ?? '')));
   const widths = head.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));

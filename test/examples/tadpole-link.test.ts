@@ -182,5 +182,13 @@ describe('tadpole page code against a nano-like server', () => {
     await until(() => alice.pond.others.size === 1 && bob.pond.others.size === 1);
     expect([...alice.pond.others.keys()]).toEqual([bob.pond.me.key]);
     expect([...bob.pond.others.keys()]).toEqual([alice.pond.me.key]);
+
+    // Bob goes quiet without leaving (his page froze): 3 s later he fades, 4 s later he is gone, still connected.
+    const heard = alice.pond.others.get(bob.pond.me.key!)!.heard;
+    alice.pond.step(heard + 3500);
+    expect(alice.pond.others.get(bob.pond.me.key!)!.alpha).toBeCloseTo(0.5);
+    alice.pond.step(heard + 4001);
+    expect(alice.pond.others.size).toBe(0);
+    expect(bob.state).toBe('connected');
   });
 });
