@@ -26,15 +26,19 @@ export interface ReconnectOptions {
    */
   jitter?: number;
   /**
-   * Attempts after one drop before giving up (`Infinity`: never give up).
+   * Attempts after one drop before giving up (`Infinity`: never give up). Every successful reconnect starts the count
+   * (and the delays) over.
    * @default Infinity
    */
   maxAttempts?: number;
   /**
-   * A connection that stayed up this long (ms) resets the attempt counter when it drops.
-   * @default 5000
+   * Retry the first `connect()` too, with the same delays and `maxAttempts`: it resolves once an attempt succeeds, or
+   * rejects with `ConnectionClosedError` `reconnect-failed` (the last failure as `cause`) when they are used up. Each
+   * failed attempt is an `error` event and each retry a `reconnecting` event; the state stays `connecting`, and
+   * `onReconnect` does not run (there is no session to restore).
+   * @default false
    */
-  minUptime?: number;
+  firstConnect?: boolean;
 }
 
 /** Delay in ms before reconnect attempt `attempt` (1-based). */

@@ -79,8 +79,6 @@ interface Link {
   heartbeat?: Heartbeat;
   /** Cancels the connect timeout. */
   cancel: () => void;
-  /** When the connection became ready, after `onReconnect` (0 before). */
-  upAt: number;
   ended?: boolean;
   /** Set when the server sent a Kick: the `kick` event, emitted when the link has ended. */
   kick?: ClientEvents['kick'];
@@ -199,8 +197,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   /**
    * Opens the connection: socket, handshake (with `handshake.user`), ack. Resolves with the server's handshake.
-   * The first connect is not retried: it rejects (`ConnectionClosedError`, `HandshakeError`, …) and the state
-   * becomes `closed`. Called while already open, it resolves at once; while reconnecting, it tries at once (and
+   * The first connect is not retried unless `reconnect.firstConnect` is set: it rejects (`ConnectError` saying why,
+   * `HandshakeError`, …) and the state becomes `closed`. Called while already open, it resolves at once; while reconnecting, it tries at once (and
    * inside `onReconnect`, where the connection is up, it resolves at once).
    */
   connect(): Promise<HandshakeResponse> {
@@ -210,8 +208,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       // Inside `onReconnect` the connection is up (the hook re-logs in over it): waiting for the hook would deadlock.
       if (this.status === 'reconnecting' && link && link.handshake) return resolve(link.handshake);
       this.waiters.push([resolve, reject]);
-      if (this.status === 'reconnecting') this.wake();
-      else if (this.status !== 'connecting') {
+      if (this.status === 'reconnecting' || this.status === 'connecting') this.wake();
+      else {
         this.status = 'connecting';
         this.kicked = false;
         this.attempts = 0;
@@ -399,7 +397,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   /** Starts a connection attempt: URL, transport, handshake request. The connect timeout covers all of it. */
   private open(): void {
     const o = this.options;
-    const link: Link = (this.link = { cancel: NOOP, upAt: 0 });
+    const link: Link = (this.link = { cancel: NOOP });
     link.cancel = this.timers.set(
       () => this.end(link, CloseCode.ConnectTimeout, 'connect-timeout'),
       this.option('connectTimeout'),
@@ -597,10 +595,11 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       error = connectFailure(link, code, reason, error);
     }
     const reconnect = this.options.reconnect;
-    const { minUptime = 5000, maxAttempts = Infinity } = reconnect || {};
-    if (link.upAt > 0 && this.timers.now() - link.upAt >= minUptime) this.attempts = 0;
-    // The first connect is not retried (its callers get the error); `close()` may be handling this end already.
-    const retrying = status === 'open' || status === 'reconnecting';
+    const { maxAttempts = Infinity, firstConnect } = reconnect || {};
+    // The first connect is retried only when asked (else its callers get the error); `close()` may be handling this
+    // end already.
+    const first = status === 'connecting';
+    const retrying = status === 'open' || status === 'reconnecting' || (first && !!firstConnect);
     const mayRetry = retrying && reconnect !== false && !this.kicked;
     const willReconnect = mayRetry && this.attempts < maxAttempts;
     const gaveUp =
@@ -613,27 +612,29 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
           )
         : undefined;
     if (willReconnect) {
-      this.status = 'reconnecting';
+      // Retrying the first connect stays `connecting`: no session to restore, no `reconnect` event.
+      if (!first) this.status = 'reconnecting';
       this.current = undefined;
-    } else if (retrying || status === 'connecting') {
-      this.stop(gaveUp || (status === 'connecting' && error !== undefined ? error : closed));
+    } else if (retrying || first) {
+      this.stop(gaveUp || (first && error !== undefined ? error : closed));
     }
     // What ended the link is an `error` event, unless the first `connect()` rejects with it (or `close()` ended it).
     if (error !== undefined && retrying) this.emit('error', error);
     if (link.kick) this.emit('kick', link.kick);
     if (status === 'open') this.emit('disconnect', { code, reason, willReconnect });
-    if (gaveUp) this.emit('error', gaveUp);
+    // (The first connect's callers get it.)
+    if (gaveUp && !first) this.emit('error', gaveUp);
     // A listener closed, or called connect() (which tries at once), or the retry is already scheduled.
-    if (!willReconnect || this.status !== 'reconnecting' || this.retry || this.link) return;
+    if (!willReconnect || this.status !== (first ? status : 'reconnecting') || this.retry || this.link) return;
     const attempt = ++this.attempts;
     const delay = backoffDelay(attempt, reconnect || {}, (this.options.env || {}).random || Math.random);
     this.retry = this.timers.set(() => this.wake(), delay);
     this.emit('reconnecting', { attempt, delay });
   }
 
-  /** While reconnecting and between attempts: ends the reconnect delay, if one runs, and tries now. */
+  /** Between attempts (reconnecting, or retrying the first connect): ends the delay and tries now. */
   private wake(): void {
-    if (this.status !== 'reconnecting' || this.link) return;
+    if ((this.status !== 'reconnecting' && this.status !== 'connecting') || this.link) return;
     if (this.retry) this.retry();
     this.retry = undefined;
     this.open();
@@ -644,7 +645,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     if (link.ended) return;
     const reconnected = this.status === 'reconnecting';
     link.cancel();
-    link.upAt = this.timers.now();
+    // Up again: the next drop starts the delays over.
+    this.attempts = 0;
     this.status = 'open';
     this.current = hs;
     const queue = this.queue;

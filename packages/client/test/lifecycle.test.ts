@@ -117,7 +117,7 @@ describe('listeners that call connect() while a connection ends', () => {
 });
 
 describe('reconnect attempts', () => {
-  it('disconnect says willReconnect: false when the attempts are used up (a flapping link)', async () => {
+  it('a successful reconnect starts the attempts over at once: a flapping link keeps reconnecting', async () => {
     const { ft, client, connect, events } = setup({
       heartbeat: false,
       reconnect: { maxAttempts: 1, initialDelay: 10 },
@@ -127,21 +127,47 @@ describe('reconnect attempts', () => {
     await reconnect(ft, 10);
     expect(client.state).toBe('open');
     events.length = 0;
-    ft.last.drop(); // within minUptime: the attempt still counts
+    ft.last.drop(); // at once: the reconnect above already reset the count
+    expect(client.state).toBe('reconnecting');
+    expect(events).toEqual([
+      ['disconnect', { code: 1006, reason: '', willReconnect: true }],
+      ['reconnecting', { attempt: 1, delay: 10 }],
+    ]);
+    client.close();
+    expectNothingLeft(client);
+  });
+
+  it('disconnect is followed by reconnect-failed when the attempts are used up', async () => {
+    const { ft, client, connect, events } = setup({
+      heartbeat: false,
+      reconnect: { maxAttempts: 1, initialDelay: 10 },
+    });
+    await connect();
+    ft.last.drop();
+    await vi.advanceTimersByTimeAsync(10);
+    events.length = 0;
+    ft.last.drop(); // attempt 1 fails before its handshake
     expect(client.state).toBe('closed');
     expect(events).toEqual([
-      ['disconnect', { code: 1006, reason: '', willReconnect: false }],
-      ['error', expect.objectContaining({ code: 'ERR_CONNECTION_CLOSED', reason: 'reconnect-failed' })],
+      ['error', expect.objectContaining({ code: 'ERR_CONNECT_FAILED' })],
+      [
+        'error',
+        expect.objectContaining({
+          code: 'ERR_CONNECTION_CLOSED',
+          reason: 'reconnect-failed',
+          cause: expect.objectContaining({ code: 'ERR_CONNECT_FAILED' }),
+        }),
+      ],
     ]);
     expectNothingLeft(client);
   });
 
-  it('an onReconnect that fails after minUptime still uses up an attempt', async () => {
+  it('an onReconnect that fails (6 s after the handshake) still uses up an attempt', async () => {
     let hooks = 0;
     const { ft, client, events, connect } = setup({
       heartbeat: false,
       connectTimeout: 60_000,
-      reconnect: { maxAttempts: 2, initialDelay: 100, minUptime: 5000 },
+      reconnect: { maxAttempts: 2, initialDelay: 100 },
       // A re-login whose request times out (nano never answers a failed request).
       onReconnect: () => {
         hooks++;
