@@ -14,8 +14,9 @@ import {
   PacketType,
   RouteDictionary,
 } from '@nanokit/protocol';
+import { pomeloProtobuf } from '@nanokit/protocol/pomelo-protobuf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NanoClient, type NanoClientOptions } from '../../packages/client/src/node.js';
+import { createHandshakeCache, NanoClient, type NanoClientOptions } from '../../packages/client/src/node.js';
 import { type PinusCluster, startPinusCluster } from './cluster.js';
 import { type RawConnection, rawHandshake, rawTcp, rawWs } from './raw.js';
 import { sentPackets, type Tap, tap, until } from './tap.js';
@@ -181,6 +182,96 @@ describe.each(['ws', 'tcp'] as const)('pinus over %s', (kind) => {
     // What the client wrote: every write is exactly one packet (pinus closes a WS message holding two).
     for (const write of taps[0]!.sent) expect(sentPackets(write)).toHaveLength(1);
     expect(c.state).toBe('open');
+    c.close();
+  });
+});
+
+/** Whether `bytes` holds `part` somewhere. */
+const holds = (bytes: Uint8Array, part: number[]) => bytes.some((_, i) => part.every((b, j) => bytes[i + j] === b));
+
+describe.each(['ws', 'tcp'] as const)('pinus useProtobuf over %s', (kind) => {
+  const url = () => (kind === 'ws' ? cluster.wsUrl : cluster.tcpUrl);
+
+  it('pomelo-protobuf request, response and push, with the protos from the handshake and no other setup', async () => {
+    const taps: Tap[] = [];
+    const c = client(url(), { serializer: pomeloProtobuf(), transport: tap(taps) });
+    await c.connect();
+    const me = uid(kind);
+    // Routes without protos stay JSON: login and a JSON push on the same connection.
+    await c.request('connector.entryHandler.enter', { uid: me, rid: `proto-${kind}` });
+    const pushes: unknown[] = [];
+    c.onPush('onChatProto', (body) => pushes.push(body));
+    const path = [
+      { x: 1.5, y: -2 },
+      { x: 0, y: 1e10 },
+    ];
+    const reply = await c.request('chat.chatHandler.sendProto', { text: 'hé ✓', n: -5, nums: [1, 2, 300], path });
+    expect(reply).toEqual({ code: 200, echo: 'hé ✓', n: -5, nums: [1, 2, 300] });
+    await until(() => pushes.length === 1);
+    expect(pushes).toEqual([{ from: me, text: 'hé ✓', nums: [1, 2, 300], n: -5, path }]);
+    // On the wire, both ways: pomelo-protobuf, not JSON and not protobuf (repeated uInt32 `nums` = 3 is key 18, then
+    // the element count 3, then the varints; protobuf would write 1a and the byte length 4).
+    const dataOut = taps[0]!.sent.flatMap((bytes) => sentPackets(bytes)).filter((p) => p.type === PacketType.Data);
+    const request = dataOut.find(
+      (p) => decodeMessage(p.body, { dictionary: c.handshake!.dictionary }).route === 'chat.chatHandler.sendProto',
+    );
+    expect(
+      holds(decodeMessage(request!.body, { dictionary: c.handshake!.dictionary }).body, [0x18, 3, 1, 2, 0xac, 2]),
+    ).toBe(true);
+    const push = taps[0]!
+      .receivedPackets()
+      .filter((p) => p.type === PacketType.Data)
+      .map((p) => decodeMessage(p.body, { dictionary: c.handshake!.dictionary }))
+      .find((m) => m.route === 'onChatProto');
+    expect(holds(push!.body, [0x18, 3, 1, 2, 0xac, 2])).toBe(true);
+    expect(push!.body[0]).not.toBe(0x7b); // not '{'
+    c.close();
+  });
+
+  it('handshake cache: a second connection names dictVersion and protoVersion, pinus omits dict and protos, pushes still decode', async () => {
+    const cache = createHandshakeCache();
+    const first = client(url(), { serializer: pomeloProtobuf(), handshakeCache: cache });
+    const full = await first.connect();
+    expect(full.raw['sys']).toMatchObject({ dict: expect.any(Object), protos: expect.any(Object) });
+    first.close();
+
+    const taps: Tap[] = [];
+    const c = client(url(), { serializer: pomeloProtobuf(), handshakeCache: cache, transport: tap(taps) });
+    const hs = await c.connect();
+    // What went out and what came back, as bytes on the wire.
+    const sentHandshake = taps[0]!.sent.flatMap((b) => sentPackets(b)).find((p) => p.type === PacketType.Handshake)!;
+    expect(JSON.parse(new TextDecoder().decode(sentHandshake.body)).sys).toMatchObject({
+      dictVersion: full.raw['sys'] && (full.raw['sys'] as { dictVersion: string }).dictVersion,
+      protoVersion: (full.raw['sys'] as { protos: { version: string } }).protos.version,
+    });
+    const reply = taps[0]!.receivedPackets().find((p) => p.type === PacketType.Handshake)!;
+    const sys = JSON.parse(new TextDecoder().decode(reply.body)).sys;
+    expect(sys).toEqual({ heartbeat: HEARTBEAT, useDict: true, useProto: true });
+    // The client completed the reply from the cache: routes compress and protos work as on the first connection.
+    expect(hs.dict).toEqual(full.dict);
+
+    const me = uid(kind);
+    const chats: unknown[] = [];
+    const protoPushes: unknown[] = [];
+    c.onPush('onChat', (body) => chats.push(body));
+    c.onPush('onChatProto', (body) => protoPushes.push(body));
+    await c.request('connector.entryHandler.enter', { uid: me, rid: `cache-${kind}` });
+    await c.request('chat.chatHandler.send', { text: 'json push' });
+    expect(await c.request('chat.chatHandler.sendProto', { text: 'proto push', nums: [7] })).toEqual({
+      code: 200,
+      echo: 'proto push',
+      nums: [7],
+    });
+    await until(() => chats.length === 1 && protoPushes.length === 1);
+    expect(chats).toEqual([{ from: me, text: 'json push' }]);
+    expect(protoPushes).toEqual([{ from: me, text: 'proto push', nums: [7] }]);
+    // Both pushes came with route codes from the cached dictionary.
+    const pushFlags = taps[0]!
+      .receivedPackets()
+      .filter((p) => p.type === PacketType.Data && p.body[0]! >> 1 === MessageType.Push)
+      .map((p) => p.body[0]);
+    expect(pushFlags.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(pushFlags)).toEqual(new Set([(MessageType.Push << 1) | 1]));
     c.close();
   });
 });
