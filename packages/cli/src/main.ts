@@ -6,10 +6,12 @@ import { parseArgs } from 'node:util';
 import { type Command, type Io, println } from './command.js';
 import { botsCommand } from './commands/bots.js';
 import { decodeCommand } from './commands/decode.js';
+import { recordCommand } from './commands/record.js';
 import { replCommand } from './commands/repl.js';
+import { replayCommand } from './commands/replay.js';
 import { errorCode, errorMessage } from './errors.js';
 
-const COMMANDS: readonly Command[] = [replCommand, botsCommand, decodeCommand];
+const COMMANDS: readonly Command[] = [replCommand, botsCommand, decodeCommand, recordCommand, replayCommand];
 
 const HELP = `Usage: nanokit <command> [options]
 

@@ -12,10 +12,13 @@ export interface TestServer {
 }
 
 class Room {
-  constructor(readonly group: Group) {}
+  constructor(
+    readonly group: Group,
+    readonly tag: string,
+  ) {}
   Join(session: Session, body: { name?: string } | undefined) {
     this.group.add(session);
-    return { code: 0, name: body?.name ?? null };
+    return { code: 0, name: body?.name ?? null, ...(this.tag ? { server: this.tag } : {}) };
   }
   Echo(_session: Session, body: unknown) {
     return body ?? {};
@@ -27,11 +30,12 @@ class Room {
 
 export const DICTIONARY = { 'room.join': 1, 'room.echo': 2, 'room.say': 3, onChat: 4 };
 
-export async function startTestServer(): Promise<TestServer> {
+/** `tag`: a `server` field added to every room.join response, to make two servers answer differently. */
+export async function startTestServer(tag = ''): Promise<TestServer> {
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const server = new NanoServer({ logger: quiet, dictionary: DICTIONARY, heartbeat: 10_000 });
   const group = new Group('room');
-  server.register(new Room(group), { name: 'room', nameFunc: (m: string) => m.toLowerCase() });
+  server.register(new Room(group, tag), { name: 'room', nameFunc: (m: string) => m.toLowerCase() });
   const ws = await server.listen({ port: 0, host: '127.0.0.1', path: '/nano' });
   const tcp = await server.listen({ port: 0, host: '127.0.0.1', tcp: true });
   return {

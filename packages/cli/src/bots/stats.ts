@@ -87,7 +87,7 @@ export class RunStats {
 
   /** A successful execution; `ms` is its latency for timed steps. */
   ok(step: Step, ms: number): void {
-    this.counts[step.id]++;
+    this.counts[step.id] = (this.counts[step.id] ?? 0) + 1;
     const us = Math.max(1, Math.min(HIGHEST_US, Math.round(ms * 1000)));
     this.histograms[step.id]?.recordValue(us);
     if (step.kind === 'request') {
@@ -98,7 +98,7 @@ export class RunStats {
 
   /** A failed execution. */
   fail(step: Step, bot: number, code: string, message: string): void {
-    this.counts[step.id]++;
+    this.counts[step.id] = (this.counts[step.id] ?? 0) + 1;
     this.errorCount++;
     if (step.kind === 'request') this.requestCount++;
     const errors = this.errors[step.id] as Map<string, number>;
