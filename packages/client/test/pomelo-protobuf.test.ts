@@ -2,7 +2,7 @@
  * NanoClient with `serializer: pomeloProtobuf()` and no other setup: the protos come from the handshake (or, on a
  * second connection whose handshake named the cached version, from the handshake cache). The server side is played
  * by the same serializer, which encodes responses and pushes with `protos.server` as pinus does; the live pinus
- * cluster tests are in test/integration.
+ * cluster tests are in test/pinus/pinus.test.ts.
  */
 import { createHandshakeCache } from '@nanokit/client';
 import {
