@@ -36,7 +36,7 @@ export {
   parseHandshakeRequest,
   parseHandshakeResponse,
 } from './handshake.js';
-export { stringifyGoStyle } from './json.js';
+export { escapeAstral, stringifyGoStyle } from './json.js';
 export type { Kick } from './kick.js';
 export { encodeKick, parseKick } from './kick.js';
 export type { BigIntMode, LosslessJsonSerializerOptions } from './lossless-json.js';

@@ -67,6 +67,19 @@ function toGo(value: unknown): unknown {
   return value;
 }
 
+/**
+ * `json` with every character above U+FFFF (emoji) written as a JSON escape pair, `\ud83d\ude00`: the same value for
+ * every JSON parser, in bytes that the deployed JS clients of nano and pomelo (starx-wsclient, pomelo's jsclient)
+ * read right, where their decoder, which knows 1- to 3-byte UTF-8 sequences only, garbles a 4-byte one. `json` must
+ * be JSON text, as `JSON.stringify` writes it (it escapes lone surrogates itself, so every surrogate left is half of a
+ * pair inside a string literal). server-lite's default serializer applies it. See docs/protocol.md#utf-8.
+ */
+export function escapeAstral(json: string): string {
+  return /[\ud800-\udfff]/.test(json)
+    ? json.replace(/[\ud800-\udfff]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16)}`)
+    : json;
+}
+
 /** `text` with every lone surrogate replaced by U+FFFD (what `String.prototype.toWellFormed` does, in ES2017). */
 function wellFormed(text: string): string {
   return /[\ud800-\udfff]/.test(text)

@@ -3,7 +3,10 @@
  * it does not (WeChat devices, Cocos 2.x native, older React Native). Astral characters (emoji) are encoded as
  * 4-byte sequences, never as CESU-8 surrogate halves (the bug of nano's JS client).
  *
- * Decoding is strict: malformed input throws `ProtocolError` `ERR_INVALID_UTF8` rather than yielding U+FFFD.
+ * Decoding is strict, with one repair: malformed input throws `ProtocolError` `ERR_INVALID_UTF8` rather than yielding
+ * U+FFFD, except for surrogates written as 3-byte sequences (CESU-8), which the deployed JS clients of nano and pomelo
+ * send for every emoji: a high and a low one in a row become the character they encode, a lone one U+FFFD. The repair
+ * runs only once the strict decode has failed. See docs/protocol.md#utf-8.
  * @packageDocumentation
  */
 import { checkBytes, fail } from './errors.js';
@@ -13,8 +16,8 @@ export interface Utf8Codec {
   /** UTF-8 bytes of `text`. Lone surrogates become U+FFFD (as `TextEncoder` does). */
   encode(text: string): Uint8Array;
   /**
-   * The text of `bytes`.
-   * @throws {ProtocolError} `ERR_INVALID_UTF8` on malformed input.
+   * The text of `bytes`; CESU-8 surrogates are repaired (a pair becomes its character, a lone one U+FFFD).
+   * @throws {ProtocolError} `ERR_INVALID_UTF8` on any other malformed input.
    */
   decode(bytes: Uint8Array): string;
 }
@@ -116,7 +119,11 @@ export function encodeUtf8(text: string): Uint8Array {
   return nativeEncoder && text.length >= NATIVE_ENCODE_MIN_CHARS ? nativeEncoder.encode(text) : encodeUtf8Js(text);
 }
 
-/** Strict JS UTF-8 decoder (rejects overlongs, surrogates, code points above U+10FFFF and truncation). */
+/**
+ * Strict JS UTF-8 decoder (rejects overlongs, code points above U+10FFFF and truncation), except for surrogates
+ * written as 3-byte sequences (CESU-8, `ed a0..bf xx`): a high one right before a low one (`ed b0..bf`) and that low
+ * one become their UTF-16 units, which make the character they encode; any other becomes U+FFFD.
+ */
 function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
   let out = '';
   let units: number[] = [];
@@ -131,9 +138,16 @@ function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
         c = (c << 6) | (b & 0x3f);
       }
       // Invalid lead, truncated, overlong (a 3-byte sequence starts at U+0800, a 4-byte one at U+10000), above
-      // U+10FFFF, surrogate.
-      if (!n || k < n || c < 1 << (5 * n + 1) || c > 0x10ffff || c >> 11 === 0x1b)
-        fail('ERR_INVALID_UTF8', `byte ${i}`);
+      // U+10FFFF.
+      if (!n || k < n || c < 1 << (5 * n + 1) || c > 0x10ffff) fail('ERR_INVALID_UTF8', `byte ${i}`);
+      if (
+        c >> 11 === 0x1b &&
+        !(c < 0xdc00
+          ? i + 4 < end && bytes[i + 3] === 0xed && ((bytes[i + 4] as number) & 0xf0) === 0xb0
+          : i - 3 >= start && bytes[i - 3] === 0xed && ((bytes[i - 2] as number) & 0xf0) === 0xa0)
+      ) {
+        c = 0xfffd;
+      }
       i += n;
       if (c > 0xffff) {
         units.push(0xd7c0 + (c >> 10));
@@ -151,8 +165,10 @@ function decodeUtf8Js(bytes: Uint8Array, start: number, end: number): string {
 
 /**
  * Decodes `bytes[start, end)` as UTF-8: short runs (routes) with JS code, which beats a native call for them, longer
- * ones with `TextDecoder` when the runtime has one.
- * @throws {ProtocolError} `ERR_INVALID_UTF8` on malformed input; `ERR_INVALID_ARGUMENT` when `bytes` is not a
+ * ones with `TextDecoder` when the runtime has one. Surrogates written as 3-byte sequences (CESU-8, what the old JS
+ * clients send for emoji) are repaired: a pair becomes its character, a lone one U+FFFD; that runs only after the
+ * strict decode failed.
+ * @throws {ProtocolError} `ERR_INVALID_UTF8` on other malformed input; `ERR_INVALID_ARGUMENT` when `bytes` is not a
  *   Uint8Array.
  */
 export function decodeUtf8(bytes: Uint8Array, start = 0, end?: number): string {
@@ -174,8 +190,8 @@ export function decodeUtf8Range(bytes: Uint8Array, start: number, end: number): 
   if (nativeDecoder) {
     try {
       return nativeDecoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
-    } catch (cause) {
-      fail('ERR_INVALID_UTF8', 'text', cause);
+    } catch (_) {
+      // Not UTF-8: the JS decoder repairs CESU-8 or throws ERR_INVALID_UTF8 at the first other bad byte.
     }
   }
   return decodeUtf8Js(bytes, start, end);

@@ -60,7 +60,7 @@ const triggers: Array<[code: string, what: string, fn: () => unknown]> = [
     'code 0x0063 not in the dictionary',
     () => packetThenMessage('04 00 00 05 03 00 63 7b 7d'),
   ],
-  ['ERR_INVALID_UTF8', 'CESU-8 route ed a0 bd ed b8 80', () => decodeMessage(hex('02 06 ed a0 bd ed b8 80'))],
+  ['ERR_INVALID_UTF8', 'route with a surrogate lead cut short (ed a0 ff)', () => decodeMessage(hex('02 03 ed a0 ff'))],
   ['ERR_ROUTE_TOO_LONG', '256-byte route', () => encodeMessage({ type: MessageType.Notify, route: 'a'.repeat(256) })],
   [
     'ERR_INVALID_ROUTE',
@@ -132,7 +132,8 @@ describe('the nano crash packet 04 00 00 02 03 00', () => {
 
 describe('more bad routes and ids', () => {
   it.each([
-    ['CESU-8 surrogate pair', '02 06 ed a0 bd ed b8 80'],
+    ['surrogate lead, then not a continuation byte', '02 03 ed a0 41'],
+    ['overlong surrogate (4 bytes)', '02 04 f0 8d a0 80'],
     ['lone continuation byte', '02 01 80'],
     ['overlong /', '02 02 c0 af'],
     ['truncated 3-byte sequence', '02 02 e6 88'],
@@ -142,10 +143,17 @@ describe('more bad routes and ids', () => {
     expectProtocolError(() => decodeMessage(hex(h)), 'ERR_INVALID_UTF8');
   });
   it('invalid UTF-8 in a long route (the native decoder path)', () => {
-    const route = concat(utf8Bytes('a'.repeat(40)), hex('ed a0 bd'));
+    const route = concat(utf8Bytes('a'.repeat(40)), hex('ed a0 bd ff'));
     expectProtocolError(
       () => decodeMessage(concat(hex('06'), new Uint8Array([route.length]), route)),
       'ERR_INVALID_UTF8',
+    );
+  });
+  it('CESU-8 in a route is repaired, short (JS path) or long (native path, then the JS repair)', () => {
+    expect(decodeMessage(hex('02 06 ed a0 bd ed b8 80')).route).toBe('😀');
+    const route = concat(utf8Bytes('a'.repeat(40)), hex('ed a0 bd ed b8 80 ed a0 bd'));
+    expect(decodeMessage(concat(hex('06'), new Uint8Array([route.length]), route)).route).toBe(
+      `${'a'.repeat(40)}😀\ufffd`,
     );
   });
   it.each([

@@ -12,6 +12,7 @@ import {
   decodePackets,
   decodeUtf8,
   encodeDataPacket,
+  escapeAstral,
   jsonSerializer,
   jsUtf8,
   MessageType,
@@ -56,7 +57,17 @@ describe('jsonSerializer', () => {
       () => jsonSerializer.decode('r', utf8Bytes('plain text, not json'), Push),
       'ERR_INVALID_PAYLOAD',
     );
-    expectProtocolError(() => jsonSerializer.decode('r', hex('22 ed a0 bd ed b8 80 22'), Push), 'ERR_INVALID_PAYLOAD');
+    expectProtocolError(() => jsonSerializer.decode('r', hex('22 ed a0 bd ff 22'), Push), 'ERR_INVALID_PAYLOAD');
+  });
+  it('CESU-8 from the old JS clients is repaired: the pair is the emoji, a lone surrogate U+FFFD', () => {
+    expect(jsonSerializer.decode('r', hex('22 ed a0 bd ed b8 80 20 ed a0 bd 22'), Push)).toBe('😀 \ufffd');
+  });
+  it('escapeAstral: emoji as \\u escapes (7-bit bytes), the same value; BMP text and escaped lone surrogates unchanged', () => {
+    const value = { text: 'hi 😀 世界 é', lone: '\ud800', k: { '𝄞': 1 } };
+    const text = escapeAstral(jsonSerializer.encode('r', value, Push) as string);
+    expect(text).toBe(String.raw`{"text":"hi \ud83d\ude00 世界 é","lone":"\ud800","k":{"\ud834\udd1e":1}}`);
+    expect(JSON.parse(text)).toEqual(value);
+    expect(escapeAstral('{"a":"plain é"}')).toBe('{"a":"plain é"}');
   });
   it('a cyclic value or a BigInt is ERR_SERIALIZE_FAILED', () => {
     const cyclic: Record<string, unknown> = { a: 1 };

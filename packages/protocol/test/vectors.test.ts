@@ -412,12 +412,12 @@ describe('V27: a 256-byte route', () => {
   });
 });
 
-describe('V29: astral characters are 4-byte UTF-8, CESU-8 is refused', () => {
+describe('V29: astral characters are 4-byte UTF-8; CESU-8 from the old JS clients is repaired, never written', () => {
   it('U+1F600 encodes as f0 9f 98 80', () => {
     expect(toHex(encodeUtf8('😀'))).toBe('f0 9f 98 80');
     expect(decodeUtf8(hex('f0 9f 98 80'))).toBe('😀');
   });
-  it('the JS client CESU-8 form ed a0 bd ed b8 80 is invalid UTF-8', () => {
-    expectProtocolError(() => decodeUtf8(hex('ed a0 bd ed b8 80')), 'ERR_INVALID_UTF8');
+  it('the JS client CESU-8 form ed a0 bd ed b8 80 decodes to U+1F600', () => {
+    expect(decodeUtf8(hex('ed a0 bd ed b8 80'))).toBe('😀');
   });
 });

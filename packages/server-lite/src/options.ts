@@ -96,8 +96,10 @@ export interface NanoServerOptions {
   /** Route dictionary (route → code): announced as `sys.dict`, compresses pushes, resolves compressed requests. */
   dictionary?: Record<string, number> | RouteDictionary;
   /**
-   * Payload serializer; protobuf via `createProtobufSerializer` from `@nanokit/protocol/protobuf`.
-   * @default jsonSerializer
+   * Payload serializer; protobuf via `createProtobufSerializer` from `@nanokit/protocol/protobuf`. The default writes
+   * emoji and other characters above U+FFFF as JSON escapes (`\ud83d\ude00`), so that the deployed JS clients of nano
+   * and pomelo, whose decoder garbles 4-byte UTF-8, show them as the nanokit clients do (docs/protocol.md#utf-8).
+   * @default jsonSerializer, with `escapeAstral` applied to what it writes
    */
   serializer?: Serializer;
   /**

@@ -5,8 +5,15 @@
 import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Server as NetServer } from 'node:net';
-import type { Serializer } from '@nanokit/protocol';
-import { encodeHandshakeResponse, encodePacket, jsonSerializer, PacketType, RouteDictionary } from '@nanokit/protocol';
+import type { MessageType, Serializer } from '@nanokit/protocol';
+import {
+  encodeHandshakeResponse,
+  encodePacket,
+  escapeAstral,
+  jsonSerializer,
+  PacketType,
+  RouteDictionary,
+} from '@nanokit/protocol';
 import { collectHandlers, type RegisterOptions } from './component.js';
 import { EndMode } from './connection.js';
 import { Dispatcher } from './dispatcher.js';
@@ -61,6 +68,16 @@ const DEFAULT_HEARTBEAT_MS = 30_000;
 const DEFAULT_MAX_PACKET = 65536;
 const DEFAULT_MAX_OUTBOUND = 1024 * 1024;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 3000;
+/**
+ * The default serializer: JSON, with emoji written as `\\u` escapes ({@link escapeAstral}) so that the deployed JS
+ * clients of nano and pomelo, whose decoder garbles 4-byte UTF-8, show what nanokit clients send.
+ */
+const JSON_SERIALIZER: Serializer = Object.freeze({
+  name: 'json',
+  encode: (route: string, value: unknown, type: MessageType) =>
+    escapeAstral(jsonSerializer.encode(route, value, type) as string),
+  decode: jsonSerializer.decode,
+});
 /** Maximal packets (header included) one WebSocket message may hold by default. */
 const DEFAULT_PACKETS_PER_MESSAGE = 16;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000;
@@ -145,7 +162,7 @@ export class NanoServer {
     }
     this.dictionary =
       options.dictionary instanceof RouteDictionary ? options.dictionary : new RouteDictionary(options.dictionary);
-    this.serializer = options.serializer ?? jsonSerializer;
+    this.serializer = options.serializer ?? JSON_SERIALIZER;
     // A throwing logger is ignored: logging must never break a connection, a promise callback or the process.
     const logger = (this.logger = serverLogger(options.logger ?? defaultLogger()));
     this.checkOrigin = options.checkOrigin;
