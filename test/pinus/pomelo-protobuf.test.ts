@@ -91,6 +91,22 @@ describe.each(['ws', 'tcp'] as const)('pomelo-protobuf with the real pinus over 
     await run(s);
   });
 
+  it('a backend result with an optional proto field set to undefined is answered without it (the rpc hop drops it)', async () => {
+    const s = await open(kind);
+    await request(s, 1, 'connector.entryHandler.enter', { uid: `undef-${kind}`, rid: `undef-${kind}` });
+    // The fixture's sendProto returns `{ n: msg.n, … }`: without `n` in the request, n is undefined, on which
+    // pinus-protobuf's encoder throws; the result crosses rpc to the connector first, which leaves undefined out.
+    const { message } = await request(s, 2, 'chat.chatHandler.sendProto', { text: 'no n' });
+    const value = s.serializer.decode('chat.chatHandler.sendProto', message.body, MessageType.Response);
+    expect(value).toEqual({ code: 200, echo: 'no n' }); // and the empty nums array is not written
+    const pushed = await push(s, 'onChatProto');
+    expect(s.serializer.decode('onChatProto', pushed.message.body, MessageType.Push)).toEqual({
+      from: `undef-${kind}`,
+      text: 'no n',
+    });
+    s.conn.close();
+  });
+
   async function run(s: Opened) {
     expect(s.hs.raw['sys']).toMatchObject({ useProto: true });
     expect(s.serializer.protosVersion).toBe((s.hs.protos as { version: string }).version);

@@ -1,7 +1,7 @@
 /**
  * The handshake cache: dict + protos kept by version, versions sent in the next handshake, what the server leaves
  * out filled in from the cache, corrupt entries dropped. The replies are shaped as pinus 1.7.4 and pomelo 2.2.7 send
- * them (../shared/docs/peers.md §1, "Cached dictionary / protos"); the live pinus tests are in test/pinus/pinus.test.ts.
+ * them (docs/protocol.md › Handshake cache); the live pinus tests are in test/pinus/pinus.test.ts.
  */
 import {
   createHandshakeCache,

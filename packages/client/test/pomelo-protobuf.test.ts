@@ -19,7 +19,7 @@ import { pomeloProtobuf } from '@nanokit/protocol/pomelo-protobuf';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeClient } from './fake-transport.js';
 
-/** `sys.protos` as pinus 1.7.4 sends it for peers.md's chat fixture. */
+/** `sys.protos` as pinus 1.7.4 sends it for a chat server's protos (parsed form). */
 const PROTOS = {
   server: {
     'chat.chatHandler.sendProto': {
@@ -101,7 +101,7 @@ describe('NanoClient + pomeloProtobuf()', () => {
     fc.client.on('push', (e) => pushes.push(e));
     const push = { from: 'u1', text: 'yo', nums: [5, 6] };
     const body = server.encode('onChatProto', push, MessageType.Push) as Uint8Array;
-    expect(Array.from(body.subarray(body.length - 4))).toEqual([0x18, 0x02, 0x05, 0x06]); // peers.md §2.3's push
+    expect(Array.from(body.subarray(body.length - 4))).toEqual([0x18, 0x02, 0x05, 0x06]); // count-prefixed: 18 02 05 06
     fc.ft.last.receive(encodeDataPacket({ type: MessageType.Push, route: 'onChatProto', body }));
     fc.ft.last.receive(encodeDataPacket({ type: MessageType.Push, route: 'onChat', body: '{"a":1}' }));
     expect(pushes).toEqual([

@@ -1,6 +1,6 @@
 /**
  * pomelo 2.2.7's handshake reply: besides `sys.dict` it carries the same dictionary as `routeToCode` and inverted as
- * `codeToRoute` (peers.md §1). `routeToCode` stands in for `dict` when that is missing; `codeToRoute` always comes
+ * `codeToRoute` (docs/protocol.md › Handshake). `routeToCode` stands in for `dict` when that is missing; `codeToRoute` always comes
  * with both, so it is read by nobody.
  */
 import { describe, expect, it } from 'vitest';

@@ -52,7 +52,7 @@ describe('pomeloProtobuf: the wire format', () => {
   );
   const s = withProtos(protos);
 
-  it('writes the bytes of peers.md §2.2: count-prefixed repeated scalars with key 0x18, zigzag int32', () => {
+  it('writes the bytes of docs/protocol.md › pomelo-protobuf: count-prefixed repeated scalars with key 0x18, zigzag int32', () => {
     const value = { from: 'a', text: 'b', nums: [1, 2, 300], n: -5, i: 5 };
     const bytes = s.encode('onChatProto', value, Push) as Uint8Array;
     expect(toHex(bytes)).toBe('0a 01 61 12 01 62 18 03 01 02 ac 02 20 09 28 0a');
