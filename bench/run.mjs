@@ -10,6 +10,7 @@
  * 5. client overhead: @nanokit/client against a hand-rolled ws + codec driver;
  * 6. server memory per idle session, after GC, against raw ws sockets;
  * 7. bundle sizes of the client builds (terser + gzip);
+ * 8. `nanokit bots` (the CLI's load tool) against the hand-rolled driver, request loops on server-lite;
  * plus a CPU profile of server-lite under load.
  *
  * Servers and drivers each run in their own process. Every figure is the median of the repetitions, shown with
@@ -18,7 +19,7 @@
  *
  * Options: --reps N, --warmup MS, --duration MS, --connections 100,1000, --ping-connections N, --sessions N,
  * --nice=N (the benchmark processes renice themselves: a negative N, root only, shields them from the rest of a
- * shared machine), --out DIR (where benchmarks.md and .svg go; default docs), --only codec,client,reqres,ping,memory,profile,bundle, --stacks client-lite,raw-lite,raw-ws, --quick (a few seconds, for smoke tests), --write / --no-write.
+ * shared machine), --out DIR (where benchmarks.md and .svg go; default docs), --only codec,client,reqres,ping,memory,profile,bundle,bots, --stacks client-lite,raw-lite,raw-ws, --quick (a few seconds, for smoke tests), --write / --no-write.
  * @module
  */
 import { existsSync } from 'node:fs';
@@ -27,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runBotsThroughput } from './lib/bots.mjs';
 import { measureBundles } from './lib/bundle-size.mjs';
 import { renderChart } from './lib/chart.mjs';
 import { runClientCore, runCodec } from './lib/codec.mjs';
@@ -40,7 +42,7 @@ import { replaceTadpoleSection, tadpoleSectionOf } from './lib/tadpole-section.m
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Semi-space size (MB) of the memory phase's second reading, which keeps V8's young generation from growing. */
 const PINNED_SEMI_SPACE_MB = 1;
-const ALL_PHASES = ['codec', 'client', 'reqres', 'ping', 'memory', 'profile', 'bundle'];
+const ALL_PHASES = ['codec', 'client', 'reqres', 'ping', 'memory', 'profile', 'bundle', 'bots'];
 
 const { values: flags } = parseArgs({
   options: {
@@ -71,7 +73,7 @@ const settings = {
   pingConnections: Number(flags['ping-connections'] ?? (quick ? 50 : 1000)),
   sessions: Number(flags.sessions ?? (quick ? 50 : 1000)),
   stacks: flags.stacks ? flags.stacks.split(',') : PAIRINGS.map((p) => p.id),
-  phases: flags.only ? flags.only.split(',') : quick ? ['reqres', 'ping', 'memory', 'bundle'] : ALL_PHASES,
+  phases: flags.only ? flags.only.split(',') : quick ? ['reqres', 'ping', 'memory', 'bundle', 'bots'] : ALL_PHASES,
 };
 for (const phase of settings.phases) {
   if (!ALL_PHASES.includes(phase)) throw new Error(`unknown phase "${phase}" (phases: ${ALL_PHASES.join(', ')})`);
@@ -147,6 +149,7 @@ const results = {
   failures: [],
   codec: null,
   clientCore: null,
+  bots: null,
   elapsedMs: 0,
 };
 const has = (/** @type {string} */ phase) => settings.phases.includes(phase);
@@ -195,6 +198,31 @@ if (has('reqres')) {
     }
   }
   results.reqres = [...rows.values()];
+}
+
+if (has('bots')) {
+  // `nanokit bots` against the hand-rolled driver at the smaller N, interleaved (the order alternates per repetition),
+  // both read on the server: messages per second in a window after every session is connected and warmed up.
+  const n = Math.min(...settings.connections);
+  const row = { connections: n, raw: /** @type {number[]} */ ([]), bots: /** @type {number[]} */ ([]) };
+  for (let rep = 1; rep <= settings.reps; rep++) {
+    const order = rep % 2 === 1 ? ['raw', 'bots'] : ['bots', 'raw'];
+    for (const which of order) {
+      const window = { warmupMs: settings.warmupMs, durationMs: settings.durationMs };
+      const r =
+        which === 'raw'
+          ? await twice(`bots N=${n} raw`, () =>
+              runThroughput({ server: 'lite', driver: 'raw', connections: n, mode: 'reqres', ...window }),
+            )
+          : await twice(`bots N=${n} nanokit bots`, () => runBotsThroughput({ connections: n, ...window }));
+      if (r === null) continue;
+      row[which === 'raw' ? 'raw' : 'bots'].push(r.serverRate);
+      log(
+        `bots ${rep}/${settings.reps} N=${n} ${which === 'raw' ? 'hand-rolled driver' : 'nanokit bots'}: ${Math.round(r.serverRate)} req/s`,
+      );
+    }
+  }
+  results.bots = row;
 }
 
 if (has('ping')) {

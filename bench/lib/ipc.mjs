@@ -16,6 +16,10 @@ import { spawn } from 'node:child_process';
  * @property {() => void} kill SIGKILLs the child (if still running)
  */
 
+/** The shell prelude of every benchmark child: raise the fd limit, renice per `BENCH_NICE`, then exec the command. */
+export const CHILD_PRELUDE =
+  'ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null; [ -z "$BENCH_NICE" ] || renice -n "$BENCH_NICE" -p $$ >/dev/null 2>&1; exec "$@"';
+
 /**
  * Spawns `node [execArgv] script [args]` with an IPC channel. On POSIX the child goes through `sh` first to raise its
  * soft file-descriptor limit to the hard limit (1000 sockets + 1000 peers must fit) and, when the environment has
@@ -32,17 +36,7 @@ export function spawnChild(script, args = [], options = {}) {
   const child =
     process.platform === 'win32'
       ? spawn(process.execPath, nodeArgs, spawnOptions)
-      : spawn(
-          'sh',
-          [
-            '-c',
-            'ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null; [ -z "$BENCH_NICE" ] || renice -n "$BENCH_NICE" -p $$ >/dev/null 2>&1; exec "$@"',
-            'sh',
-            process.execPath,
-            ...nodeArgs,
-          ],
-          spawnOptions,
-        );
+      : spawn('sh', ['-c', CHILD_PRELUDE, 'sh', process.execPath, ...nodeArgs], spawnOptions);
   /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void, timer: NodeJS.Timeout | undefined}>} */
   const pending = new Map();
   /** @type {Map<string, Array<(data: any) => void>>} */

@@ -43,7 +43,7 @@ const DRIVER_SCRIPT = fileURLToPath(new URL('../child/driver.mjs', import.meta.u
  * @param {ServerKind} kind
  * @param {string[]} [execArgv]
  */
-async function startServer(kind, execArgv = []) {
+export async function startServer(kind, execArgv = []) {
   const server = spawnChild(SERVER_SCRIPT, [kind], { execArgv });
   const { port } = await server.ready;
   return { server, url: `ws://127.0.0.1:${port}${WS_PATH}` };
@@ -53,7 +53,7 @@ async function startServer(kind, execArgv = []) {
  * Closes a child politely, then for sure.
  * @param {import('./ipc.mjs').ChildHandle} child
  */
-async function stopChild(child) {
+export async function stopChild(child) {
   try {
     await child.call('exit', undefined, 15_000);
   } catch {

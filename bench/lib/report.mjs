@@ -34,6 +34,8 @@ import { spread } from './stats.mjs';
  * @property {number[]} [loadAverageEnd] load averages at the end of the run
  * @property {null | import('./codec.mjs').CodecResult} codec
  * @property {null | {rows: import('./codec.mjs').ClientCoreRow[], error: string | undefined}} [clientCore]
+ * @property {null | {connections: number, raw: number[], bots: number[]}} [bots] requests/s of `nanokit bots` and of
+ *   the hand-rolled driver, interleaved (server-side counts)
  * @property {number} elapsedMs
  */
 
@@ -82,6 +84,30 @@ function mmm(s, f) {
 }
 
 // ---------------------------------------------------------------------------------------------------- summaries
+
+/**
+ * `nanokit bots` against the hand-rolled driver: requests/s of each (median, min–max) and the ratio paired per
+ * repetition.
+ * @param {BenchResults} results
+ */
+export function botsTable(results) {
+  const b = results.bots;
+  if (!b || b.raw.length === 0 || b.bots.length === 0) return { head: [], rows: [] };
+  const int = (/** @type {number} */ v) => Math.round(v).toLocaleString('en-US');
+  const pairs = Math.min(b.raw.length, b.bots.length);
+  const ratios = spread(Array.from({ length: pairs }, (_, i) => (b.bots[i] ?? 0) / (b.raw[i] ?? 1)));
+  return {
+    head: ['N', 'hand-rolled driver req/s', 'nanokit bots req/s', 'bots ÷ hand-rolled'],
+    rows: [
+      [
+        String(b.connections),
+        mmm(spread(b.raw), int),
+        mmm(spread(b.bots), int),
+        mmm(ratios, (v) => `${v.toFixed(2)}x`),
+      ],
+    ],
+  };
+}
 
 /**
  * @param {ThroughputRow} row
@@ -433,6 +459,7 @@ export function consoleReport(results) {
     `nano-style ping: ${results.settings.pingConnections} clients, a notify every 10 ms, a push back`,
     pingTable(results),
   );
+  section('nanokit bots against the hand-rolled driver (request loop on server-lite)', botsTable(results));
   section('Memory', memoryTable(results));
   section('Client bundle sizes (bytes)', bundleTable(results));
   const { servers, drivers, liteServer: lite, clientDriver: client } = pickProfiles(results.profiles);
@@ -704,6 +731,18 @@ export function markdownReport(results) {
     );
     out.push('');
     out.push(table(pingTable(results)));
+    out.push('');
+  }
+
+  const bots = botsTable(results);
+  if (bots.rows.length > 0) {
+    out.push('## nanokit bots as a load driver');
+    out.push('');
+    out.push(
+      `\`nanokit bots\` (the CLI binary, packages/cli) runs a request-loop scenario (connect, then \`${'bench.echo'}\` requests back to back, one outstanding per bot) against server-lite, interleaved with the hand-rolled driver at the same N; both rates are counted on the server over a ${settings.durationMs} ms window after every session is connected and a ${settings.warmupMs} ms warm-up. Target: bots ≥ 0.8x the hand-rolled driver.`,
+    );
+    out.push('');
+    out.push(table(bots));
     out.push('');
   }
 
