@@ -117,6 +117,9 @@ describe('tadpole example in Chromium', () => {
     await alice.press('#say', 'Enter');
     await waitFor(bob, (s) => other(s, a0.me.key)?.bubble === 'hello pond 🐸', 'alice’s bubble on bob’s page');
     await waitFor(alice, (s) => s.me.bubble === 'hello pond 🐸', 'alice’s own bubble');
+    await bob.fill('#say', 'hi alice 👋');
+    await bob.press('#say', 'Enter');
+    await waitFor(alice, (s) => other(s, b0.me.key)?.bubble === 'hi alice 👋', 'bob’s bubble on alice’s page');
     await waitFor(alice, (s) => s.players === 2 && s.updatesPerSecond > 0, 'the counters');
     expect(await alice.textContent('#players')).toBe('2');
     await browser.screenshot(alice, 'tadpole-1-alice');
