@@ -50,6 +50,7 @@ export async function startTadpoleBots(options) {
       me.angle = a + (s.w > 0 ? Math.PI / 2 : -Math.PI / 2);
       me.momentum = 1;
       if (s.link.tick()) sent += 1;
+      s.link.pond.step(performance.now()); // as a page does every frame: counters, buffers, fading
     }
   };
   const timer = setInterval(swim, 1000 / rate);
@@ -83,13 +84,8 @@ export async function startTadpoleBots(options) {
  */
 export async function runTadpoleBots(options) {
   const bots = await startTadpoleBots(options);
-  // The pond's counters only move when stepped: every bot steps its own each second (the page does it every frame).
-  const stepper = setInterval(() => {
-    for (const b of bots.bots) b.pond.step(performance.now());
-  }, 250);
   await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
   for (const b of bots.bots) b.pond.step(performance.now());
-  clearInterval(stepper);
   return bots.stop();
 }
 

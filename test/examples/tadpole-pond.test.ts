@@ -1,7 +1,7 @@
 // The tadpole page's state module (examples/tadpole/web/pond.js) in Node: interpolation between updates, fading of
 // silent tadpoles, bubbles, counters, ids above 2^53, our own motion and the update gate.
 import { describe, expect, it } from 'vitest';
-import { idKey, Pond, sampleAt, swim, UpdateGate } from '../../examples/tadpole/web/pond.js';
+import { idKey, MAX_SNAPSHOTS, Pond, sampleAt, swim, UpdateGate } from '../../examples/tadpole/web/pond.js';
 
 const big = (s: string) => BigInt(s);
 const A = big('2100000000000000001');
@@ -24,6 +24,18 @@ describe('tadpole pond state', () => {
     expect(pond.snapshot().others[0]).toMatchObject({ x: 100, y: 50 });
     // Snapshots older than the segment being drawn are dropped.
     expect(pond.others.get(idKey(B))!.snapshots).toHaveLength(1);
+  });
+
+  it('keeps a bounded buffer when nothing draws (a hidden tab has no animation frames)', () => {
+    const pond = new Pond();
+    pond.enter(A);
+    for (let t = 0; t < 10_000; t++) pond.update({ id: B, x: t, y: 0, angle: 0, momentum: 1, name: 'bob' }, t);
+    const bob = pond.others.get(idKey(B))!;
+    expect(bob.snapshots).toHaveLength(MAX_SNAPSHOTS);
+    expect(bob.snapshots.at(-1)!.x).toBe(9999);
+    expect(pond.recentUpdates.length).toBeLessThanOrEqual(4 * 1024);
+    pond.step(10_000);
+    expect(pond.updatesPerSecond()).toBe(999); // arrivals in (9000, 10000]
   });
 
   it('turns the short way round between angles across ±π', () => {

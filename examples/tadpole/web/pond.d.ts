@@ -3,6 +3,7 @@ export declare const INTERPOLATION_DELAY: number;
 export declare const STALE_AFTER: number;
 export declare const FADE_DURATION: number;
 export declare const BUBBLE_DURATION: number;
+export declare const MAX_SNAPSHOTS: number;
 export declare const SWIM_SPEED: number;
 export declare const TURN_SPEED: number;
 
@@ -92,6 +93,7 @@ export declare class Pond {
   message(body: unknown, now: number): void;
   leave(body: unknown): void;
   step(now: number): void;
+  forgetUpdatesBefore(since: number): void;
   updatesPerSecond(): number;
   players(): number;
   snapshot(): PondSnapshot;

@@ -13,6 +13,11 @@ export const STALE_AFTER = 3000;
 export const FADE_DURATION = 1000;
 /** How long a chat bubble shows, in ms. */
 export const BUBBLE_DURATION = 6000;
+/**
+ * Updates kept per remote tadpole, at most: `step` drops the ones drawn already, but a hidden tab draws nothing (no
+ * animation frames) while pushes keep coming.
+ */
+export const MAX_SNAPSHOTS = 32;
 
 /**
  * The key of an id in maps: its decimal text. nano's ids are snowflakes above 2^53, which the lossless JSON mode gives
@@ -97,6 +102,7 @@ export class Pond {
    */
   update(body, now) {
     this.recentUpdates.push(now);
+    if (this.recentUpdates.length > 4 * 1024) this.forgetUpdatesBefore(now - 1000); // not stepped: a hidden tab
     if (!body || body.id === undefined || body.id === null) return;
     const key = idKey(body.id);
     if (key === this.me.key) return;
@@ -115,7 +121,7 @@ export class Pond {
       momentum: num(body.momentum),
     };
     if (last && last.t === now) other.snapshots[other.snapshots.length - 1] = snapshot;
-    else other.snapshots.push(snapshot);
+    else if (other.snapshots.push(snapshot) > MAX_SNAPSHOTS) other.snapshots.shift();
     if (typeof body.name === 'string') other.name = body.name;
     other.heard = now;
     other.alpha = 1;
@@ -165,7 +171,11 @@ export class Pond {
       if (other.bubble && other.bubble.until <= now) other.bubble = undefined;
     }
     if (this.me.bubble && this.me.bubble.until <= now) this.me.bubble = undefined;
-    const since = now - 1000;
+    this.forgetUpdatesBefore(now - 1000);
+  }
+
+  /** Drops the arrival times at or before `since` from the updates/s window. */
+  forgetUpdatesBefore(since) {
     let old = 0;
     while (old < this.recentUpdates.length && this.recentUpdates[old] <= since) old += 1;
     if (old > 0) this.recentUpdates.splice(0, old);
