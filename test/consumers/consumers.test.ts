@@ -3,7 +3,7 @@
 // TypeScript (nodenext ESM + CJS), a rollup browser bundle that must contain no Node code, and the <script> global
 // build. publint and attw check each package's `exports`.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,10 +23,20 @@ const requireHere = createRequire(import.meta.url);
 const packages = ['protocol', 'client', 'server-lite'] as const;
 
 const TYPES_ESM = `// TypeScript consumer (module nodenext, ESM): the published typings resolve and describe the API.
-import { NanoClient, webSocketTransport } from '@nanokit/client';
-import { tcpTransport } from '@nanokit/client/node';
+import { type ConnectError, isNanoError, NanoClient, webSocketTransport } from '@nanokit/client';
+import { nodeTransport, tcpTransport } from '@nanokit/client/node';
 import { encodePacket, PacketType } from '@nanokit/protocol';
 import { Group, NanoServer } from '@nanokit/server-lite';
+
+export const wss = nodeTransport({ handshakeTimeout: 1000, maxPayload: 1 << 20, rejectUnauthorized: false });
+
+export async function whyNot(url: string): Promise<string | number | undefined> {
+  const client = new NanoClient({ url, reconnect: { firstConnect: true, maxAttempts: 2 }, unhandledErrors: 'throw' });
+  return client.connect().then(
+    () => undefined,
+    (error: unknown) => (isNanoError(error, 'ERR_CONNECT_HTTP') ? (error as ConnectError).status : String(error)),
+  );
+}
 
 export async function roundTrip(url: string): Promise<unknown> {
   const client = new NanoClient({ url, transport: url.startsWith('tcp:') ? tcpTransport() : webSocketTransport() });
@@ -91,9 +101,9 @@ beforeAll(async () => {
     '--ignore-scripts',
     ...tarballs.values(),
     installed('ws'),
-    // For the TypeScript consumer: the Node typings of client and server-lite refer to node:* and ws types.
+    // For the TypeScript consumer: the Node typings refer to node:* types. Not @types/ws: the published typings must
+    // not need it.
     installed('@types/node'),
-    installed('@types/ws'),
   ]);
   for (const f of ['node-esm.mjs', 'node-cjs.cjs', 'browser-entry.mjs']) {
     copyFileSync(path.join(fixtures, f), path.join(project, f));
@@ -170,7 +180,16 @@ describe('consumers', () => {
 
   it('TypeScript (nodenext): ESM and CJS consumers type-check against the published typings', async () => {
     const tsc = requireHere.resolve('typescript/bin/tsc');
-    const compilerOptions = { strict: true, noEmit: true, module: 'nodenext', target: 'es2022', types: ['node'] };
+    // No @types/ws in the project, and no skipLibCheck: every published .d.ts is checked as a consumer sees it.
+    expect(existsSync(path.join(project, 'node_modules', '@types', 'ws'))).toBe(false);
+    const compilerOptions = {
+      strict: true,
+      noEmit: true,
+      module: 'nodenext',
+      target: 'es2022',
+      types: ['node'],
+      skipLibCheck: false,
+    };
     const tsconfig = { compilerOptions, files: ['types-esm.mts', 'types-cjs.cts'] };
     writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
     const out = await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false']).then(

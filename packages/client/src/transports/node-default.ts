@@ -73,10 +73,16 @@ export function nodeTransport(wsOptions?: NodeWebSocketOptions): TransportFactor
       const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
       handlers.onMessage(isBinary ? bytes : encodeUtf8(bytes.toString('utf8')));
     });
+    // Set when `ws` refused a message over `maxPayload`: it then closes with 1009 but stops reading, so the server's
+    // close frame never arrives and it would report 1006.
+    let tooBig = false;
     ws.on('error', (error) => {
+      if ((error as { code?: unknown }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') tooBig = true;
       if (handlers.onError) handlers.onError(nodeSocketError(error, url, opened));
     });
-    ws.on('close', (code: number, reason: Buffer) => finish(code || 1006, reason.toString(), code === 1000));
+    ws.on('close', (code: number, reason: Buffer) =>
+      tooBig ? finish(1009, 'message too big', false) : finish(code || 1006, reason.toString(), code === 1000),
+    );
     const transport: Transport = {
       send(data) {
         if (closed || ws.readyState !== WebSocket.OPEN) return false;
