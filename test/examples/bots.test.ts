@@ -65,6 +65,23 @@ describe('examples/bots --scenario tadpole', () => {
     }
   });
 
+  it('examples/bots/tadpole.yaml runs with nanokit bots: every update comes back from the world', async () => {
+    const pond = await startTadpoleServer({ port: 0, quiet: true });
+    try {
+      const bin = fileURLToPath(new URL('../../packages/cli/bin/nanokit.mjs', import.meta.url));
+      const scenario = fileURLToPath(new URL('../../examples/bots/tadpole.yaml', import.meta.url));
+      const args = [bin, 'bots', scenario, '--url', pond.wsUrl, '-n', '3', '-d', '1s', '--json'];
+      const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 30_000 });
+      const summary = JSON.parse(stdout) as { steps: { name: string; count: number; errors: object }[] };
+      const relayed = summary.steps.find((s) => s.name === 'my update relayed');
+      expect(relayed?.count).toBeGreaterThan(3);
+      expect(summary.steps.map((s) => s.errors)).toEqual(summary.steps.map(() => ({}))); // errors by code: none
+      expect(pond.stats.updates).toBeGreaterThanOrEqual(relayed!.count);
+    } finally {
+      await pond.close();
+    }
+  });
+
   it('the CLI starts its own pond and prints the summary', async () => {
     const main = fileURLToPath(new URL('../../examples/bots/main.mjs', import.meta.url));
     const args = [main, '--scenario', 'tadpole', '--bots', '3', '--seconds', '1'];
