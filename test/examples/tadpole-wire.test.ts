@@ -81,6 +81,13 @@ describe('tadpole example: wire compatibility with nano examples/demo/tadpole', 
     a.close();
   });
 
+  it("answers the Login body nano's page sends as is (StarXService.js: no timestamp)", async () => {
+    const a = await rawClient(pond.wsUrl);
+    a.send(request(1, 'Manager.Login', '{"username":"123123123","cipher":"12312312312"}'));
+    expect((await a.next()).body).toMatch(/^\{"status":1,"id":\d{19},"error":""\}$/);
+    a.close();
+  });
+
   it("drops notifies that are not nano's (before World.Enter, not an object with numeric x/y, a message that is not text) and keeps the connection", async () => {
     const a = await rawClient(pond.wsUrl);
     a.send(notify('World.Update', '{"id":1,"x":1,"y":2}')); // not in the world yet
