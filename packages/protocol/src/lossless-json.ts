@@ -7,7 +7,7 @@
  */
 import { checkBytes, fail } from './errors.js';
 import type { Serializer } from './serializer.js';
-import { decodeUtf8, type Utf8Codec } from './utf8.js';
+import { decodeUtf8Range, type Utf8Codec } from './utf8.js';
 
 // The package's lib is ES2017, which has no BigInt declaration; the function exists wherever `bigint` values do.
 // biome-ignore lint/suspicious/noShadowRestrictedNames: declares the global for the ES2017 lib, shadows nothing
@@ -42,6 +42,7 @@ export interface LosslessJsonSerializerOptions {
 export function createLosslessJsonSerializer(options: LosslessJsonSerializerOptions = {}): Serializer {
   const codec = options.utf8;
   const mode = options.bigInts || 'bigint';
+  // The shape of createJsonSerializer's serializer. Sharing one factory cost the default bundle 20 B (measured).
   return {
     name: 'json',
     encode(route, value) {
@@ -55,7 +56,7 @@ export function createLosslessJsonSerializer(options: LosslessJsonSerializerOpti
       checkBytes(bytes, route);
       if (bytes.length === 0) return undefined;
       try {
-        return parseLosslessJson(codec ? codec.decode(bytes) : decodeUtf8(bytes), mode);
+        return parseLosslessJson(codec ? codec.decode(bytes) : decodeUtf8Range(bytes, 0, bytes.length), mode);
       } catch (cause) {
         return fail('ERR_INVALID_PAYLOAD', route, cause);
       }

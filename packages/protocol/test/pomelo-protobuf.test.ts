@@ -333,14 +333,21 @@ function valueArb(spec: MsgSpec, shared: Record<string, MsgSpec>): fc.Arbitrary<
   });
 }
 
+/** A random proto file (route `route` and the shared types) with a value of the route's message. */
+const caseArb = protoArb.chain((spec) => fc.tuple(fc.constant(spec), valueArb(spec.route, spec.shared)));
+
+/** The case's protos in handshake form, as `Protobuf.parse` gives them. */
+function parsedProtos(spec: { route: MsgSpec; shared: Record<string, MsgSpec> }): Record<string, unknown> {
+  const file: Record<string, unknown> = { route: toFile(spec.route) };
+  for (const [name, s] of Object.entries(spec.shared)) file[`message ${name}`] = toFile(s);
+  return Protobuf.parse(file);
+}
+
 describe('pomeloProtobuf against pinus-protobuf 1.7.4 (fast-check, random protos and messages)', () => {
   it('encodes byte for byte as pinus-protobuf, and each decodes the other', () => {
-    const arb = protoArb.chain((spec) => fc.tuple(fc.constant(spec), valueArb(spec.route, spec.shared)));
     fc.assert(
-      fc.property(arb, ([spec, value]) => {
-        const file: Record<string, unknown> = { route: toFile(spec.route) };
-        for (const [name, s] of Object.entries(spec.shared)) file[`message ${name}`] = toFile(s);
-        const parsed = Protobuf.parse(file);
+      fc.property(caseArb, ([spec, value]) => {
+        const parsed = parsedProtos(spec);
         const pinus = new Protobuf({ encoderProtos: parsed, decoderProtos: parsed, encoderCacheSize: 1 << 16 });
         const ours = withProtos({ server: parsed, client: parsed });
 
@@ -359,12 +366,9 @@ describe('pomeloProtobuf against pinus-protobuf 1.7.4 (fast-check, random protos
   });
 
   it('pinus without an encode cache (its default) writes the same bytes', () => {
-    const arb = protoArb.chain((spec) => fc.tuple(fc.constant(spec), valueArb(spec.route, spec.shared)));
     fc.assert(
-      fc.property(arb, ([spec, value]) => {
-        const file: Record<string, unknown> = { route: toFile(spec.route) };
-        for (const [name, s] of Object.entries(spec.shared)) file[`message ${name}`] = toFile(s);
-        const parsed = Protobuf.parse(file);
+      fc.property(caseArb, ([spec, value]) => {
+        const parsed = parsedProtos(spec);
         const pinus = new Protobuf({ encoderProtos: parsed, decoderProtos: parsed });
         let theirs: Uint8Array | null;
         try {
