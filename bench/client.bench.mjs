@@ -13,6 +13,7 @@
 // server's cost is in both columns).
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './lib/stats.mjs';
 import { ECHO_BODY, ECHO_ROUTE } from './lib/workload.mjs';
 
 const root = process.env.BENCH_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
@@ -36,13 +37,6 @@ async function measure(fn, ms) {
   } while (performance.now() - start < ms);
   const used = process.cpuUsage(cpu);
   return ((used.user + used.system) * 1000) / ops;
-}
-
-/** @param {number[]} values */
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
 /**

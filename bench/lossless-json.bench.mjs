@@ -5,7 +5,8 @@
 //
 //   npm run bench:lossless
 import { pathToFileURL } from 'node:url';
-import { measure, median } from './protocol.bench.mjs';
+import { median } from './lib/stats.mjs';
+import { measure } from './protocol.bench.mjs';
 
 const dist = new URL('../packages/protocol/dist/index.mjs', import.meta.url);
 const P = await import(pathToFileURL(dist.pathname).href);

@@ -1,8 +1,8 @@
 // Codec benchmark: @nanokit/protocol (the BUILT dist: run `npm run build` first) against pinus-protocol, in the same
-// process, interleaved, median of several runs. Owned by the protocol engineer; docs/benchmarks.md's codec section
-// is written between the `codec` markers, the rest of that file belongs to the benchmarks script.
+// process, interleaved, median of several runs. It fills the block between the `codec` markers of
+// docs/benchmarks.md (so does `npm run bench`); the prose around it is hand-written there.
 //
-//   node bench/protocol.bench.mjs            # print the table and update docs/benchmarks.md
+//   node bench/protocol.bench.mjs            # print the table and fill its block of docs/benchmarks.md
 //   import { runProtocolBench } from './protocol.bench.mjs'; await runProtocolBench({ runs: 5 });
 //
 // "full" = JSON.stringify + encode message + encode packet + decode packet + decode message + JSON.parse.
@@ -13,11 +13,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fillSection, mdTable } from './lib/markdown.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const distEntry = `${root}packages/protocol/dist/index.mjs`;
-const MARK_START = '<!-- codec:start -->';
-const MARK_END = '<!-- codec:end -->';
 
 /** A JSON body of about `bytes` bytes. */
 function bodyOfSize(bytes) {
@@ -155,12 +155,6 @@ export function measure(fn, ms) {
   return ops / ((cpu.user + cpu.system) / 1e6);
 }
 
-export function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
 function check(cond, message) {
   if (!cond) throw new Error(`benchmark self-check failed: ${message}`);
 }
@@ -229,58 +223,20 @@ export async function runProtocolBench(options = {}) {
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
-/** A Markdown table with padded columns, as biome formats it (so the generated file passes `npm run lint`). */
-function markdownTable(head, align, rows) {
-  const widths = head.map((_, c) => Math.max(3, ...[head, ...rows].map((r) => r[c].length)));
-  const cell = (text, c) => (align[c] === 'right' ? text.padStart(widths[c]) : text.padEnd(widths[c]));
-  const line = (r) => `| ${r.map(cell).join(' | ')} |`;
-  const rule = widths.map((w, c) => (align[c] === 'right' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)));
-  return [line(head), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n');
-}
-
 /** The rows as a Markdown table. */
 export function formatProtocolTable(rows) {
-  return markdownTable(
+  return mdTable(
     ['Case', 'Mode', '@nanokit/protocol ops per CPU-s', 'pinus-protocol ops per CPU-s', 'Ratio'],
-    ['left', 'left', 'right', 'right', 'right'],
     rows.map((r) => [r.case, r.mode, fmt(r.nanokit), fmt(r.pinus), `${r.ratio.toFixed(2)}x`]),
   );
 }
 
-/** A one-line description of the machine, for the section header. */
-export function describeEnvironment() {
+/** The codec block of docs/benchmarks.md (between the `codec` markers; the prose around it is hand-written). */
+export function codecSection(rows) {
   const cpus = os.cpus();
-  return `Node ${process.version}, ${cpus[0]?.model ?? 'unknown CPU'} (${cpus.length} cores, shared)`;
-}
-
-/**
- * Writes the codec section of docs/benchmarks.md between its markers (creating the file when needed); the rest of
- * the file is left alone.
- */
-export function writeProtocolSection(rows, meta = describeEnvironment()) {
-  const file = `${root}docs/benchmarks.md`;
-  const section = [
-    MARK_START,
-    '## Codec: @nanokit/protocol vs pinus-protocol',
-    '',
-    `Measured by \`npm run bench:protocol\` (bench/protocol.bench.mjs) on ${meta}. Median of ${rows[0]?.runs ?? '?'} interleaved`,
-    'runs per cell, in operations per second of CPU time of the benchmark process (so other processes on the shared',
-    'machine do not skew the figures). "full" = JSON.stringify + encode message + encode packet + decode packet + decode message +',
-    'JSON.parse; "framing" = the same with the payload already bytes. nanokit uses a `PacketWriter` (pooled slab,',
-    'one per connection) and the default `jsonSerializer`; pinus-protocol 1.7.4 uses Node `Buffer`s. Targets:',
-    '≥ 2x on (a) full, ≥ 5x on (a) framing. The reference row is not a codec: JSON plus one native UTF-8 call each',
-    'way into a pooled slab, with no checks and no objects: about the ceiling of any JavaScript codec for that round.',
-    '',
-    formatProtocolTable(rows),
-    MARK_END,
-  ].join('\n');
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-  const a = text.indexOf(MARK_START);
-  const b = text.indexOf(MARK_END);
-  if (a >= 0 && b > a) text = text.slice(0, a) + section + text.slice(b + MARK_END.length);
-  else text = `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, text);
-  return file;
+  const machine = `Node ${process.version}, ${cpus[0]?.model?.trim() ?? 'unknown CPU'} (${cpus.length} cores, shared)`;
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  return `Run of ${when} UTC on ${machine}; median of ${rows[0]?.runs ?? '?'} interleaved runs per cell.\n\n${formatProtocolTable(rows)}`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -288,6 +244,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const t0 = performance.now();
   const rows = await runProtocolBench({ runs, log: (line) => process.stderr.write(`${line}\n`) });
   console.log(formatProtocolTable(rows));
-  const file = writeProtocolSection(rows);
+  const file = `${root}docs/benchmarks.md`;
+  writeFileSync(file, fillSection(readFileSync(file, 'utf8'), 'codec', codecSection(rows)));
   console.log(`\n${((performance.now() - t0) / 1000).toFixed(1)} s; wrote ${file}`);
 }

@@ -4,28 +4,27 @@
  * runs alone in a child process; N bots (examples/bots/tadpole.mjs, the page's own connection code) swim in this one
  * at R updates/s each. After a warm-up, the server's `process.cpuUsage()` is read at the start and the end of a fixed
  * window: CPU per update = (user + system) / World.Update notifies relayed, each one a push to all N members.
- * Writes its section of docs/benchmarks.md (between the tadpole markers, kept by `npm run bench`).
+ * Fills its block of docs/benchmarks.md (between the tadpole markers).
  *
  * Options: --bots N (50), --rate R (10), --warmup MS (3000), --duration MS (10000), --reps K (3), --quick (5 bots, 1 s,
  * 1 rep, nothing written), --no-write.
  * @module
  */
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startTadpoleBots } from '../examples/bots/tadpole.mjs';
-import { spawnChild } from './lib/ipc.mjs';
-import { mdTable } from './lib/report.mjs';
-import { replaceTadpoleSection } from './lib/tadpole-section.mjs';
+import { fillSection, mdTable } from './lib/markdown.mjs';
+import { spawnChild } from './lib/proc.mjs';
+import { median } from './lib/stats.mjs';
 
 /**
  * One measured run: a fresh server process, `bots` bots, a warm-up, then the window.
  * @param {{ bots: number, rate: number, warmupMs: number, durationMs: number }} o
  */
 export async function measureTadpole(o) {
-  const child = spawnChild(fileURLToPath(new URL('./child/tadpole-server.mjs', import.meta.url)));
+  const child = spawnChild(['tadpole']);
   try {
     const { wsUrl } = await child.ready;
     const bots = await startTadpoleBots({ count: o.bots, rate: o.rate, wsUrl });
@@ -56,33 +55,24 @@ export async function measureTadpole(o) {
       await bots.stop();
     }
   } finally {
-    await child.call('exit').catch(() => {});
-    child.kill();
+    await child.stop();
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const range = (xs, digits) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
-
-/** The section of docs/benchmarks.md for these runs. */
+/** The block of docs/benchmarks.md between the tadpole markers (the prose around it is hand-written there). */
 export function tadpoleSection(runs, env) {
-  const m = (key, digits) =>
-    `${median(runs.map((r) => r[key])).toFixed(digits)} (${range(
-      runs.map((r) => r[key]),
-      digits,
-    )})`;
+  const m = (key, digits) => {
+    const xs = runs.map((r) => r[key]);
+    return `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+  };
   const r0 = runs[0];
   return [
-    '## Tadpole pond: server CPU per position update',
-    '',
-    `Measured by \`npm run bench:tadpole\` (bench/tadpole.mjs) on ${env}: the pond of examples/tadpole alone in a child process, ${r0.bots} bots (examples/bots/tadpole.mjs, the page's own connection code with the lossless JSON serializer) in the parent, each sending \`World.Update\` ${r0.rate} times a second; every update is broadcast to all ${r0.players} members of the world (nano's \`w.Broadcast("update", msg)\`: the bytes received, encoded once). CPU = the server process's \`process.cpuUsage()\` (user + system) over a ${(r0.seconds).toFixed(0)} s window after a warm-up. Median of ${runs.length} runs, min–max in brackets.`,
+    `Run of ${env}: ${r0.bots} bots, ${r0.rate} updates/s each, ${r0.players} members per world, a ${r0.seconds.toFixed(0)} s window; median of ${runs.length} runs (min–max).`,
     '',
     mdTable(
-      ['Updates relayed/s', 'Server CPU (%)', 'CPU per update (µs)', 'CPU per push delivered (µs)'],
-      [[m('updatesPerSecond', 0), m('cpuPercent', 1), m('cpuUsPerUpdate', 1), m('cpuUsPerPush', 2)]],
+      ['Updates relayed/s', 'Server CPU', 'CPU per update (µs)', 'CPU per push delivered (µs)'],
+      [[m('updatesPerSecond', 0), `${m('cpuPercent', 1)} %`, m('cpuUsPerUpdate', 1), m('cpuUsPerPush', 2)]],
     ),
-    '',
-    `The bots share the 2 cores with the server, so they send fewer updates than ${r0.bots * r0.rate}/s when the machine is busy; the figures are per update actually relayed. A page's frame rate with these ${r0.bots} bots is measured by test/browser/tadpole.test.ts (see docs/tadpole.md).`,
   ].join('\n');
 }
 
@@ -120,8 +110,7 @@ if (isMain) {
   console.log(`\n${section}`);
   if (!quick && !values['no-write']) {
     const doc = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
-    const previous = existsSync(doc) ? await readFile(doc, 'utf8') : '# Benchmarks\n';
-    await writeFile(doc, replaceTadpoleSection(previous, section));
+    await writeFile(doc, fillSection(await readFile(doc, 'utf8'), 'tadpole', section));
     console.log('wrote docs/benchmarks.md (tadpole section)');
   }
 }

@@ -34,10 +34,8 @@ const load = (file: string): Promise<any> =>
   import(/* @vite-ignore */ new URL(`../bench/${file}`, import.meta.url).href);
 
 async function withServer(kind: 'lite' | 'ws', fn: (url: string, server: BenchServer) => Promise<void>) {
-  const server: BenchServer =
-    kind === 'ws'
-      ? await (await load('servers/ws-echo.mjs')).startEchoServer()
-      : await (await load('servers/lite.mjs')).startLiteServer();
+  const servers = await load('servers.mjs');
+  const server: BenchServer = kind === 'ws' ? await servers.startEchoServer() : await servers.startLiteServer();
   try {
     await fn(`ws://127.0.0.1:${server.port}/nano`, server);
   } finally {
@@ -46,8 +44,7 @@ async function withServer(kind: 'lite' | 'ws', fn: (url: string, server: BenchSe
 }
 
 async function drive(kind: 'client' | 'raw' | 'raw-ws', url: string, mode: 'reqres' | 'ping'): Promise<LoadResult> {
-  const { sessionOpener, openSessions } = await load('drivers/open.mjs');
-  const { runLoad } = await load('drivers/load.mjs');
+  const { sessionOpener, openSessions, runLoad } = await load('drivers/load.mjs');
   const open: Opener = await sessionOpener(kind);
   const sessions: LoadSession[] = await openSessions(open, url, 3);
   try {
@@ -110,7 +107,7 @@ describe('bench harness, one short phase each', () => {
 
   it('counts server-lite sessions (what the memory phase waits on)', async () => {
     await withServer('lite', async (url, server) => {
-      const { sessionOpener, openSessions } = await load('drivers/open.mjs');
+      const { sessionOpener, openSessions } = await load('drivers/load.mjs');
       const sessions: LoadSession[] = await openSessions(await sessionOpener('raw'), url, 5, 2);
       try {
         expect(server.counters().sessions).toBe(5);
@@ -136,17 +133,13 @@ describe('bench statistics and report', () => {
     expect(rec.summary()).toMatchObject({ count: 5, p50: 3, max: 5, mean: 3 });
   });
 
-  it('keeps the previous codec section when the codec benchmark did not run, and renders the chart', async () => {
-    const report = await load('lib/report.mjs');
-    const { renderChart } = await load('lib/chart.mjs');
+  it('fills the blocks of the phases that ran between their markers and keeps the others', async () => {
+    const { fillDoc } = await load('lib/report.mjs');
     const run = (rate: number) => ({
       load: {
-        mode: 'reqres',
-        connections: 10,
-        replies: rate,
-        sent: rate,
         rate,
         sentRate: rate,
+        replies: rate,
         latency: { count: rate, p50: 1, p99: 2, p999: 3, max: 4, mean: 1 },
         cpu: { userMs: 1, systemMs: 1, wallMs: 1000, percent: 50 },
         errors: 0,
@@ -156,8 +149,6 @@ describe('bench statistics and report', () => {
       serverRate: rate,
       serverCpuPerMessageUs: 1_000_000 / rate,
       driverCpuPerReplyUs: 1_000_000 / rate,
-      connectMs: 5,
-      serverMessagesTotal: rate,
     });
     const results = {
       env: {
@@ -170,17 +161,18 @@ describe('bench statistics and report', () => {
         loadAverage: [0, 0, 0],
         fdLimit: '1024',
         ws: '8',
+        childNice: '0',
       },
       settings: {
         reps: 2,
         pingReps: 2,
         memoryReps: 2,
-        warmupMs: 1,
-        durationMs: 1,
+        warmupMs: 1000,
+        durationMs: 3000,
         connections: [10],
         pingConnections: 10,
         sessions: 10,
-        phases: [],
+        phases: ['reqres'],
       },
       reqres: [
         { connections: 10, pairing: 'client-lite', runs: [run(90), run(80)] },
@@ -191,27 +183,30 @@ describe('bench statistics and report', () => {
       memory: [],
       bundles: [],
       profiles: [],
-      codec: null,
+      failures: [],
       elapsedMs: 1,
     };
-    const md: string = report.markdownReport(results);
-    // Ratios are paired per repetition: 100/200 and 100/100.
-    expect(md).toContain('0.75x (0.50x–1.00x)');
-    expect(md).toContain('missed by 0.05x');
-    const previous = 'x\n<!-- codec:start -->\n## Codec\nold table\n<!-- codec:end -->\n';
-    const kept: string = report.replaceCodecSection(md, { rows: [], section: null, error: 'nope' }, previous);
-    expect(kept).toContain('<!-- codec:start -->\n## Codec\nold table\n<!-- codec:end -->');
-    const fresh: string = report.replaceCodecSection(
-      md,
-      { rows: [{ case: '(a)', mode: 'full', nanokit: 2000, pinus: 1000, ratio: 2 }], section: '## Codec\nintro' },
-      previous,
+    const block = (name: string, body: string) => `<!-- ${name}:start -->\n${body}\n<!-- ${name}:end -->`;
+    const doc = [
+      '# B',
+      'prose',
+      block('run', 'old'),
+      block('targets', 'old'),
+      block('reqres', ''),
+      block('ratios', 'old'),
+      block('ping', 'old ping'),
+    ];
+    const md: string = fillDoc(`${doc.join('\n\n')}\n`, results, '| codec |');
+    expect(md.startsWith('# B\n\nprose\n\n<!-- run:start -->\nRun of 2026-01-01 00:00 UTC (phases: reqres)')).toBe(
+      true,
     );
-    expect(fresh).toContain('<!-- codec:start -->\n## Codec\nintro\n\n| Case');
-    expect(fresh).toMatch(/\| \(a\) +\| full +\| +2,000 \| +1,000 \| 2\.00x \|\n<!-- codec:end -->/);
-    const svg: string = renderChart(report.chartData(results));
-    expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg).toContain('server-lite ← @nanokit/client');
-    expect((svg.match(/<circle /g) ?? []).length).toBeGreaterThanOrEqual(6);
+    // Ratios are paired per repetition: 100/200 and 100/100.
+    expect(md).toMatch(
+      /<!-- ratios:start -->\n\| N +\| server-lite ÷ ceiling, req\/s[\s\S]*\| +0\.75x \(0\.50x–1\.00x\) \|/,
+    );
+    expect(md).toContain('missed by 0.05x');
+    expect(md).toContain(block('ping', 'old ping'));
+    expect(md.endsWith(`<!-- ping:end -->\n\n${block('codec', '| codec |')}\n`)).toBe(true);
   });
 
   it('summarises a CPU profile by self time', async () => {

@@ -1,7 +1,7 @@
 /**
  * Smoke test of `npm run bench:tadpole` (bench/tadpole.mjs): one short run against the pond in its own process must
  * relay updates and report a CPU time per update (> 0, no timing target: performance is measured by the benchmark,
- * never by tests), and its section of docs/benchmarks.md must survive a rewrite by `npm run bench`.
+ * never by tests), and its block of docs/benchmarks.md must survive a rewrite by `npm run bench`.
  */
 import { describe, expect, it } from 'vitest';
 
@@ -18,17 +18,17 @@ describe('bench/tadpole.mjs', () => {
     expect(run.cpuUsPerUpdate).toBeGreaterThan(0);
     expect(run.cpuUsPerPush).toBeCloseTo(run.cpuUsPerUpdate / 5);
     const section: string = tadpoleSection([run], 'test');
-    expect(section).toMatch(/^## Tadpole pond: server CPU per position update\n/);
+    expect(section).toMatch(/^Run of test: 5 bots, 10 updates\/s each, 5 members per world/);
     expect(section).toContain('| CPU per update (µs) |');
   });
 
-  it('the section is written between its markers and carried over by a rewrite', async () => {
-    const { replaceTadpoleSection, tadpoleSectionOf } = await load('lib/tadpole-section.mjs');
-    const once: string = replaceTadpoleSection('# Benchmarks\n\nother\n', '## Tadpole\n\nv1');
-    expect(tadpoleSectionOf(once)).toBe('## Tadpole\n\nv1');
-    const twice: string = replaceTadpoleSection(once, '## Tadpole\n\nv2');
-    expect(twice).toBe('# Benchmarks\n\nother\n\n<!-- tadpole:start -->\n## Tadpole\n\nv2\n<!-- tadpole:end -->\n');
-    // What bench/run.mjs does with a freshly generated file and the previous one.
-    expect(tadpoleSectionOf(replaceTadpoleSection('# Benchmarks\n', tadpoleSectionOf(twice)))).toBe('## Tadpole\n\nv2');
+  it('the section is written between its markers, and a rewrite of the other blocks keeps it', async () => {
+    const { fillSection } = await load('lib/markdown.mjs');
+    const once: string = fillSection('# Benchmarks\n\nother\n', 'tadpole', 'v1');
+    expect(once).toBe('# Benchmarks\n\nother\n\n<!-- tadpole:start -->\nv1\n<!-- tadpole:end -->\n');
+    const twice: string = fillSection(once, 'tadpole', 'v2');
+    expect(twice).toBe('# Benchmarks\n\nother\n\n<!-- tadpole:start -->\nv2\n<!-- tadpole:end -->\n');
+    // What bench/run.mjs does: it fills other blocks only.
+    expect(fillSection(twice, 'codec', 'c')).toContain('<!-- tadpole:start -->\nv2\n<!-- tadpole:end -->');
   });
 });

@@ -1,18 +1,20 @@
 /**
- * The @nanokit/client driver: one `NanoClient` per connection, used as an application would use it
- * (`await client.request(route, body)` in a loop, `client.notify`, `client.on`).
+ * The @nanokit/client driver: one `NanoClient` per connection, used as an application uses it
+ * (`await client.request(route, body)` in a loop, `client.notify`, `client.on`). Sessions as in load.mjs.
  * @module
  */
 import { NanoClient } from '@nanokit/client/node';
-import { ECHO_BODY, ECHO_ROUTE, PING_BODY, PING_ROUTE, PONG_ROUTE } from '../lib/workload.mjs';
-import { DRAIN_TIMEOUT_MS, settleWithin } from './session.mjs';
+import {
+  DRAIN_TIMEOUT_MS,
+  ECHO_BODY,
+  ECHO_ROUTE,
+  PING_BODY,
+  PING_ROUTE,
+  PONG_ROUTE,
+  settleWithin,
+} from '../lib/workload.mjs';
 
-/**
- * Opens one @nanokit/client session (handshake and ack done).
- * @param {string} url
- * @returns {Promise<import('./session.mjs').LoadSession>}
- */
-export async function openClientSession(url) {
+export async function openClientSession(/** @type {string} */ url) {
   const client = new NanoClient({ url, reconnect: false });
   await client.connect();
   let running = false;
@@ -22,9 +24,8 @@ export async function openClientSession(url) {
   let pingTimer;
   /** @type {undefined | (() => void)} */
   let offPong;
-
   return {
-    startRequestLoop(onReply, onError) {
+    startRequestLoop(/** @type {(ms: number) => void} */ onReply, /** @type {(e: unknown) => void} */ onError) {
       running = true;
       loop = (async () => {
         while (running) {
@@ -39,7 +40,13 @@ export async function openClientSession(url) {
         }
       })();
     },
-    startPingLoop(intervalMs, delayMs, onSent, onPong, onError) {
+    startPingLoop(
+      /** @type {number} */ intervalMs,
+      /** @type {number} */ delayMs,
+      /** @type {() => void} */ onSent,
+      /** @type {() => void} */ onPong,
+      /** @type {(e: unknown) => void} */ onError,
+    ) {
       running = true;
       offPong = client.on(PONG_ROUTE, () => onPong());
       const tick = () => {

@@ -1,47 +1,60 @@
 /**
- * The load loop shared by every driver: start all sessions, warm up, measure one window (rate, latency
- * percentiles, the driver's CPU), stop.
+ * The load loop every driver shares: open sessions a batch at a time, start them all, warm up, measure one window
+ * (rate, latency percentiles, the driver's CPU), stop.
+ *
+ * A session (drivers/client.mjs, drivers/raw.mjs) has `startRequestLoop(onReply(ms), onError)`: one outstanding
+ * `bench.echo` at a time; `startPingLoop(intervalMs, delayMs, onSent, onPong, onError)`: nano's notify-sleep loop;
+ * `stop()`: resolves once nothing is outstanding (bounded wait); `close()`.
  * @module
  */
-import { CpuWindow, LatencyRecorder } from '../lib/stats.mjs';
+import { cpuWindow, LatencyRecorder } from '../lib/stats.mjs';
 import { PING_INTERVAL_MS } from '../lib/workload.mjs';
 
+const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
- * @typedef {object} LoadOptions
- * @property {'reqres' | 'ping'} mode request/response ping-pong, or nano's notify+push ping
- * @property {number} warmupMs load before the window (not measured)
- * @property {number} durationMs the measured window
- * @property {number} [intervalMs] ping mode: pause between two pings of one client (default 10 ms)
- * @property {(phase: 'start' | 'end') => void} [onMark] called at the start and the end of the window (the parent
- *   samples the server's CPU there)
+ * `client`: @nanokit/client; `raw`: raw ws + codec with the nano handshake; `raw-ws`: the same without a handshake,
+ * for the echo server.
+ * @param {'client' | 'raw' | 'raw-ws'} kind
+ * @returns {Promise<(url: string) => Promise<any>>}
  */
+export async function sessionOpener(kind) {
+  if (kind === 'client') return (await import('./client.mjs')).openClientSession;
+  const { openRawSession } = await import('./raw.mjs');
+  if (kind === 'raw' || kind === 'raw-ws') return (url) => openRawSession(url, { handshake: kind === 'raw' });
+  throw new Error(`unknown driver kind ${kind}`);
+}
+
+/** Opens `count` sessions, `batch` at a time (so the listen backlog never overflows); all or none. */
+export async function openSessions(
+  /** @type {(url: string) => Promise<any>} */ open,
+  /** @type {string} */ url,
+  /** @type {number} */ count,
+  batch = 50,
+) {
+  /** @type {any[]} */
+  const sessions = [];
+  try {
+    while (sessions.length < count) {
+      const n = Math.min(batch, count - sessions.length);
+      sessions.push(...(await Promise.all(Array.from({ length: n }, () => open(url)))));
+    }
+  } catch (error) {
+    await Promise.all(sessions.map((s) => s.close()));
+    throw error;
+  }
+  return sessions;
+}
 
 /**
- * @typedef {object} LoadResult
- * @property {'reqres' | 'ping'} mode
- * @property {number} connections
- * @property {number} replies answers (responses, or pong pushes) received in the window
- * @property {number} sent ping mode: pings sent in the window (request mode: equal to replies, ±connections)
- * @property {number} rate replies per second
- * @property {number} sentRate ping mode: pings sent per second
- * @property {null | ReturnType<LatencyRecorder['summary']>} latency request mode: round-trip times (ms)
- * @property {ReturnType<CpuWindow['stop']>} cpu the driver's CPU in the window
- * @property {number} errors
- * @property {string | undefined} firstError
- */
-
-/** @param {number} ms */
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Runs one measured load on already-open sessions.
- * @param {import('./session.mjs').LoadSession[]} sessions
- * @param {LoadOptions} options
- * @returns {Promise<LoadResult>}
+ * One measured load on open sessions. `onMark('start' | 'end')` is called at the edges of the window (the parent
+ * samples the server's CPU there).
+ * @param {any[]} sessions
+ * @param {{mode: 'reqres' | 'ping', warmupMs: number, durationMs: number, onMark?: (phase: string) => void}} options
  */
 export async function runLoad(sessions, options) {
+  const ping = options.mode === 'ping';
   const recorder = new LatencyRecorder();
-  const interval = options.intervalMs ?? PING_INTERVAL_MS;
   let measuring = false;
   let replies = 0;
   let sent = 0;
@@ -52,37 +65,33 @@ export async function runLoad(sessions, options) {
     replies++;
     if (measuring) recorder.record(ms);
   };
-  const onPong = () => {
-    replies++;
-  };
   const onSent = () => {
     sent++;
+  };
+  const onPong = () => {
+    replies++;
   };
   const onError = (/** @type {unknown} */ error) => {
     errors++;
     firstError ??= error instanceof Error ? error.message : String(error);
   };
-
   sessions.forEach((session, i) => {
-    if (options.mode === 'ping') {
-      // Spread the first pings over one interval, as clients that connected one after the other would.
-      session.startPingLoop(interval, (i * interval) / sessions.length, onSent, onPong, onError);
-    } else {
-      session.startRequestLoop(onReply, onError);
-    }
+    // The first pings spread over one interval, as from clients that connected one after the other.
+    const delay = (i * PING_INTERVAL_MS) / sessions.length;
+    if (ping) session.startPingLoop(PING_INTERVAL_MS, delay, onSent, onPong, onError);
+    else session.startRequestLoop(onReply, onError);
   });
 
   await sleep(options.warmupMs);
   options.onMark?.('start');
-  const cpu = new CpuWindow();
-  const replies0 = replies;
-  const sent0 = sent;
+  const cpu = cpuWindow();
+  const [replies0, sent0] = [replies, sent];
   measuring = true;
   await sleep(options.durationMs);
   measuring = false;
   const windowReplies = replies - replies0;
-  const windowSent = sent - sent0;
-  const cpuUsed = cpu.stop();
+  const windowSent = ping ? sent - sent0 : windowReplies;
+  const cpuUsed = cpu();
   options.onMark?.('end');
 
   await Promise.all(sessions.map((s) => s.stop()));
@@ -91,10 +100,10 @@ export async function runLoad(sessions, options) {
     mode: options.mode,
     connections: sessions.length,
     replies: windowReplies,
-    sent: options.mode === 'ping' ? windowSent : windowReplies,
+    sent: windowSent,
     rate: windowReplies / seconds,
-    sentRate: (options.mode === 'ping' ? windowSent : windowReplies) / seconds,
-    latency: options.mode === 'ping' ? null : recorder.summary(),
+    sentRate: windowSent / seconds,
+    latency: ping ? null : recorder.summary(),
     cpu: cpuUsed,
     errors,
     firstError,

@@ -1,8 +1,7 @@
 /**
- * The minimal hand-rolled driver: a raw `ws` socket plus the @nanokit/protocol codec, callbacks only, no request
- * table, no timers. It is what @nanokit/client is compared with (client overhead), and, with `handshake: false`, it
- * also drives the raw `ws` echo ceiling: the echo server sends the request packet back, which this driver decodes
- * exactly as it decodes a server-lite response, so both servers are driven the same way with the same frames.
+ * The least a client can do: a raw `ws` socket plus the @nanokit/protocol codec, callbacks only, no request table,
+ * no timers. With `handshake: false` it drives the echo ceiling: it decodes the echoed request packet exactly as it
+ * decodes a server-lite response, so both servers get the same frames. Sessions as in load.mjs.
  * @module
  */
 import {
@@ -17,17 +16,11 @@ import {
   parseHandshakeResponse,
 } from '@nanokit/protocol';
 import WebSocket from 'ws';
-import { ECHO_BODY, ECHO_ROUTE, PING_BODY, PING_ROUTE } from '../lib/workload.mjs';
-import { DRAIN_TIMEOUT_MS, settleWithin } from './session.mjs';
+import { DRAIN_TIMEOUT_MS, ECHO_BODY, ECHO_ROUTE, PING_BODY, PING_ROUTE, settleWithin } from '../lib/workload.mjs';
 
 const HANDSHAKE_ACK = encodePacket(PacketType.HandshakeAck);
 
-/**
- * Opens one raw session.
- * @param {string} url
- * @param {{handshake: boolean, timeoutMs?: number}} options `handshake: false` for the echo ceiling
- * @returns {Promise<import('./session.mjs').LoadSession>}
- */
+/** @param {string} url @param {{handshake: boolean, timeoutMs?: number}} options */
 export function openRawSession(url, options) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   /** @type {(data: Buffer) => void} */
@@ -65,7 +58,7 @@ export function openRawSession(url, options) {
     );
   };
 
-  /** @type {import('./session.mjs').LoadSession} */
+  /** @type {any} */
   const session = {
     startRequestLoop(onReply, onError) {
       reportError = onError;

@@ -9,14 +9,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHILD_PRELUDE } from './ipc.mjs';
-import { startServer, stopChild } from './phases.mjs';
+import { PRELUDE, startServer } from './proc.mjs';
 import { ECHO_BODY, ECHO_ROUTE } from './workload.mjs';
 
 const BIN = fileURLToPath(new URL('../../packages/cli/bin/nanokit.mjs', import.meta.url));
-
-/** @param {number} ms */
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * @param {{connections: number, warmupMs: number, durationMs: number}} options
@@ -25,17 +22,12 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function runBotsThroughput(options) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'nanokit-bench-bots-'));
   const scenario = path.join(dir, 'request-loop.json');
-  await writeFile(
-    scenario,
-    JSON.stringify({
-      name: 'request loop',
-      steps: [{ connect: {} }, { loop: true, steps: [{ request: ECHO_ROUTE, body: ECHO_BODY }] }],
-    }),
-  );
+  const steps = [{ connect: {} }, { loop: true, steps: [{ request: ECHO_ROUTE, body: ECHO_BODY }] }];
+  await writeFile(scenario, JSON.stringify({ name: 'request loop', steps }));
   const { server, url } = await startServer('lite');
   // The bots loop until killed: the window is cut on the server, after every bot is connected and warmed up.
   const args = [BIN, 'bots', scenario, '--url', url, '-n', String(options.connections), '-d', '10m'];
-  const bots = spawn('sh', ['-c', CHILD_PRELUDE, 'sh', process.execPath, ...args], {
+  const bots = spawn('sh', ['-c', `${PRELUDE}; exec "$@"`, 'sh', process.execPath, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -60,7 +52,7 @@ export async function runBotsThroughput(options) {
   } finally {
     bots.kill('SIGKILL');
     await exited;
-    await stopChild(server);
+    await server.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -5,12 +5,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { gzipSync } from 'node:zlib';
 import { encodeHandshakeResponse, encodePacket, PacketType } from '@nanokit/protocol';
-import nodeResolve from '@rollup/plugin-node-resolve';
-import { rollup } from 'rollup';
-import { minify } from 'terser';
 import { describe, expect, it } from 'vitest';
+import { bundleSize } from '../../../bench/lib/bundle-size.mjs';
 import { Peer } from './peer.js';
 
 const pkgDir = fileURLToPath(new URL('..', import.meta.url));
@@ -26,33 +23,11 @@ function readDist(file: string): string {
 
 /** Bytes of `entry` bundled for browsers (protocol and eventemitter3 inlined), minified with terser, gzipped. */
 async function measure(entry: string): Promise<{ min: number; gzip: number }> {
-  for (const f of ['index.mjs']) readDist(f);
+  readDist('index.mjs');
   if (!existsSync(path.join(root, 'packages/protocol/dist/index.mjs'))) {
     throw new Error('packages/protocol/dist/index.mjs is missing: run `npm run build` first (npm test does)');
   }
-  const bundle = await rollup({
-    input: 'size-entry',
-    plugins: [
-      {
-        name: 'size-entry',
-        resolveId: (id) =>
-          id === 'size-entry'
-            ? id
-            : id === 'eventemitter3'
-              ? path.join(root, 'node_modules/eventemitter3/dist/eventemitter3.esm.js')
-              : null,
-        load: (id) => (id === 'size-entry' ? entry : null),
-      },
-      nodeResolve({ browser: true, rootDir: root }),
-    ],
-    treeshake: { moduleSideEffects: false },
-    onwarn: () => {},
-  });
-  const { output } = await bundle.generate({ format: 'es' });
-  await bundle.close();
-  const code = output.map((chunk) => (chunk.type === 'chunk' ? chunk.code : '')).join('\n');
-  const min = (await minify(code, { module: true, compress: { passes: 2 } })).code ?? '';
-  return { min: min.length, gzip: gzipSync(min, { level: 9 }).length };
+  return bundleSize(entry);
 }
 
 describe('size budget', () => {
