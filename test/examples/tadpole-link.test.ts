@@ -2,6 +2,7 @@
 // that answers as nano's tadpole server does (logic/manager.go, world.go; no Go toolchain here to run nano itself):
 // nano's handshake reply, snowflake ids above 2^53 that differ only below a JS number's precision, `update` pushed as
 // the bytes received, `message` with the sender's id, `leave` on close, no Kick when the process dies.
+// A graceful shutdown (a Kick "server shutdown", which nano never sends) is tried against our own server.
 
 import { NanoClient } from '@nanokit/client/node';
 import {
@@ -20,6 +21,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { snowflakeIds } from '../../examples/tadpole/snowflake.mjs';
+import { startTadpoleServer } from '../../examples/tadpole/tadpole-server.mjs';
 import { PondLink } from '../../examples/tadpole/web/link.js';
 import type { Pond } from '../../examples/tadpole/web/pond.js';
 
@@ -190,5 +192,28 @@ describe('tadpole page code against a nano-like server', () => {
     alice.pond.step(heard + 4001);
     expect(alice.pond.others.size).toBe(0);
     expect(bob.state).toBe('connected');
+  });
+});
+
+describe('tadpole page code against our server', () => {
+  it('a graceful shutdown kicks with "server shutdown"; the page retries every 2 s and enters again', async () => {
+    let pond = await startTadpoleServer({ port: 0, quiet: true });
+    const link = new PondLink({ url: pond.wsUrl, NanoClient, serializer: createLosslessJsonSerializer(), name: 'a' });
+    links.push(link);
+    try {
+      await link.start();
+      const states: string[] = [];
+      link.onState = (s, detail) => states.push(`${s}${detail ? ` (${detail})` : ''}`);
+      const port = pond.port;
+      await pond.close({ graceful: true });
+      await until(() => link.state === 'reconnecting');
+      pond = await startTadpoleServer({ port, quiet: true });
+      await until(() => link.entered === 2 && link.state === 'connected');
+      expect(states[0]).toBe('reconnecting (retrying)');
+      expect(pond.players()).toBe(1);
+    } finally {
+      link.close();
+      await pond.close();
+    }
   });
 });
