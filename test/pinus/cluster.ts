@@ -20,6 +20,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,6 +183,12 @@ function probe(port: number, ms: number): Promise<boolean> {
 
 /** Starts a cluster; resolves once a request through the connector reaches the backend and is answered. */
 export async function startPinusCluster(options: PinusClusterOptions = {}): Promise<PinusCluster> {
+  try {
+    createRequire(join(GAME_SERVER, 'app.js')).resolve('pinus');
+  } catch (cause) {
+    // Never a skip: the live tests are the point of the fixture.
+    throw new Error('pinus is not installed: run `npm ci` at the root (test/pinus is an npm workspace)', { cause });
+  }
   const { heartbeat = 2, useDict = true, useProtobuf = true, startTimeout = 20_000 } = options;
   const taken = new Set<number>();
   const [masterPort, connectorPort, clientPort, chatPort] = [
@@ -279,8 +286,10 @@ export async function startPinusCluster(options: PinusClusterOptions = {}): Prom
     while (!(await probe(clientPort, 1000))) {
       if (child.exitCode !== null || Date.now() > deadline) {
         const tail = readFileSync(logFile, 'utf8').slice(-4000);
+        const why =
+          child.exitCode !== null ? `its master exited with code ${child.exitCode}` : `no answer in ${startTimeout} ms`;
         await stopProcesses();
-        throw new Error(`pinus cluster did not answer within ${startTimeout} ms; master log tail:\n${tail}`);
+        throw new Error(`pinus cluster did not start: ${why}; master log tail:\n${tail}`);
       }
       await sleep(200);
     }
