@@ -167,6 +167,23 @@ describe.each(['ws', 'tcp'] as const)('pinus over %s', (kind) => {
     c.close();
   });
 
+  it('bodies beyond 64 KiB: a 100 KB request (with maxBodyLength raised) and its 100 KB echo go through', async () => {
+    const c = client(url(), { maxBodyLength: 200_000 });
+    await c.connect();
+    const text = 'é'.repeat(50_000); // 100,000 bytes of UTF-8
+    const reply = (await c.request('chat.chatHandler.echo', { text })) as { echo: { text: string } };
+    expect(reply.echo.text).toBe(text);
+    // The default limit (nano's 65,536) refuses it before sending, and the connection stays usable.
+    const strict = client(url());
+    await strict.connect();
+    await expect(strict.request('chat.chatHandler.echo', { text })).rejects.toMatchObject({
+      code: 'ERR_PACKET_TOO_LARGE',
+    });
+    expect(await strict.request('connector.entryHandler.echo', {})).toMatchObject({ code: 200 });
+    c.close();
+    strict.close();
+  });
+
   it('one packet per WebSocket message: a burst of requests and notifies in one tick is all answered', async () => {
     const taps: Tap[] = [];
     const c = client(url(), { transport: tap(taps), maxInFlight: 0 });
