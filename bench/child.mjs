@@ -1,22 +1,19 @@
 /**
- * The child processes of a run (started by lib/proc.mjs): `node bench/child.mjs <role> [kind]`. Each emits `ready`
- * (or `fatal`), then answers the parent's commands.
- * - `server lite|ws`: `ready {port}`; `stats` (CPU, clocks, counters: the parent diffs two around a window),
- *   `memory` (RSS and heap after three forced GCs: needs `--expose-gc`), `exit`.
- * - `driver client|raw|raw-ws`: `connect {url, count}`, `load {mode, warmupMs, durationMs}` (emits a `mark` at each
- *   edge of its window), `close`, `exit`.
- * - `tadpole`: the pond of examples/tadpole; `ready {wsUrl}`; `sample` (CPU and the world's counters), `exit`.
- * - `codec [--quick]`, `client [--quick]`: runs bench/protocol.bench.mjs or bench/client.bench.mjs, `ready {rows}`.
+ * The child processes of a run (lib/proc.mjs starts them): `node bench/child.mjs <role> [kind]` emits `ready` (or
+ * `fatal`), then answers commands. `server lite|ws`: `stats` (CPU, clocks, counters), `memory` (after three forced
+ * GCs), `exit`. `driver client|raw|raw-ws`: `connect {url, count}`, `load {mode, warmupMs, durationMs}` (emits a `mark`
+ * at each edge of its window), `close`, `exit`. `tadpole`: the pond, `sample`, `exit`. `codec`, `client`: runs
+ * bench/protocol.bench.mjs or bench/client.bench.mjs and sends the rows with `ready`.
  * @module
  */
 const [role, kind] = process.argv.slice(2);
 const quick = process.argv.includes('--quick');
-const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const emit = (/** @type {string} */ event, /** @type {unknown} */ data) => process.send?.({ event, data });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const emit = (event, data) => process.send?.({ event, data });
 
 /** Answers `{id, cmd, args}` with `handlers[cmd](args)`; errors go back as answers, never crash the child. */
-function serve(/** @type {Record<string, (args: any) => unknown>} */ handlers) {
-  process.on('message', async (/** @type {any} */ msg) => {
+function serve(handlers) {
+  process.on('message', async (msg) => {
     try {
       if (!handlers[msg.cmd]) throw new Error(`unknown command ${msg.cmd}`);
       process.send?.({ id: msg.id, ok: true, result: await handlers[msg.cmd](msg.args) });
@@ -26,7 +23,7 @@ function serve(/** @type {Record<string, (args: any) => unknown>} */ handlers) {
   });
   process.on('disconnect', () => process.exit(0));
 }
-const exitAfter = (/** @type {() => Promise<unknown>} */ close) => async () => {
+const exitAfter = (close) => async () => {
   await close();
   setImmediate(() => process.exit(0));
   return true;

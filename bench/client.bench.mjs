@@ -103,7 +103,7 @@ export async function runClientBench(options = {}) {
   const C = await import(pathToFileURL(`${root}packages/client/dist/node.mjs`).href);
   const json = P.jsonSerializer;
   let sink = 0;
-  const listener = (/** @type {any} */ body) => {
+  const listener = (body) => {
     sink += body.roomId;
   };
 
@@ -115,11 +115,11 @@ export async function runClientBench(options = {}) {
   });
   const pushed = await connectedClient(C, P);
   pushed.client.on(PUSH_ROUTE, listener);
-  const clientPush = (/** @type {number} */ n) => {
+  const clientPush = (n) => {
     const h = pushed.handlers;
     for (let i = 0; i < n; i++) h.onMessage(push);
   };
-  const handPush = (/** @type {number} */ n) => {
+  const handPush = (n) => {
     for (let i = 0; i < n; i++) {
       for (const packet of P.decodePackets(push)) {
         if (packet.type !== P.PacketType.Data) continue;
@@ -131,13 +131,13 @@ export async function runClientBench(options = {}) {
 
   // request
   const body = JSON.stringify(ECHO_BODY);
-  const answer = (/** @type {number} */ id) => P.encodeDataPacket({ type: P.MessageType.Response, id, body });
+  const answer = (id) => P.encodeDataPacket({ type: P.MessageType.Response, id, body });
   const asked = await connectedClient(C, P, answer);
-  const clientRequest = async (/** @type {number} */ n) => {
+  const clientRequest = async (n) => {
     for (let i = 0; i < n; i++) listener(await asked.client.request(ECHO_ROUTE, ECHO_BODY));
   };
   let handId = 0;
-  const handRequest = (/** @type {number} */ n) => {
+  const handRequest = (n) => {
     for (let i = 0; i < n; i++) {
       handId = handId >= 0x7fffffff ? 1 : handId + 1;
       const packet = P.encodeDataPacket({

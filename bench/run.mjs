@@ -23,30 +23,17 @@ import { codecSection } from './protocol.bench.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ALL_PHASES = ['codec', 'client', 'reqres', 'ping', 'memory', 'profile', 'bundle', 'bots'];
+const strings = 'reps warmup duration connections ping-connections sessions only stacks nice out'.split(' ');
 const { values: flags } = parseArgs({
   options: {
-    ...Object.fromEntries(
-      [
-        'reps',
-        'warmup',
-        'duration',
-        'connections',
-        'ping-connections',
-        'sessions',
-        'only',
-        'stacks',
-        'nice',
-        'out',
-      ].map((name) => [name, { type: /** @type {const} */ ('string') }]),
-    ),
+    ...Object.fromEntries(strings.map((name) => [name, { type: /** @type {const} */ ('string') }])),
     quick: { type: 'boolean', default: false },
     write: { type: 'boolean' },
     'no-write': { type: 'boolean', default: false },
   },
 });
 const quick = flags.quick === true;
-const num = (/** @type {string | undefined} */ flag, /** @type {number} */ quickValue, /** @type {number} */ full) =>
-  Number(flag ?? (quick ? quickValue : full));
+const num = (flag, quickValue, full) => Number(flag ?? (quick ? quickValue : full));
 const settings = {
   reps: num(flags.reps, 1, 5),
   pingReps: num(flags.reps, 1, 3),
@@ -65,7 +52,7 @@ const stacks = stackIds.map((id) => STACKS.find((s) => s.id === id) ?? fail(`unk
 const write = !flags['no-write'] && (flags.write ?? (!quick && settings.phases.length === ALL_PHASES.length));
 const DOC = path.join(path.resolve(ROOT, flags.out ?? 'docs'), 'benchmarks.md');
 if (flags.nice !== undefined) process.env['BENCH_NICE'] = String(Number(flags.nice));
-const has = (/** @type {string} */ phase) => settings.phases.includes(phase);
+const has = (phase) => settings.phases.includes(phase);
 
 const needed = ['protocol', ...(stacks.some((p) => p.driver === 'client') || has('client') ? ['client'] : [])];
 if (stacks.some((p) => p.server === 'lite')) needed.push('server-lite');
@@ -77,20 +64,17 @@ if (missing.length > 0 && settings.phases.some((p) => p !== 'bundle' && p !== 'c
 const started = performance.now();
 const ws = JSON.parse(await readFile(path.join(ROOT, 'node_modules/ws/package.json'), 'utf8')).version;
 const env = describeEnvironment(ws);
-const log = (/** @type {string} */ text) =>
+const log = (text) =>
   process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${text}\n`);
+log(`${env.node}, ${env.cpus} CPUs, load ${env.loadAverage.join(' ')}, fd limit ${env.fdLimit}, nice ${env.childNice}`);
 log(
-  `${env.node}, ${env.cpus} CPUs (${env.cpuModel}), load ${env.loadAverage.join(' ')}, fd limit ${env.fdLimit}, niceness ${env.childNice}`,
-);
-log(
-  `phases ${settings.phases.join(', ')}; ${settings.reps} repetitions; warm-up ${settings.warmupMs} ms, window ${settings.durationMs} ms`,
+  `phases ${settings.phases.join(', ')}; ${settings.reps} reps; warm-up ${settings.warmupMs} ms, window ${settings.durationMs} ms`,
 );
 
-/** @type {any} */
 const results = { env, settings, reqres: [], ping: [], memory: [], bundles: [], profiles: [], failures: [] };
 
 /** One measurement; a failure (a handshake timing out on a loaded machine, a crashed child) gets one more try. */
-async function twice(/** @type {string} */ label, /** @type {() => Promise<any>} */ fn) {
+async function twice(label, fn) {
   for (const attempt of [1, 2]) {
     try {
       return await fn();
@@ -106,8 +90,6 @@ async function twice(/** @type {string} */ label, /** @type {() => Promise<any>}
  * Runs `measure(config)` `reps` times for every config of every group, interleaved: each repetition runs the
  * groups in turn, the configs of a group in an order rotated by one each repetition (unless `rotate` is false), so
  * that no config always runs first. Returns one `{...config.key, runs}` row per config.
- * @param {number} reps @param {any[][]} groups @param {(c: any) => Promise<any>} measure
- * @param {(r: any) => string} describe
  */
 async function interleaved(reps, groups, measure, describe, rotate = true) {
   for (const c of groups.flat()) c.row = { ...c.key, runs: [] };
@@ -124,9 +106,9 @@ async function interleaved(reps, groups, measure, describe, rotate = true) {
   }
   return groups.flat().map((c) => c.row);
 }
-const errors = (/** @type {any} */ r) => (r.load.errors ? `, ${r.load.errors} errors (${r.load.firstError})` : '');
-const throughput = (/** @type {any} */ c, /** @type {'reqres' | 'ping'} */ mode, /** @type {number} */ connections) =>
-  runThroughput({ ...c.stack, connections, mode, warmupMs: settings.warmupMs, durationMs: settings.durationMs });
+const errors = (r) => (r.load.errors ? `, ${r.load.errors} errors (${r.load.firstError})` : '');
+const window = { warmupMs: settings.warmupMs, durationMs: settings.durationMs };
+const throughput = (c, mode, n) => runThroughput({ ...c.stack, connections: n, mode, ...window });
 
 let codec;
 if (has('codec')) {
@@ -135,8 +117,7 @@ if (has('codec')) {
   log(error ? `codec: skipped (${error})` : `codec: ${rows.length} rows`);
 }
 if (has('client')) {
-  results.clientCore = await runChildBench('client', { root: ROOT, quick });
-  const { rows, error } = results.clientCore;
+  const { rows, error } = (results.clientCore = await runChildBench('client', { root: ROOT, quick }));
   log(
     error ? `client: skipped (${error})` : `client: ${rows.map((r) => `${r.case}: ${r.ratio.toFixed(2)}x`).join('; ')}`,
   );
@@ -145,74 +126,50 @@ if (has('reqres')) {
   const groups = settings.connections.map((n) =>
     stacks.map((p) => ({ stack: p, n, key: { connections: n, pairing: p.id }, label: `reqres N=${n} ${p.id}` })),
   );
-  results.reqres = await interleaved(
-    settings.reps,
-    groups,
-    (c) => throughput(c, 'reqres', c.n),
-    (r) =>
-      `${Math.round(r.load.rate)} req/s, p99 ${r.load.latency?.p99.toFixed(2)} ms, server CPU ${r.serverCpu.toFixed(0)} % (${r.serverCpuPerMessageUs.toFixed(1)} µs/req), driver CPU ${r.load.cpu.percent.toFixed(0)} %${errors(r)}`,
-  );
+  const describe = (r) =>
+    `${Math.round(r.load.rate)} req/s, p99 ${r.load.latency?.p99.toFixed(2)} ms, server ${r.serverCpu.toFixed(0)} % (${r.serverCpuPerMessageUs.toFixed(1)} µs/req), driver ${r.load.cpu.percent.toFixed(0)} %${errors(r)}`;
+  results.reqres = await interleaved(settings.reps, groups, (c) => throughput(c, 'reqres', c.n), describe);
 }
 if (has('bots')) {
   // `nanokit bots` against the hand-rolled driver at the smaller N, both read on the server.
   const n = Math.min(...settings.connections);
-  const window = { warmupMs: settings.warmupMs, durationMs: settings.durationMs };
-  const group = ['raw', 'bots'].map((which) => ({ which, key: { which }, label: `bots N=${n} ${which}` }));
-  const measure = (/** @type {any} */ c) =>
+  const group = ['raw', 'bots'].map((which) => ({ which, key: {}, label: `bots N=${n} ${which}` }));
+  const measure = (c) =>
     c.which === 'raw'
       ? runThroughput({ server: 'lite', driver: 'raw', connections: n, mode: 'reqres', ...window })
       : runBotsThroughput({ connections: n, ...window });
-  const [raw, bots] = await interleaved(settings.reps, [group], measure, (r) => `${Math.round(r.serverRate)} req/s`);
-  const rates = (/** @type {any} */ row) => row.runs.map((/** @type {any} */ r) => r.serverRate);
-  results.bots = { connections: n, raw: rates(raw), bots: rates(bots) };
+  const rows = await interleaved(settings.reps, [group], measure, (r) => `${Math.round(r.serverRate)} req/s`);
+  const [raw, bots] = rows.map((row) => row.runs.map((r) => r.serverRate));
+  results.bots = { connections: n, raw, bots };
 }
 if (has('ping')) {
   const n = settings.pingConnections;
   const group = stacks.map((p) => ({ stack: p, key: { connections: n, pairing: p.id }, label: `ping N=${n} ${p.id}` }));
-  results.ping = await interleaved(
-    settings.pingReps,
-    [group],
-    (c) => throughput(c, 'ping', n),
-    (r) =>
-      `server ${Math.round(r.serverRate)} pings/s, ${Math.round(r.load.rate)} pongs/s received, ${Math.round(r.load.sentRate)} sent/s${errors(r)}`,
-  );
+  const describe = (r) =>
+    `server ${Math.round(r.serverRate)} pings/s, ${Math.round(r.load.rate)} pongs/s received, ${Math.round(r.load.sentRate)} sent/s${errors(r)}`;
+  results.ping = await interleaved(settings.pingReps, [group], (c) => throughput(c, 'ping', n), describe);
 }
 if (has('memory')) {
   // The second reading pins V8's young generation small (1 MB semi-space), so that it cannot grow.
   const group = [...new Set(stacks.map((p) => p.server))].flatMap((server) =>
-    ['default', 'pinned'].map((youngGen) => ({
-      server,
-      key: { server, youngGen },
-      label: `memory ${server} (${youngGen})`,
-    })),
+    ['default', 'pinned'].map((youngGen) => ({ key: { server, youngGen }, label: `memory ${server} (${youngGen})` })),
   );
-  const memory = (/** @type {any} */ c) =>
-    runMemory({
-      server: c.server,
-      sessions: settings.sessions,
-      execArgv: c.key.youngGen === 'pinned' ? ['--max-semi-space-size=1'] : [],
-    });
-  results.memory = await interleaved(
-    settings.memoryReps,
-    [group],
-    memory,
-    (r) =>
-      `${(r.perSessionBytes / 1024).toFixed(2)} KB RSS per idle session (heap ${(r.heapPerSessionBytes / 1024).toFixed(2)} KB), ${r.sessions} sessions`,
-    false,
-  );
+  const execArgv = (c) => (c.key.youngGen === 'pinned' ? ['--max-semi-space-size=1'] : []);
+  const memory = (c) => runMemory({ server: c.key.server, sessions: settings.sessions, execArgv: execArgv(c) });
+  const describe = (r) =>
+    `${(r.perSessionBytes / 1024).toFixed(2)} KB RSS per idle session (heap ${(r.heapPerSessionBytes / 1024).toFixed(2)} KB), ${r.sessions} sessions`;
+  results.memory = await interleaved(settings.memoryReps, [group], memory, describe, false);
 }
 if (has('profile')) {
   const n = Math.max(...settings.connections);
   for (const p of stacks) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'nanokit-prof-'));
-    const prof = (/** @type {string} */ role) => ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, role)}`];
+    const prof = (role) => ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, role)}`];
     try {
       log(`profile: ${p.label}, N=${n}, server and driver under --cpu-prof`);
-      const run = await twice(`profile ${p.id}`, () =>
-        throughput({ stack: { ...p, serverExecArgv: prof('server'), driverExecArgv: prof('driver') } }, 'reqres', n),
-      );
-      if (run === null) continue;
-      for (const role of ['server', 'driver']) {
+      const stack = { ...p, serverExecArgv: prof('server'), driverExecArgv: prof('driver') };
+      const run = await twice(`profile ${p.id}`, () => throughput({ stack }, 'reqres', n));
+      for (const role of run ? ['server', 'driver'] : []) {
         const folder = path.join(dir, role);
         const file = existsSync(folder) && (await readdir(folder)).find((f) => f.endsWith('.cpuprofile'));
         if (!file) {
@@ -224,18 +181,12 @@ if (has('profile')) {
         const windowMs = (run.windowMonoUs[1] - run.windowMonoUs[0]) / 1000;
         if (summary.totalMs < windowMs / 2) {
           log(
-            `profile (${role}): ${summary.totalMs.toFixed(0)} of ${windowMs.toFixed(0)} ms in the window; using the whole profile`,
+            `profile (${role}): ${summary.totalMs.toFixed(0)} of ${windowMs.toFixed(0)} ms in the window; whole profile`,
           );
           summary = await summariseProfile(path.join(folder, file), options);
         }
-        results.profiles.push({
-          ...summary,
-          role,
-          pairing: p.id,
-          rate: run.load.rate,
-          connections: n,
-          messages: run.windowMessages,
-        });
+        const { rate } = run.load;
+        results.profiles.push({ ...summary, role, pairing: p.id, rate, connections: n, messages: run.windowMessages });
         log(
           `profile (${role}): ${summary.top
             .slice(0, 3)
@@ -264,7 +215,7 @@ if (write) {
 }
 log(`done in ${(results.elapsedMs / 1000).toFixed(0)} s`);
 
-function fail(/** @type {string} */ message) {
+function fail(message) {
   console.error(`bench: ${message}`);
   process.exit(1);
 }

@@ -12,11 +12,11 @@ import { BENCH_HEARTBEAT_MS, PING_BODY, PONG_ROUTE, WS_PATH } from './lib/worklo
 export async function startLiteServer() {
   let messages = 0;
   // Quiet about the thousands of sessions opening and closing; warnings and errors still reach stderr.
-  const say = (/** @type {string} */ m, /** @type {unknown} */ c) => console.error(`[server-lite] ${m}`, c ?? '');
+  const say = (m, c) => console.error(`[server-lite] ${m}`, c ?? '');
   const logger = { debug() {}, info() {}, warn: say, error: say };
   const server = new NanoServer({ heartbeat: BENCH_HEARTBEAT_MS, logger });
   class Bench {
-    echo(/** @type {unknown} */ _session, /** @type {unknown} */ body) {
+    echo(_session, body) {
       messages++;
       return body;
     }

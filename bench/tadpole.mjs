@@ -19,34 +19,28 @@ import { fillSection, mdTable } from './lib/markdown.mjs';
 import { spawnChild } from './lib/proc.mjs';
 import { median } from './lib/stats.mjs';
 
-/**
- * One measured run: a fresh server process, `bots` bots, a warm-up, then the window.
- * @param {{ bots: number, rate: number, warmupMs: number, durationMs: number }} o
- */
+/** One measured run (`{bots, rate, warmupMs, durationMs}`): a fresh server process, the bots, a warm-up, the window. */
 export async function measureTadpole(o) {
   const child = spawnChild(['tadpole']);
   try {
     const { wsUrl } = await child.ready;
     const bots = await startTadpoleBots({ count: o.bots, rate: o.rate, wsUrl });
     try {
-      await new Promise((r) => setTimeout(r, o.warmupMs));
+      await sleep(o.warmupMs);
       const a = await child.call('sample');
-      const sentA = bots.sent();
       const t0 = performance.now();
-      await new Promise((r) => setTimeout(r, o.durationMs));
+      await sleep(o.durationMs);
       const b = await child.call('sample');
       const seconds = (performance.now() - t0) / 1000;
       const cpuUs = b.cpu.user - a.cpu.user + (b.cpu.system - a.cpu.system);
       const updates = b.updates - a.updates;
       const pushes = updates * b.players;
       return {
-        bots: o.bots,
+        ...o,
         players: b.players,
-        rate: o.rate,
         seconds,
         updates,
         updatesPerSecond: updates / seconds,
-        botsSent: bots.sent() - sentA,
         cpuPercent: cpuUs / 1e4 / seconds,
         cpuUsPerUpdate: updates ? cpuUs / updates : Number.NaN,
         cpuUsPerPush: pushes ? cpuUs / pushes : Number.NaN,
@@ -76,19 +70,13 @@ export function tadpoleSection(runs, env) {
   ].join('\n');
 }
 
-const isMain = process.argv[1] === fileURLToPath(import.meta.url);
-if (isMain) {
-  const { values } = parseArgs({
-    options: {
-      bots: { type: 'string', default: '50' },
-      rate: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '3000' },
-      duration: { type: 'string', default: '10000' },
-      reps: { type: 'string', default: '3' },
-      quick: { type: 'boolean', default: false },
-      'no-write': { type: 'boolean', default: false },
-    },
-  });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const defaults = { bots: '50', rate: '10', warmup: '3000', duration: '10000', reps: '3' };
+  const options = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, { type: 'string', default: v }]));
+  const flags = { quick: { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false } };
+  const { values } = parseArgs({ options: { ...options, ...flags } });
   const quick = values.quick;
   const o = {
     bots: quick ? 5 : Number(values.bots),

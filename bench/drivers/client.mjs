@@ -14,7 +14,7 @@ import {
   settleWithin,
 } from '../lib/workload.mjs';
 
-export async function openClientSession(/** @type {string} */ url) {
+export async function openClientSession(url) {
   const client = new NanoClient({ url, reconnect: false });
   await client.connect();
   let running = false;
@@ -25,7 +25,7 @@ export async function openClientSession(/** @type {string} */ url) {
   /** @type {undefined | (() => void)} */
   let offPong;
   return {
-    startRequestLoop(/** @type {(ms: number) => void} */ onReply, /** @type {(e: unknown) => void} */ onError) {
+    startRequestLoop(onReply, onError) {
       running = true;
       loop = (async () => {
         while (running) {
@@ -40,13 +40,7 @@ export async function openClientSession(/** @type {string} */ url) {
         }
       })();
     },
-    startPingLoop(
-      /** @type {number} */ intervalMs,
-      /** @type {number} */ delayMs,
-      /** @type {() => void} */ onSent,
-      /** @type {() => void} */ onPong,
-      /** @type {(e: unknown) => void} */ onError,
-    ) {
+    startPingLoop(intervalMs, delayMs, onSent, onPong, onError) {
       running = true;
       offPong = client.on(PONG_ROUTE, () => onPong());
       const tick = () => {

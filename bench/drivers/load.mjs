@@ -10,14 +10,9 @@
 import { cpuWindow, LatencyRecorder } from '../lib/stats.mjs';
 import { PING_INTERVAL_MS } from '../lib/workload.mjs';
 
-const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * `client`: @nanokit/client; `raw`: raw ws + codec with the nano handshake; `raw-ws`: the same without a handshake,
- * for the echo server.
- * @param {'client' | 'raw' | 'raw-ws'} kind
- * @returns {Promise<(url: string) => Promise<any>>}
- */
+/** `client`: @nanokit/client; `raw`: raw ws + codec + nano's handshake; `raw-ws`: no handshake (the echo server). */
 export async function sessionOpener(kind) {
   if (kind === 'client') return (await import('./client.mjs')).openClientSession;
   const { openRawSession } = await import('./raw.mjs');
@@ -26,13 +21,7 @@ export async function sessionOpener(kind) {
 }
 
 /** Opens `count` sessions, `batch` at a time (so the listen backlog never overflows); all or none. */
-export async function openSessions(
-  /** @type {(url: string) => Promise<any>} */ open,
-  /** @type {string} */ url,
-  /** @type {number} */ count,
-  batch = 50,
-) {
-  /** @type {any[]} */
+export async function openSessions(open, url, count, batch = 50) {
   const sessions = [];
   try {
     while (sessions.length < count) {
@@ -47,10 +36,8 @@ export async function openSessions(
 }
 
 /**
- * One measured load on open sessions. `onMark('start' | 'end')` is called at the edges of the window (the parent
- * samples the server's CPU there).
- * @param {any[]} sessions
- * @param {{mode: 'reqres' | 'ping', warmupMs: number, durationMs: number, onMark?: (phase: string) => void}} options
+ * One measured load (`{mode: 'reqres' | 'ping', warmupMs, durationMs, onMark?}`) on open sessions; `onMark('start' |
+ * 'end')` at the edges of the window (the parent samples the server's CPU there).
  */
 export async function runLoad(sessions, options) {
   const ping = options.mode === 'ping';
@@ -59,9 +46,8 @@ export async function runLoad(sessions, options) {
   let replies = 0;
   let sent = 0;
   let errors = 0;
-  /** @type {string | undefined} */
   let firstError;
-  const onReply = (/** @type {number} */ ms) => {
+  const onReply = (ms) => {
     replies++;
     if (measuring) recorder.record(ms);
   };
@@ -71,7 +57,7 @@ export async function runLoad(sessions, options) {
   const onPong = () => {
     replies++;
   };
-  const onError = (/** @type {unknown} */ error) => {
+  const onError = (error) => {
     errors++;
     firstError ??= error instanceof Error ? error.message : String(error);
   };

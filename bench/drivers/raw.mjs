@@ -20,24 +20,19 @@ import { DRAIN_TIMEOUT_MS, ECHO_BODY, ECHO_ROUTE, PING_BODY, PING_ROUTE, settleW
 
 const HANDSHAKE_ACK = encodePacket(PacketType.HandshakeAck);
 
-/** @param {string} url @param {{handshake: boolean, timeoutMs?: number}} options */
-export function openRawSession(url, options) {
+/** Opens one session; `{handshake: false}` for the echo ceiling. */
+export function openRawSession(url, { handshake }) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
-  /** @type {(data: Buffer) => void} */
-  let onData = () => {};
-  ws.on('message', (data) => onData(/** @type {Buffer} */ (data)));
+  let onData = (_data) => {};
+  ws.on('message', (data) => onData(data));
 
   let running = false;
-  /** @type {'idle' | 'request' | 'ping'} */
   let mode = 'idle';
   let id = 0;
   let sentAt = 0;
-  /** @type {null | (() => void)} */
   let drained = null;
-  /** @type {NodeJS.Timeout | undefined} */
   let pingTimer;
-  /** @type {(error: unknown) => void} */
-  let reportError = () => {};
+  let reportError = (_error) => {};
   ws.on('error', (error) => reportError(error));
   ws.on('close', () => {
     if (running) reportError(new Error('connection closed during the load'));
@@ -58,7 +53,6 @@ export function openRawSession(url, options) {
     );
   };
 
-  /** @type {any} */
   const session = {
     startRequestLoop(onReply, onError) {
       reportError = onError;
@@ -125,29 +119,27 @@ export function openRawSession(url, options) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       ws.terminate();
-      reject(new Error(`raw session to ${url}: no handshake within ${options.timeoutMs ?? 10_000} ms`));
-    }, options.timeoutMs ?? 10_000);
-    const fail = (/** @type {unknown} */ error) => {
+      reject(new Error(`raw session to ${url}: no handshake within 10 s`));
+    }, 10_000);
+    const fail = (error) => {
       clearTimeout(timer);
       reject(error);
     };
+    const ready = () => {
+      clearTimeout(timer);
+      ws.off('error', fail);
+      onData = () => {};
+      resolve(session);
+    };
     ws.once('error', fail);
     ws.once('open', () => {
-      if (!options.handshake) {
-        clearTimeout(timer);
-        ws.off('error', fail);
-        resolve(session);
-        return;
-      }
+      if (!handshake) return ready();
       onData = (data) => {
         for (const packet of decodePackets(data)) {
           if (packet.type !== PacketType.Handshake) continue;
           parseHandshakeResponse(packet.body);
           ws.send(HANDSHAKE_ACK);
-          clearTimeout(timer);
-          ws.off('error', fail);
-          onData = () => {};
-          resolve(session);
+          ready();
         }
       };
       ws.send(encodePacket(PacketType.Handshake, encodeHandshakeRequest()));

@@ -13,7 +13,7 @@ import { PRELUDE, startServer } from './proc.mjs';
 import { ECHO_BODY, ECHO_ROUTE } from './workload.mjs';
 
 const BIN = fileURLToPath(new URL('../../packages/cli/bin/nanokit.mjs', import.meta.url));
-const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * @param {{connections: number, warmupMs: number, durationMs: number}} options

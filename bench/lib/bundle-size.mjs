@@ -16,7 +16,7 @@ export const BROWSER_CLIENT_BUNDLE =
   '`import { NanoClient }` from index.mjs, bundled for browsers with its dependencies';
 
 /** `{raw, min, gzip}` bytes of `code`: as is, after terser (unless already minified), minified + gzip -9. */
-async function sizes(/** @type {string} */ code, { module = true, ecma = 2017, alreadyMinified = false } = {}) {
+async function sizes(code, { module = true, ecma = 2017, alreadyMinified = false } = {}) {
   const options = { module, ecma, compress: { passes: 2 }, format: { comments: false } };
   const min = alreadyMinified ? code : ((await minify(code, /** @type {any} */ (options))).code ?? code);
   return { raw: Buffer.byteLength(code), min: Buffer.byteLength(min), gzip: gzipSync(min, { level: 9 }).length };
@@ -75,7 +75,7 @@ export async function measureBundles(distDir) {
     const isModule = file.endsWith('.mjs');
     const ecma = file.includes('.global') ? 5 : 2017;
     out.push({ file, ...(await sizes(source, { module: isModule, ecma, alreadyMinified: file.endsWith('.min.js') })) });
-    const from = (/** @type {string} */ what) => `export ${what} from ${JSON.stringify(full)};`;
+    const from = (what) => `export ${what} from ${JSON.stringify(full)};`;
     if (isModule && /_chunks\//.test(source)) {
       out.push({ file: `${file} + its chunks`, ...(await bundleSize(from('*'), { dependencies: false })) });
     }

@@ -16,12 +16,12 @@ import path from 'node:path';
 export async function summariseProfile(file, options) {
   const profile = JSON.parse(await readFile(file, 'utf8'));
   const [from, to] = options.window ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
-  const frames = new Map(profile.nodes.map((/** @type {any} */ n) => [n.id, n.callFrame]));
+  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   /** @type {Map<number, number>} */
   const selfUs = new Map();
   let totalUs = 0;
   let at = profile.startTime ?? 0;
-  profile.samples.forEach((/** @type {number} */ id, /** @type {number} */ i) => {
+  profile.samples.forEach((id, i) => {
     const delta = Math.max(0, profile.timeDeltas[i] ?? 0);
     at += delta;
     if (at < from || at > to) return;
@@ -47,7 +47,7 @@ export async function summariseProfile(file, options) {
     byFunction.set(`${name}@${location}`, entry);
   }
   const totalMs = totalUs / 1000;
-  const percent = (/** @type {number} */ ms) => (totalMs > 0 ? (ms / totalMs) * 100 : 0);
+  const percent = (ms) => (totalMs > 0 ? (ms / totalMs) * 100 : 0);
   const entries = [...byFunction.values()].sort((a, b) => b.selfMs - a.selfMs);
   /** @type {Map<string, number>} */
   const groups = new Map();
@@ -73,7 +73,7 @@ const ORIGINS = [
   ['/bench/', 'bench harness'],
 ];
 
-function groupOf(/** @type {string} */ name, /** @type {string} */ url) {
+function groupOf(name, url) {
   if (name === '(garbage collector)') return 'GC';
   if (name === '(program)') return 'V8/native (program)';
   const origin = ORIGINS.find(([part]) => url.includes(part));

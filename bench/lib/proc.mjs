@@ -14,21 +14,17 @@ const CHILD = fileURLToPath(new URL('../child.mjs', import.meta.url));
 // negative value needs root; failures are ignored).
 export const PRELUDE =
   'ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null; [ -z "$BENCH_NICE" ] || renice -n "$BENCH_NICE" -p $$ >/dev/null 2>&1';
-const sh = (/** @type {string} */ script) =>
-  process.platform === 'win32' ? 'n/a' : execFileSync('sh', ['-c', script], { encoding: 'utf8' }).trim();
 
 /** `node [execArgv] bench/child.mjs ...args` (through `sh` for the prelude on POSIX), with an IPC channel. */
-export function spawnChild(/** @type {string[]} */ args, /** @type {string[]} */ execArgv = [], cwd = undefined) {
+export function spawnChild(args, execArgv = [], cwd = undefined) {
   const argv = [...execArgv, CHILD, ...args];
-  const options = { stdio: /** @type {any} */ (['ignore', 'inherit', 'inherit', 'ipc']), cwd };
+  const options = { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd };
   const child =
     process.platform === 'win32'
       ? spawn(process.execPath, argv, options)
       : spawn('sh', ['-c', `${PRELUDE}; exec "$@"`, 'sh', process.execPath, ...argv], options);
   const name = `bench/child.mjs ${args.join(' ')}`;
-  /** @type {Map<number, {resolve: (v: any) => void, reject: (e: Error) => void}>} */
   const pending = new Map();
-  /** @type {Map<string, (data: any) => void>} */
   const listeners = new Map();
   let nextId = 1;
   let gone = false;
@@ -44,7 +40,7 @@ export function spawnChild(/** @type {string[]} */ args, /** @type {string[]} */
     listeners.set('fatal', (data) => reject(new Error(`${name}: ${data}`)));
     void exited.then((code) => reject(new Error(`${name} exited (code ${code}) before it was ready`)));
   });
-  child.on('message', (/** @type {any} */ msg) => {
+  child.on('message', (msg) => {
     if (typeof msg?.event === 'string') return listeners.get(msg.event)?.(msg.data);
     const p = pending.get(msg?.id);
     pending.delete(msg?.id);
@@ -55,7 +51,7 @@ export function spawnChild(/** @type {string[]} */ args, /** @type {string[]} */
     ready,
     exited,
     /** Sends a command; resolves with the answer. */
-    call(/** @type {string} */ cmd, /** @type {unknown} */ args = undefined, timeoutMs = 120_000) {
+    call(cmd, args = undefined, timeoutMs = 120_000) {
       if (gone) return Promise.reject(new Error(`${name} has exited`));
       const id = nextId++;
       return new Promise((resolve, reject) => {
@@ -63,7 +59,7 @@ export function spawnChild(/** @type {string[]} */ args, /** @type {string[]} */
           pending.delete(id);
           reject(new Error(`${name}: "${cmd}" timed out after ${timeoutMs} ms`));
         }, timeoutMs);
-        const done = (/** @type {Function} */ fn) => (/** @type {any} */ v) => {
+        const done = (fn) => (v) => {
           clearTimeout(timer);
           fn(v);
         };
@@ -71,7 +67,7 @@ export function spawnChild(/** @type {string[]} */ args, /** @type {string[]} */
         child.send({ id, cmd, args });
       });
     },
-    on: (/** @type {string} */ event, /** @type {(data: any) => void} */ fn) => listeners.set(event, fn),
+    on: (event, fn) => listeners.set(event, fn),
     kill: () => gone || child.kill('SIGKILL'),
     /** Closes the child politely (so that `--cpu-prof` writes its profile), then for sure. */
     async stop() {
@@ -83,29 +79,24 @@ export function spawnChild(/** @type {string[]} */ args, /** @type {string[]} */
   };
 }
 
-/** @typedef {ReturnType<typeof spawnChild>} Child */
-
 /** A server child (`lite` or `ws`) and its WebSocket URL. */
-export async function startServer(/** @type {string} */ kind, /** @type {string[]} */ execArgv = []) {
+export async function startServer(kind, execArgv = []) {
   const server = spawnChild(['server', kind], execArgv);
   const { port } = await server.ready;
   return { server, url: `ws://127.0.0.1:${port}${WS_PATH}` };
 }
 
 /**
- * One throughput measurement: request/response (`reqres`) or nano-style `ping`. Server CPU, wall clock and
- * messages are sampled when the driver marks the edges of its window.
- * @param {{server: string, driver: string, connections: number, mode: 'reqres' | 'ping', warmupMs: number,
- *   durationMs: number, serverExecArgv?: string[], driverExecArgv?: string[]}} o
+ * One throughput measurement, `{server, driver, connections, mode: 'reqres' | 'ping', warmupMs, durationMs,
+ * serverExecArgv?, driverExecArgv?}`: server CPU, clock and messages are sampled at the driver's window marks.
  */
 export async function runThroughput(o) {
   const { server, url } = await startServer(o.server, o.serverExecArgv);
   const driver = spawnChild(['driver', o.driver], o.driverExecArgv);
   try {
     await driver.ready;
-    /** @type {Record<string, Promise<any>>} */
     const marks = {};
-    driver.on('mark', (/** @type {string} */ phase) => (marks[phase] = server.call('stats')));
+    driver.on('mark', (phase) => (marks[phase] = server.call('stats')));
     await driver.call('connect', { url, count: o.connections });
     const load = await driver.call('load', { mode: o.mode, warmupMs: o.warmupMs, durationMs: o.durationMs });
     const [start, end] = await Promise.all([marks['start'], marks['end']]);
@@ -134,13 +125,12 @@ export async function runThroughput(o) {
 /**
  * Server memory per idle session: RSS (and heap) after GC with `sessions` idle sessions, minus the same before them.
  * A batch of 50 sessions comes and goes first, so that lazily compiled code and buffers are in the baseline.
- * @param {{server: string, sessions: number, execArgv?: string[]}} o
  */
 export async function runMemory(o) {
   const { server, url } = await startServer(o.server, ['--expose-gc', ...(o.execArgv ?? [])]);
   const driver = spawnChild(['driver', o.server === 'ws' ? 'raw-ws' : 'raw']);
   // Waits (bounded) until the server holds `count` sessions, so that closes and handshakes have landed.
-  const settle = async (/** @type {number} */ count) => {
+  const settle = async (count) => {
     for (let i = 0; i < 50 && (await server.call('stats')).sessions !== count; i++) await sleep(100);
     await sleep(200);
   };
@@ -154,7 +144,7 @@ export async function runMemory(o) {
     await settle(o.sessions);
     const after = await server.call('memory');
     await driver.call('close');
-    const per = (/** @type {string} */ key) => (after[key] - before[key]) / o.sessions;
+    const per = (key) => (after[key] - before[key]) / o.sessions;
     return {
       sessions: after.sessions,
       perSessionBytes: per('rss'),
@@ -168,32 +158,28 @@ export async function runMemory(o) {
   }
 }
 
-const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * An in-process benchmark in a child of its own (`codec`: bench/protocol.bench.mjs, `client`:
- * bench/client.bench.mjs), so that its heap and JIT state do not colour the other figures: `{rows}` or `{error}`.
- * @param {'codec' | 'client'} which
- * @param {{root: string, quick: boolean}} o
+ * An in-process benchmark (`codec`: bench/protocol.bench.mjs, `client`: bench/client.bench.mjs) in a child of its
+ * own, so that its heap and JIT state do not colour the other figures: `{rows}` or `{rows: [], error}`.
  */
 export async function runChildBench(which, o) {
   const child = spawnChild([which, ...(o.quick ? ['--quick'] : [])], [], o.root);
-  try {
-    const { rows } = await child.ready;
-    return { rows: rows ?? [], error: undefined };
-  } catch (error) {
-    return { rows: [], error: error instanceof Error ? error.message.split('\n')[0] : String(error) };
-  } finally {
-    child.kill();
-  }
+  const result = await child.ready.then(
+    ({ rows }) => ({ rows, error: undefined }),
+    (error) => ({ rows: [], error: error.message.split('\n')[0] }),
+  );
+  child.kill();
+  return result;
 }
 
 /** What the report says about the machine. */
-export function describeEnvironment(/** @type {string} */ ws) {
+export function describeEnvironment(ws) {
   const cpus = os.cpus();
-  const tryShell = (/** @type {string} */ script) => {
+  const sh = (script) => {
     try {
-      return sh(script);
+      return process.platform === 'win32' ? 'n/a' : execFileSync('sh', ['-c', script], { encoding: 'utf8' }).trim();
     } catch {
       return 'unknown';
     }
@@ -206,8 +192,8 @@ export function describeEnvironment(/** @type {string} */ ws) {
     cpuModel: cpus[0]?.model?.trim() ?? 'unknown',
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))),
-    fdLimit: tryShell(`${PRELUDE}; echo "$(ulimit -n) (hard $(ulimit -Hn))"`),
+    fdLimit: sh(`${PRELUDE}; echo "$(ulimit -n) (hard $(ulimit -Hn))"`),
     ws,
-    childNice: tryShell(`${PRELUDE}; nice`),
+    childNice: sh(`${PRELUDE}; nice`),
   };
 }

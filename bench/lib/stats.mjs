@@ -4,7 +4,7 @@
  */
 
 /** Median (mean of the two middle values for an even count) of the finite values; NaN when there are none. */
-export function median(/** @type {readonly number[]} */ values) {
+export function median(values) {
   const s = values.filter(Number.isFinite).sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length === 0 ? Number.NaN : s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
@@ -13,14 +13,14 @@ export function median(/** @type {readonly number[]} */ values) {
 /** @typedef {{min: number, median: number, max: number, values: number[]}} Spread */
 
 /** Min, median and max of repeated measurements, non-finite values ignored (all NaN when none is left). */
-export function spread(/** @type {readonly number[]} */ values) {
+export function spread(values) {
   const finite = values.filter(Number.isFinite);
   const [min, max] = finite.length ? [Math.min(...finite), Math.max(...finite)] : [Number.NaN, Number.NaN];
   return { min, median: median(finite), max, values: [...values] };
 }
 
 /** Nearest-rank percentile `p` (0–100) of ascending samples; NaN when there are none. */
-export function percentile(/** @type {ArrayLike<number>} */ sorted, /** @type {number} */ p) {
+export function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
   // The epsilon keeps float error (99.9 % of 1000 = 999.0000000000001) from moving the rank up by one.
   const rank = Math.ceil((p / 100) * sorted.length - 1e-9);
@@ -34,7 +34,7 @@ export class LatencyRecorder {
     this.count = 0;
   }
 
-  record(/** @type {number} */ ms) {
+  record(ms) {
     if (this.count === this.samples.length) {
       const bigger = new Float64Array(this.samples.length * 2);
       bigger.set(this.samples);

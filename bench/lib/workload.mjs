@@ -19,7 +19,7 @@ export const WS_PATH = '/nano';
 export const DRAIN_TIMEOUT_MS = 5000;
 
 /** Resolves when `promise` settles or after `ms`, whichever comes first; never rejects. */
-export function settleWithin(/** @type {Promise<unknown>} */ promise, /** @type {number} */ ms) {
+export function settleWithin(promise, ms) {
   /** @type {NodeJS.Timeout | undefined} */
   let timer;
   const late = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
