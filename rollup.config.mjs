@@ -24,7 +24,7 @@ const packages = [
   },
   {
     dir: 'packages/client',
-    entries: { index: 'src/index.ts', node: 'src/node.ts', inflate: 'src/inflate.ts' },
+    entries: { index: 'src/index.ts', node: 'src/node.ts', inflate: 'src/inflate.ts', debug: 'src/debug.ts' },
     global: { input: 'src/global.ts', name: 'NanoKit', file: 'nanokit' },
   },
   {

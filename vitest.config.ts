@@ -14,6 +14,7 @@ export default defineConfig({
       },
       { find: /^@nanokit\/protocol$/, replacement: src('./packages/protocol/src/index.ts') },
       { find: /^@nanokit\/client\/inflate$/, replacement: src('./packages/client/src/inflate.ts') },
+      { find: /^@nanokit\/client\/debug$/, replacement: src('./packages/client/src/debug.ts') },
       { find: /^@nanokit\/client\/node$/, replacement: src('./packages/client/src/node.ts') },
       // Tests run in Node: like the package's `node` export condition, the bare name resolves to the Node entry.
       { find: /^@nanokit\/client$/, replacement: src('./packages/client/src/node.ts') },

@@ -8,15 +8,24 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { type CompressionFormat, MAX_PACKET_BODY_LENGTH } from '@nanokit/protocol';
 import { NanoClient as BaseNanoClient } from './client.js';
+import { debugTransport } from './debug.js';
+import { debugFromEnv } from './debug-env.js';
 import type { AnyPushes, AnyRoutes, NanoClientOptions } from './options.js';
 import type { TransportFactory } from './transport.js';
 import { nodeTransport } from './transports/node-default.js';
 import { unhandledReporter } from './unhandled.js';
 
+export type { DebugTraceOptions } from './debug.js';
+export { debugTransport } from './debug.js';
 export * from './index.js';
 export { nodeTransport } from './transports/node-default.js';
 export type { TcpTransportOptions } from './transports/tcp.js';
 export { tcpTransport } from './transports/tcp.js';
+
+/** Writes a trace line to stderr. */
+function stderr(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
 
 /** Inflates zlib (pitaya) and gzip bodies with `node:zlib`, refusing more than the protocol's largest packet body. */
 function inflate(bytes: Uint8Array, format: CompressionFormat): Uint8Array {
@@ -34,6 +43,14 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private readonly report: (error: unknown) => void;
 
   constructor(options: NanoClientOptions) {
+    const debug = options && options.debug !== undefined ? options.debug : debugFromEnv(process.env);
+    if (debug) {
+      const trace = debugTransport(options.transport || nodeTransport(), {
+        log: stderr,
+        ...(debug === true ? {} : debug),
+      });
+      options = { ...options, transport: trace };
+    }
     super(options && !options.inflate ? { ...options, inflate } : options);
     const env = options.env || {};
     this.report = unhandledReporter(options.unhandledErrors, env.setTimeout || setTimeout);

@@ -4,6 +4,7 @@
  */
 import type { HandshakeRequestOptions, HandshakeResponse, Inflate, Serializer } from '@nanokit/protocol';
 import type { ReconnectOptions } from './backoff.js';
+import type { DebugTraceOptions } from './debug.js';
 import type { ClientEnv } from './timers.js';
 import type { TransportFactory } from './transport.js';
 
@@ -115,6 +116,14 @@ export interface NanoClientOptions {
    * @default 'log'
    */
   unhandledErrors?: 'log' | 'throw';
+  /**
+   * Node entry: trace the connection's life and every packet in and out to stderr (`true`), or as configured
+   * (`bodies`, `log`…). Also on without this option when `DEBUG` names `nanokit:client` (`DEBUG=nanokit*`) or
+   * `NANOKIT_DEBUG` is `1` (`NANOKIT_DEBUG=bodies` prints bodies too); `false` keeps it off whatever the
+   * environment says. In browsers, wrap the transport with `debugTransport` from `@nanokit/client/debug`.
+   * @default off, unless the environment turns it on
+   */
+  debug?: boolean | DebugTraceOptions;
 }
 
 /**

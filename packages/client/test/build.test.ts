@@ -91,11 +91,28 @@ describe('size budget', () => {
     );
     expect(m.client.gzip, describeSizes(m)).toBeLessThanOrEqual(SIZE_RATCHET);
   });
+
+  it('the debug trace costs the NanoClient bundle nothing: its formatter is only in @nanokit/client/debug', async () => {
+    const m = await get();
+    const traced = await measure(
+      `export { NanoClient } from ${JSON.stringify(distIndex)};
+       export { debugTransport } from ${JSON.stringify(path.join(dist, 'debug.mjs'))};`,
+    );
+    console.log(`[size] NanoClient + debugTransport: ${traced.gzip} B min+gzip (+${traced.gzip - m.client.gzip} B)`);
+    // Were the formatter in the NanoClient bundle already, adding debugTransport would cost next to nothing.
+    expect(traced.gzip).toBeGreaterThan(m.client.gzip + 300);
+  });
 });
 
 describe('built files', () => {
   it('the browser entry (dist/index.*) and its chunks import no ws, no Node built-ins', () => {
-    const files = ['index.mjs', 'index.js', ...readdirSync(path.join(dist, '_chunks')).map((f) => `_chunks/${f}`)];
+    const files = [
+      'index.mjs',
+      'index.js',
+      'debug.mjs',
+      'debug.js',
+      ...readdirSync(path.join(dist, '_chunks')).map((f) => `_chunks/${f}`),
+    ];
     for (const file of files.filter((f) => !/node/.test(f))) {
       const code = readDist(file);
       expect(code, file).not.toMatch(/(from|require\()\s*['"](ws|isomorphic-ws|node:[a-z]+|net)['"]/);
@@ -170,7 +187,7 @@ describe('built files', () => {
     const pkg = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
     expect(pkg.type).toBeUndefined();
     expect(pkg.sideEffects).toBe(false);
-    expect(Object.keys(pkg.exports)).toEqual(['.', './node', './inflate', './global', './package.json']);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './node', './inflate', './debug', './global', './package.json']);
     const check = (branch: unknown, where: string) => {
       if (typeof branch !== 'object' || branch === null) return;
       const keys = Object.keys(branch);
