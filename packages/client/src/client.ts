@@ -367,10 +367,18 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     const encoding = this.encoding;
     // One options object per client: only the dictionary changes, with the connection.
     encoding.dictionary = hs && hs.dictionary;
-    return encodeDataPacket(
+    return this.encodeData(
       { type, id, route, body: this.serializer.encode(route, body === undefined ? {} : body, type) } as MessageInit,
       encoding,
     );
+  }
+
+  /**
+   * A Request or Notify as a whole Data packet, in one exactly sized array. The Node entry carves packets out of a
+   * pooled slab instead (`PacketWriter`: views, byte-identical), which browsers do without to keep the bundle small.
+   */
+  protected encodeData(msg: MessageInit, options: MessageEncodeOptions): Uint8Array {
+    return encodeDataPacket(msg, options);
   }
 
   /** Pauses or resumes the heartbeat of the current link. */

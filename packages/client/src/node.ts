@@ -6,7 +6,13 @@
  * @packageDocumentation
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { type CompressionFormat, MAX_PACKET_BODY_LENGTH } from '@nanokit/protocol';
+import {
+  type CompressionFormat,
+  MAX_PACKET_BODY_LENGTH,
+  type MessageEncodeOptions,
+  type MessageInit,
+  PacketWriter,
+} from '@nanokit/protocol';
 import { NanoClient as BaseNanoClient } from './client.js';
 import { debugTransport } from './debug.js';
 import { debugFromEnv } from './debug-env.js';
@@ -41,6 +47,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   Pushes
 > {
   private readonly report: (error: unknown) => void;
+  /** Encodes this client's requests and notifies into pooled slabs (created with the first one). */
+  private writer: PacketWriter | undefined;
 
   constructor(options: NanoClientOptions) {
     const debug = options && options.debug !== undefined ? options.debug : debugFromEnv(process.env);
@@ -59,6 +67,16 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   /** Logs each distinct unhandled error once with a hint, or throws it on a fresh stack (`unhandledErrors`). */
   protected override unhandled(error: unknown): void {
     this.report(error);
+  }
+
+  /**
+   * Packets are views into a slab shared by this client's packets (a typed array over 64 bytes with a buffer of its
+   * own costs more than encoding a small message); a slab region is never reused.
+   */
+  protected override encodeData(msg: MessageInit, options: MessageEncodeOptions): Uint8Array {
+    const writer = this.writer || (this.writer = new PacketWriter({ maxBodyLength: options.maxBodyLength }));
+    writer.dictionary = options.dictionary;
+    return writer.encodeDataPacket(msg);
   }
 
   protected override defaultTransport(): TransportFactory {

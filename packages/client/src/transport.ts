@@ -53,7 +53,8 @@ export interface ConnectOptions {
 export interface Transport {
   /**
    * Sends bytes. Only called while open. Returns false when the data could not be handed to the host.
-   * The array is a fresh allocation that covers its whole buffer.
+   * The client never changes the bytes later, but the array may be a view into a larger buffer (the Node entry
+   * encodes into pooled slabs): a host that needs an exact `ArrayBuffer` copies it (`exactBuffer`, `data.slice()`).
    */
   send(data: Uint8Array): boolean;
   /** Closes the connection. Idempotent; safe while connecting; `onClose` follows (exactly once overall). */

@@ -1,0 +1,39 @@
+// The Node entry encodes requests and notifies into pooled slabs (PacketWriter): the bytes must be exactly those of
+// encodeDataPacket, with the handshake's route dictionary, and every packet must stay intact after later ones.
+import { encodeDataPacket, type MessageInit, MessageType, PacketType, RouteDictionary } from '@nanokit/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeClient } from './fake-transport.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Node entry: requests and notifies from pooled slabs', () => {
+  it('sends the bytes of encodeDataPacket (route codes from the handshake), as views that later packets leave intact', async () => {
+    vi.useFakeTimers();
+    const { ft, client } = fakeClient({ maxInFlight: 0 }); // no cap: every request goes out at once
+    const queued = client.connect().catch(() => {}); // connecting: this notify is queued, encoded without a dictionary
+    client.notify('Chat.Early', { n: 0 });
+    await vi.advanceTimersByTimeAsync(0);
+    ft.last.open();
+    ft.last.handshake(30, { 'Room.Join': 1 });
+    await queued;
+    const expected: Uint8Array[] = [
+      encodeDataPacket({ type: MessageType.Notify, route: 'Chat.Early', body: '{"n":0}' }),
+    ];
+    const dictionary = new RouteDictionary({ 'Room.Join': 1 });
+    const sends: MessageInit[] = [];
+    for (let i = 1; i <= 40; i++) {
+      const body = { i, text: 'x'.repeat(i * 7) };
+      client.request('Room.Join', body).catch(() => {});
+      sends.push({ type: MessageType.Request, id: i, route: 'Room.Join', body: JSON.stringify(body) });
+      client.notify('Chat.Say', body);
+      sends.push({ type: MessageType.Notify, route: 'Chat.Say', body: JSON.stringify(body) });
+    }
+    for (const msg of sends) expected.push(encodeDataPacket(msg, { dictionary }));
+    const data = ft.last.sent.filter((bytes) => bytes[0] === PacketType.Data);
+    expect(data.map((bytes) => Array.from(bytes))).toEqual(expected.map((bytes) => Array.from(bytes)));
+    expect(data.some((bytes) => bytes.byteLength !== bytes.buffer.byteLength)).toBe(true);
+    client.close();
+  });
+});
