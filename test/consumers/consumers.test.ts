@@ -197,7 +197,8 @@ describe('consumers', () => {
       (err: { stdout: string }) => err.stdout,
     );
     expect(out).toBe('');
-  });
+    // tsc checks all of @types/node too (no skipLibCheck): ~20 s alone on 2 cores, more while other suites run.
+  }, 120_000);
 
   it('rollup browser bundle: resolves the ESM build and contains no ws or Node code', async () => {
     const warnings: string[] = [];
