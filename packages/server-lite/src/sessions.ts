@@ -93,7 +93,10 @@ export class SessionRegistry implements ConnectionHost {
   readonly sessions = new Set<Connection>();
   /** Connections whose socket has not closed yet (ended ones may still be flushing). */
   readonly live = new Set<Connection>();
-  /** Connections that have not completed the handshake, oldest first. */
+  /**
+   * Connections that have not completed the handshake, oldest first, until their socket closes: one ended before it
+   * (refused, kicked) still holds a `maxConnections` slot while its peer withholds the close, so the deadline cuts it.
+   */
   private readonly handshaking = new Set<Connection>();
   private readonly handshaker: Handshaker;
   private readonly dispatcher: Dispatcher;
@@ -170,7 +173,6 @@ export class SessionRegistry implements ConnectionHost {
   }
 
   ended(conn: Connection): void {
-    this.handshaking.delete(conn);
     if (!this.sessions.delete(conn)) return;
     const code = conn.closeCode;
     // Ends for cause were logged where they were detected; these have no other line.
@@ -186,6 +188,7 @@ export class SessionRegistry implements ConnectionHost {
   }
 
   socketGone(conn: Connection): void {
+    this.handshaking.delete(conn);
     this.live.delete(conn);
     if (this.live.size === 0 && this.drained !== null) {
       const done = this.drained;
@@ -212,8 +215,8 @@ export class SessionRegistry implements ConnectionHost {
   }
 
   /**
-   * Cuts the connections that have not completed the handshake within `handshakeTimeout` (the set is in opening
-   * order, so the scan stops at the first one still in time), and those whose transport has held an incomplete
+   * Cuts the connections that have not completed the handshake within `handshakeTimeout`, ended ones still flushing
+   * included (the set is in opening order, so the scan stops at the first one still in time), and those whose transport has held an incomplete
    * message that long.
    */
   private checkDeadlines(): void {
@@ -221,6 +224,10 @@ export class SessionRegistry implements ConnectionHost {
     const limit = this.handshakeTimeout;
     for (const conn of this.handshaking) {
       if (now - conn.openedAt < limit) break;
+      if (conn.closed) {
+        conn.destroy();
+        continue;
+      }
       const reason = `no handshake within ${limit} ms`;
       conn.fail(`${reason}, closing the connection`, ServerErrorCode.HandshakeTimeout, reason, CUT, WsCloseCode.Normal);
     }

@@ -115,6 +115,32 @@ describe('handshakeTimeout', () => {
     });
   }
 
+  it('ws: sockets refused before the handshake that never answer the close frame free their slots by handshakeTimeout', async () => {
+    const N = 5;
+    const handshakeTimeout = 400;
+    const { port, closed, connect } = await start({ maxConnections: N, handshakeTimeout }, false);
+    const t0 = performance.now();
+    // Each sends a handshake that is not JSON (refused: close frame 1008) or Data before the handshake (kicked:
+    // close frame 1002), and then never sends its own close frame: ws would wait 30 s for it.
+    await Promise.all(
+      Array.from({ length: N }, async (_, i) => {
+        const socket = await upgradedSocket(port);
+        const bad =
+          i % 2 === 0 ? encodePacket(PacketType.Handshake, Uint8Array.of(0x7b)) : encodePacket(PacketType.Data);
+        socket.write(frame(bad));
+      }),
+    );
+    await vi.waitFor(() => expect(closed).toHaveLength(N));
+    let client: RawClient | undefined;
+    while (client === undefined && performance.now() - t0 < handshakeTimeout + 1000) {
+      client = await connect().catch(() => undefined);
+      if (client === undefined) await sleep(20);
+    }
+    expect(client, 'a new client got in').toBeDefined();
+    await (client as RawClient).handshake();
+    expect((await (client as RawClient).response((client as RawClient).request('game.ping'))).body).toBe('pong');
+  });
+
   it('leaves handshaken sessions alone, however long they live', async () => {
     const { closed, connect } = await start({ handshakeTimeout: 100 }, false);
     const client = await connect();
