@@ -189,6 +189,16 @@ export async function startPinusCluster(options: PinusClusterOptions = {}): Prom
     // Never a skip: the live tests are the point of the fixture.
     throw new Error('pinus is not installed: run `npm ci` at the root (test/pinus is an npm workspace)', { cause });
   }
+  try {
+    return await launch(options);
+  } catch (error) {
+    // A port found free can be taken by another test before pinus binds it: once more, on other ports.
+    if (!(error as { retry?: boolean }).retry) throw error;
+    return launch(options);
+  }
+}
+
+async function launch(options: PinusClusterOptions): Promise<PinusCluster> {
   const { heartbeat = 2, useDict = true, useProtobuf = true, startTimeout = 20_000 } = options;
   const taken = new Set<number>();
   const [masterPort, connectorPort, clientPort, chatPort] = [
@@ -229,7 +239,9 @@ export async function startPinusCluster(options: PinusClusterOptions = {}): Prom
   let orphanGuard = () => {};
   let stopped = false;
 
-  const stopProcesses = async () => {
+  /** Kills the group; `waitPorts`: also waits until every port refuses (not after a failed start: a port may be
+   * held by another process, which is why the start failed). */
+  const stopProcesses = async (waitPorts = true) => {
     const child = master;
     master = undefined;
     if (!child || child.pid === undefined) return;
@@ -250,7 +262,7 @@ export async function startPinusCluster(options: PinusClusterOptions = {}): Prom
     process.off('exit', orphanGuard);
     // A restart over ports still held gives EADDRINUSE on the rpc ports and a connector that answers handshakes
     // while every rpc fails: wait until every port refuses.
-    for (const port of ports) {
+    for (const port of waitPorts ? ports : []) {
       while (await accepts(port)) {
         if (Date.now() > deadline) throw new Error(`pinus port ${port} still open after stop`);
         await sleep(50);
@@ -284,18 +296,33 @@ export async function startPinusCluster(options: PinusClusterOptions = {}): Prom
     child.stderr!.on('data', append);
     const deadline = Date.now() + startTimeout;
     while (!(await probe(clientPort, 1000))) {
-      if (child.exitCode !== null || Date.now() > deadline) {
-        const tail = readFileSync(logFile, 'utf8').slice(-4000);
-        const why =
-          child.exitCode !== null ? `its master exited with code ${child.exitCode}` : `no answer in ${startTimeout} ms`;
-        await stopProcesses();
-        throw new Error(`pinus cluster did not start: ${why}; master log tail:\n${tail}`);
+      const log = readFileSync(logFile, 'utf8');
+      // A port taken meanwhile fails one server and leaves the rest waiting: give up at once.
+      const taken = log.includes('EADDRINUSE');
+      if (taken || child.exitCode !== null || Date.now() > deadline) {
+        const tail = log.slice(-4000);
+        const why = taken
+          ? 'a port is in use (EADDRINUSE)'
+          : child.exitCode !== null
+            ? `its master exited with code ${child.exitCode}`
+            : `no answer in ${startTimeout} ms`;
+        await stopProcesses(false);
+        // A port taken by another process between freePort() and pinus' listen: a busy master port makes the master
+        // exit at once (code 0, nothing logged), a busy rpc or client port logs EADDRINUSE.
+        throw Object.assign(new Error(`pinus cluster did not start: ${why}; master log tail:\n${tail}`), {
+          retry: taken || child.exitCode !== null,
+        });
       }
       await sleep(200);
     }
   };
 
-  await startProcesses();
+  try {
+    await startProcesses();
+  } catch (error) {
+    rmSync(base, { recursive: true, force: true });
+    throw error;
+  }
   return {
     port: clientPort,
     wsUrl: `ws://127.0.0.1:${clientPort}`,
