@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 import { type CompressionFormat, MAX_PACKET_BODY_LENGTH } from '@nanokit/protocol';
-import { gunzipSync, unzlibSync } from 'fflate';
+import { Gunzip, Unzlib } from 'fflate';
 
 /** The 32-bit number at `bytes[at, at + 4)`, little-endian (gzip) or big-endian (zlib). */
 function uint32(bytes: Uint8Array, at: number, littleEndian: boolean): number {
@@ -45,25 +45,49 @@ function crc32(bytes: Uint8Array): number {
   return (crc ^ -1) >>> 0;
 }
 
+/** Input bytes per step: a step inflates to at most ~1,032 times this (deflate's best ratio), so ~4 MiB. */
+const STEP = 4096;
+
 /**
- * Inflates a zlib (pitaya) or gzip body. fflate checks neither trailer, so this does: the Adler-32 of a zlib body, the
- * CRC-32 and length of a gzip body must match what was inflated, else truncated or corrupt data (or a gzip length
- * that fflate trusts to size its output) could pass as a shorter body. A gzip body announcing more than the
- * protocol's largest packet body (16 MiB) is refused before anything is allocated.
- * @throws {Error} on bad data (the client reports it as `ERR_COMPRESSED_HANDSHAKE` / `ERR_COMPRESSED_MESSAGE`, with
- *   this error as `cause`).
+ * `bytes` inflated by fflate's streaming inflater, a step at a time, refusing more than the protocol's largest packet
+ * body (16 MiB) as soon as the output passes it: a small compressed body cannot make the page allocate gigabytes.
+ */
+function inflateCapped(bytes: Uint8Array, format: CompressionFormat): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  const stream = format === 'gzip' ? new Gunzip() : new Unzlib();
+  stream.ondata = (part) => {
+    length += part.length;
+    if (length > MAX_PACKET_BODY_LENGTH) throw new RangeError(`${format} body inflates to over 16 MiB`);
+    parts.push(part);
+  };
+  let at = 0;
+  do stream.push(bytes.subarray(at, at + STEP), at + STEP >= bytes.length);
+  while ((at += STEP) < bytes.length);
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/**
+ * Inflates a zlib (pitaya) or gzip body, at most 16 MiB of output (the protocol's largest packet body). fflate checks
+ * neither trailer, so this does: the Adler-32 of a zlib body, the CRC-32 and length of a gzip body must match what was
+ * inflated, else truncated or corrupt data could pass as a shorter body.
+ * @throws {Error} on bad data, `RangeError` over 16 MiB (the client reports either as `ERR_COMPRESSED_HANDSHAKE` /
+ *   `ERR_COMPRESSED_MESSAGE`, with this error as `cause`).
  */
 export function inflate(bytes: Uint8Array, format: CompressionFormat): Uint8Array {
   const n = bytes.length;
+  const out = inflateCapped(bytes, format);
   if (format === 'zlib') {
-    const out = unzlibSync(bytes);
     if (n < 6 || adler32(out) !== uint32(bytes, n - 4, false)) throw new Error('invalid zlib data: bad Adler-32');
-    return out;
+  } else if (n < 18 || out.length !== uint32(bytes, n - 4, true) || crc32(out) !== uint32(bytes, n - 8, true)) {
+    throw new Error('invalid gzip data: bad CRC-32 or length');
   }
-  const size = n < 18 ? -1 : uint32(bytes, n - 4, true);
-  if (size > MAX_PACKET_BODY_LENGTH) throw new RangeError(`gzip body of ${size} bytes: over 16 MiB`);
-  const out = gunzipSync(bytes);
-  if (out.length !== size || crc32(out) !== uint32(bytes, n - 8, true))
-    throw new Error('invalid gzip data: bad CRC-32');
   return out;
 }
