@@ -3,9 +3,9 @@
  * serializer.
  * @packageDocumentation
  */
-import type { NanoClientOptions, Serializer } from '@nanokit/client';
+import type { NanoClientOptions } from '@nanokit/client';
 import { type CommandArgs, num, str, UsageError } from './command.js';
-import { loadSerializer } from './serializer.js';
+import { loadSerializer, type SerializerFactory } from './serializer.js';
 
 /** `parseArgs` options of every command that connects. */
 export const CONNECT_OPTIONS = {
@@ -13,6 +13,7 @@ export const CONNECT_OPTIONS = {
   timeout: { type: 'string', short: 't' },
   proto: { type: 'string' },
   types: { type: 'string' },
+  pomelo: { type: 'boolean' },
 } as const;
 
 /** Help lines of {@link CONNECT_OPTIONS}. */
@@ -21,7 +22,8 @@ export const CONNECT_HELP = `  -u, --user JSON        handshake user data (the "
       --proto FILE       protobuf bodies from this .proto file ...
       --types JSON       ... for the routes of this map (JSON or a file):
                          {"requests":{route:type},"responses":{route:type},"pushes":{route:type}};
-                         other routes stay JSON`;
+                         other routes stay JSON
+      --pomelo           pomelo-protobuf bodies, with the protos of the server's handshake (pomelo, pinus)`;
 
 /**
  * Checks a server URL: `ws://`, `wss://` or `tcp://`.
@@ -34,8 +36,14 @@ export function checkUrl(url: string | undefined, what = 'URL'): string {
   return url;
 }
 
-/** Client options from the command line, without the URL. */
-export async function clientOptions(args: CommandArgs): Promise<Omit<NanoClientOptions, 'url'>> {
+/** Client options without the URL and the serializer, which each connection makes with `serializer()`. */
+export interface ConnectOptions {
+  client: Omit<NanoClientOptions, 'url' | 'serializer'>;
+  serializer: SerializerFactory;
+}
+
+/** Connection options from the command line. */
+export async function clientOptions(args: CommandArgs): Promise<ConnectOptions> {
   const user = str(args, 'user');
   let userData: unknown;
   if (user !== undefined) {
@@ -45,11 +53,17 @@ export async function clientOptions(args: CommandArgs): Promise<Omit<NanoClientO
       throw new UsageError(`--user must be JSON, got ${user}`);
     }
   }
-  const serializer: Serializer = await loadSerializer({ proto: str(args, 'proto'), types: str(args, 'types') });
+  const serializer = await loadSerializer({
+    proto: str(args, 'proto'),
+    types: str(args, 'types'),
+    pomelo: args.values['pomelo'] === true,
+  });
   return {
-    requestTimeout: num(args, 'timeout', 10_000),
+    client: {
+      requestTimeout: num(args, 'timeout', 10_000),
+      reconnect: false,
+      ...(userData === undefined ? {} : { handshake: { user: userData } }),
+    },
     serializer,
-    reconnect: false,
-    ...(userData === undefined ? {} : { handshake: { user: userData } }),
   };
 }

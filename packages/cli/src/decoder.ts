@@ -178,6 +178,8 @@ export class StreamDecoder {
       return; // a client's handshake (direction unknown), or a refusal: nothing to learn
     }
     if (!this.fixedDictionary && hs.dict) this.dictionary = hs.dictionary;
+    // pomelo-protobuf takes its protos from here.
+    this.serializer.onHandshake?.(hs);
   }
 
   private message(bytes: Uint8Array): DecodedMessage {

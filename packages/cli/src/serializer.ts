@@ -1,6 +1,6 @@
 /**
- * The `--proto` / `--types` options: a protobuf serializer from a `.proto` file and a route → type map, JSON for the
- * routes the map does not name.
+ * The serializer options: `--proto` / `--types` (a protobuf serializer from a `.proto` file and a route → type map,
+ * JSON for the routes the map does not name) and `--pomelo` (pomelo-protobuf with the protos of each handshake).
  * @packageDocumentation
  */
 import { readFile } from 'node:fs/promises';
@@ -23,7 +23,12 @@ export interface SerializerFlags {
   proto?: string | undefined;
   /** A JSON file, or inline JSON, holding {@link RouteTypes}. */
   types?: string | undefined;
+  /** pomelo-protobuf, with the protos of each connection's handshake (pomelo, pinus). */
+  pomelo?: boolean | undefined;
 }
+
+/** Makes the serializer of one connection (pomelo-protobuf keeps the protos of its connection: one per client). */
+export type SerializerFactory = () => Serializer;
 
 async function readTypes(value: string): Promise<RouteTypes> {
   const text = value.trim().startsWith('{') ? value : await readFile(value, 'utf8');
@@ -47,14 +52,20 @@ async function readTypes(value: string): Promise<RouteTypes> {
 }
 
 /**
- * The serializer the flags ask for: JSON without `--proto`; with it, protobuf for the routes of `--types` and JSON
- * for the others.
- * @throws {CliError} `ERR_BAD_SERIALIZER` for a `.proto` that does not load, a type it lacks, or `--types` alone.
+ * The serializer the flags ask for, as a factory: JSON by default; with `--proto`, protobuf for the routes of
+ * `--types` and JSON for the others; with `--pomelo`, pomelo-protobuf (a new instance per call).
+ * @throws {CliError} `ERR_BAD_SERIALIZER` for a `.proto` that does not load, a type it lacks, `--types` alone, or
+ *   `--pomelo` with `--proto`.
  */
-export async function loadSerializer(flags: SerializerFlags): Promise<Serializer> {
+export async function loadSerializer(flags: SerializerFlags): Promise<SerializerFactory> {
+  if (flags.pomelo) {
+    if (flags.proto !== undefined) throw new CliError('ERR_BAD_SERIALIZER', 'give --pomelo or --proto, not both');
+    const { pomeloProtobuf } = await import('@nanokit/protocol/pomelo-protobuf');
+    return () => pomeloProtobuf({ fallback: jsonSerializer });
+  }
   if (flags.proto === undefined) {
     if (flags.types !== undefined) throw new CliError('ERR_BAD_SERIALIZER', '--types needs --proto');
-    return jsonSerializer;
+    return () => jsonSerializer;
   }
   const types = flags.types === undefined ? {} : await readTypes(flags.types);
   const [{ default: protobuf }, { createProtobufSerializer }] = await Promise.all([
@@ -63,13 +74,14 @@ export async function loadSerializer(flags: SerializerFlags): Promise<Serializer
   ]);
   try {
     const root = await protobuf.load(flags.proto);
-    return createProtobufSerializer({
+    const serializer = createProtobufSerializer({
       root,
       requests: types.requests ?? {},
       responses: types.responses ?? {},
       pushes: types.pushes ?? {},
       fallback: jsonSerializer,
     });
+    return () => serializer;
   } catch (error) {
     throw new CliError('ERR_BAD_SERIALIZER', `--proto ${flags.proto}: ${errorMessage(error)}`, { cause: error });
   }

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from './run-cli.js';
 
 const RECORDING = fileURLToPath(new URL('../../protocol/test/fixtures/nano-real-server.json', import.meta.url));
+const PINUS = fileURLToPath(new URL('../../protocol/test/fixtures/pinus-protobuf.json', import.meta.url));
 const HANDSHAKE_HEX =
   '0100003b7b22737973223a7b2274797065223a226a732d776562736f636b6574222c2276657273696f6e223a22302e302e31227d2c2275736572223a7b7d7d';
 
@@ -65,6 +66,29 @@ describe('nanokit decode', () => {
     const stdin = await runCli(['decode', '--dict', '{"onMessage":3}'], { input: `${push}\n03000000\n` });
     expect(stdin.stdout).toBe('Push onMessage(3) {"a":1}\nHeartbeat\n');
     expect(stdin.code).toBe(0);
+  });
+
+  it('--pomelo: pomelo-protobuf bodies with the protos of the handshake, on frames recorded from a real pinus', async () => {
+    const pinus = JSON.parse(readFileSync(PINUS, 'utf8')) as {
+      handshake: string;
+      frames: { route: string; value: unknown; packet: string }[];
+    };
+    const input = [pinus.handshake, ...pinus.frames.map((f) => f.packet)].join('\n');
+    const { code, stdout } = await runCli(['decode', '--pomelo', '--json'], { input });
+    expect(code).toBe(0);
+    const messages = stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l).packets[0].message);
+    expect(messages.map((m) => [m.type, m.route, m.body])).toEqual([
+      ['Request', pinus.frames[0]?.route, pinus.frames[0]?.value],
+      ['Response', pinus.frames[1]?.route, pinus.frames[1]?.value],
+      ['Push', pinus.frames[2]?.route, pinus.frames[2]?.value],
+    ]);
+    // Without --pomelo the same bodies are not JSON: shown raw.
+    const plain = await runCli(['decode'], { input });
+    expect(plain.stdout).toContain('Push onChatProto(14) hex 0a0a766563746f72732d7773');
   });
 
   it('bad input: a typed error and exit code 1, the other chunks still decoded', async () => {

@@ -87,6 +87,10 @@ describe('nanokit repl through stdin', () => {
     expect(events.map((e) => e.event)).toEqual(['connected', 'response', 'handshake']);
     expect(events[1]).toMatchObject({ route: 'room.echo', body: { n: 1 } });
     expect(events[2].handshake.sys.dict).toEqual({ 'room.join': 1, 'room.echo': 2, 'room.say': 3, onChat: 4 });
+    // --pomelo: routes without protos (this server sends none) stay JSON.
+    const pomelo = await runCli(['repl', server.wsUrl, '--pomelo', '--json'], { input: 'request room.echo {"p":2}\n' });
+    expect(pomelo.code).toBe(0);
+    expect(JSON.parse(pomelo.stdout.trim().split('\n')[1] ?? '')).toMatchObject({ event: 'response', body: { p: 2 } });
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { NanoClient, type NanoClientOptions } from '@nanokit/client';
 import { CliError, errorCode, errorMessage } from '../errors.js';
+import type { SerializerFactory } from '../serializer.js';
 import { mismatch } from './match.js';
 import type { Scenario, Step, Store } from './scenario.js';
 import { type BotsSummary, RunStats } from './stats.js';
@@ -27,8 +28,13 @@ export interface RunBotsOptions {
    * @default 1
    */
   seed?: number;
-  /** Client options (handshake user data, timeout, serializer). */
-  client?: Omit<NanoClientOptions, 'url'>;
+  /** Client options (handshake user data, timeout). */
+  client?: Omit<NanoClientOptions, 'url' | 'serializer'>;
+  /**
+   * Makes each bot's serializer (pomelo-protobuf keeps per-connection protos).
+   * @default JSON
+   */
+  serializer?: SerializerFactory;
   /** The counters, as soon as the run starts (the live view reads them). */
   onStart?: (stats: RunStats) => void;
 }
@@ -122,6 +128,7 @@ class Bot {
         const options = this.run.clientOptions;
         const client = new NanoClient({
           ...options,
+          ...(this.run.serializer ? { serializer: this.run.serializer() } : {}),
           url: this.run.url,
           ...(user === undefined ? {} : { handshake: { ...options.handshake, user } }),
         });
@@ -243,8 +250,9 @@ class Run {
   constructor(
     readonly scenario: Scenario,
     readonly url: string,
-    readonly clientOptions: Omit<NanoClientOptions, 'url'>,
+    readonly clientOptions: Omit<NanoClientOptions, 'url' | 'serializer'>,
     durationMs: number | undefined,
+    readonly serializer: SerializerFactory | undefined,
   ) {
     this.stats = new RunStats(scenario.flat);
     this.waited = new Set(scenario.flat.flatMap((s) => (s.kind === 'wait' ? [s.route] : [])));
@@ -280,7 +288,7 @@ export async function runBots(scenario: Scenario, options: RunBotsOptions): Prom
   }
   const seed = options.seed ?? 1;
   const client = { reconnect: false as const, ...options.client };
-  const run = new Run(scenario, options.url, client, options.durationMs);
+  const run = new Run(scenario, options.url, client, options.durationMs, options.serializer);
   options.onStart?.(run.stats);
   const rate = options.rampUp ?? 0;
   const started = performance.now();

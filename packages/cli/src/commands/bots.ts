@@ -71,7 +71,7 @@ Exit code 1 when an expectation failed or the error rate is over --max-error-rat
       bots,
       rampUp: num(args, 'ramp-up', scenario.rampUp ?? 0),
       seed: num(args, 'seed', scenario.seed ?? 1),
-      client: await clientOptions(args),
+      ...(await clientOptions(args)),
       ...(durationMs === undefined ? {} : { durationMs }),
       onStart: (stats: RunStats) => {
         if (!live) return;

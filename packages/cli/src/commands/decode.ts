@@ -67,6 +67,7 @@ Options:
       --dict JSON        a route → code dictionary (JSON or a file)
       --proto FILE       decode bodies with protobuf (.proto file) ...
       --types JSON       ... and this route → type map: {"requests":{},"responses":{},"pushes":{}}
+      --pomelo           decode bodies with pomelo-protobuf, protos from the server's handshake reply
       --json             one JSON object per chunk
   -h, --help             this help
 
@@ -77,12 +78,17 @@ Exit code 1 when a chunk does not decode (the rest is still decoded).`,
     dict: { type: 'string' },
     proto: { type: 'string' },
     types: { type: 'string' },
+    pomelo: { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run(args, io) {
     const dictionary = await dictionaryOf(args);
-    const serializer = await loadSerializer({ proto: str(args, 'proto'), types: str(args, 'types') });
-    const options = { serializer, ...(dictionary ? { dictionary } : {}) };
+    const newSerializer = await loadSerializer({
+      proto: str(args, 'proto'),
+      types: str(args, 'types'),
+      pomelo: args.values['pomelo'] === true,
+    });
+    const decoderOptions = () => ({ serializer: newSerializer(), ...(dictionary ? { dictionary } : {}) });
     const capturePath = str(args, 'capture');
     let records: CaptureRecord[];
     if (capturePath !== undefined) {
@@ -106,7 +112,7 @@ Exit code 1 when a chunk does not decode (the rest is still decoded).`,
     for (const rec of records) {
       if (rec.dir !== 'S>C') continue;
       let decoder = decoders.get(rec.conn);
-      if (!decoder) decoders.set(rec.conn, (decoder = new StreamDecoder(options)));
+      if (!decoder) decoders.set(rec.conn, (decoder = new StreamDecoder(decoderOptions())));
       try {
         decoder.prime(fromHex(rec.hex));
       } catch {
@@ -115,7 +121,7 @@ Exit code 1 when a chunk does not decode (the rest is still decoded).`,
     }
     for (const rec of records) {
       let decoder = decoders.get(rec.conn);
-      if (!decoder) decoders.set(rec.conn, (decoder = new StreamDecoder(options)));
+      if (!decoder) decoders.set(rec.conn, (decoder = new StreamDecoder(decoderOptions())));
       let frame: DecodedFrame;
       try {
         frame = decoder.decode(fromHex(rec.hex), rec.dir);

@@ -53,7 +53,7 @@ ${CONNECT_HELP}
   },
   async run(args, io) {
     const url = args.positionals[0] === undefined ? undefined : checkUrl(args.positionals[0]);
-    const client = await clientOptions(args);
+    const connect = await clientOptions(args);
     const json = args.values['json'] === true;
     const file = str(args, 'file');
     const interactive = file === undefined && io.stdin.isTTY === true && io.stdout.isTTY === true;
@@ -67,7 +67,7 @@ ${CONNECT_HELP}
       io.stdout.write(`${line}\n`);
       rl.prompt(true);
     };
-    const session = new ReplSession({ url, client, style, json, write });
+    const session = new ReplSession({ url, connect, style, json, write });
     try {
       if (!interactive) {
         const lines =

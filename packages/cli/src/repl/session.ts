@@ -4,7 +4,8 @@
  * typed.
  * @packageDocumentation
  */
-import { NanoClient, type NanoClientOptions } from '@nanokit/client';
+import { NanoClient } from '@nanokit/client';
+import type { ConnectOptions } from '../client-options.js';
 import { CliError, errorCode, errorMessage } from '../errors.js';
 import { clock, formatValue, paint, type Style } from '../style.js';
 
@@ -15,8 +16,8 @@ export type ReplEvent = { event: string } & Record<string, unknown>;
 export interface ReplSessionOptions {
   /** The server to `connect` to when the command names none. */
   url?: string | undefined;
-  /** Client options (handshake user data, timeout, serializer). */
-  client: Omit<NanoClientOptions, 'url'>;
+  /** Client options (handshake user data, timeout) and the serializer factory. */
+  connect: ConnectOptions;
   style: Style;
   /** Print JSON lines instead of text. */
   json: boolean;
@@ -158,7 +159,8 @@ export class ReplSession {
     if (!/^(wss?|tcp):\/\/./i.test(url)) throw badCommand(`the URL must start with ws://, wss:// or tcp://: ${url}`);
     this.client?.close();
     this.url = url;
-    const client = new NanoClient({ ...this.options.client, url });
+    const { client: options, serializer } = this.options.connect;
+    const client = new NanoClient({ ...options, serializer: serializer(), url });
     this.client = client;
     const style = this.options.style;
     client.on('push', ({ route, body }) => this.push(route, body));
@@ -261,7 +263,7 @@ export class ReplSession {
   private async wait(rest: string): Promise<void> {
     const [route = '', msText = ''] = splitFirst(rest);
     if (route === '') throw badCommand('wait needs a route');
-    const ms = msText === '' ? (this.options.client.requestTimeout ?? 10_000) : Number(msText);
+    const ms = msText === '' ? (this.options.connect.client.requestTimeout ?? 10_000) : Number(msText);
     if (!Number.isFinite(ms) || ms < 0) throw badCommand(`wait: bad timeout "${msText}"`);
     this.usedRoutes.add(route);
     const index = this.buffered.findIndex((p) => p.route === route);
