@@ -84,6 +84,17 @@ describe('nanokit record → replay', () => {
     expect(same.stdout).toBe('2 responses compared over 1 connection(s), 0 differ\n');
     expect(same.code).toBe(0);
 
+    // A client that writes its ack and a first request with a compressed route in one chunk (TCP coalescing does
+    // that): the request is still read with the recorded dictionary, sent after the handshake reply, and compared.
+    const coalesced = path.join(dir, `${kind}-coalesced.jsonl`);
+    const ack = lines.findIndex((l) => l.packets[0]?.packet === 'HandshakeAck');
+    const next = lines.findIndex((l, i) => i > ack && l.dir === 'C>S');
+    const merged = lines.map((l, i) => (i === ack ? { ...l, hex: l.hex + lines[next].hex, packets: undefined } : l));
+    merged.splice(next, 1);
+    writeFileSync(coalesced, merged.map((l) => JSON.stringify(l)).join('\n'));
+    const joined = await runCli(['replay', coalesced, '--target', server.tcpUrl]);
+    expect(joined.stdout).toBe('2 responses compared over 1 connection(s), 0 differ\n');
+
     const changed = await runCli(['replay', capture, '--target', kind === 'ws' ? other.wsUrl : other.tcpUrl, '--json']);
     expect(changed.code).toBe(1);
     expect(JSON.parse(changed.stdout)).toEqual({
