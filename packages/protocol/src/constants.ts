@@ -79,7 +79,11 @@ export const MAX_MESSAGE_ID: number = 9007199254740991; // Number.MAX_SAFE_INTEG
 
 /** Flag bit 0: the route is a 2-byte dictionary code. */
 export const FLAG_ROUTE_COMPRESSED = 0x01;
-/** Flag bit 4: pinus/pitaya payload compression (gzip). nano ignores it. */
+/**
+ * Flag bit 4: the payload is compressed (pitaya: zlib; pinus-protocol calls it gzip, pinus' connector never sets it).
+ * nano ignores it.
+ * @see docs/protocol.md#compression
+ */
 export const FLAG_GZIP = 0x10;
 /** Flag bit 5: pitaya error response. nano ignores it. */
 export const FLAG_ERROR = 0x20;

@@ -8,7 +8,7 @@
  * |        | only                | 1 B length + UTF-8 (≤ 255 B),  |           |
  * |        |                     | or 2 B big-endian dict code    |           |
  * +--------+---------------------+--------------------------------+-----------+
- * flag: bit 0 route compressed · bits 1–3 type · bit 4 gzip (pinus/pitaya) · bit 5 error (pitaya)
+ * flag: bit 0 route compressed · bits 1–3 type · bit 4 compressed payload (pitaya: zlib) · bit 5 error (pitaya)
  * ```
  * @see docs/protocol.md#messages
  * @packageDocumentation
@@ -43,7 +43,10 @@ export interface Message {
   compressed: boolean;
   /** The dictionary code when `compressed`, else -1. */
   routeCode: number;
-  /** Flag bit 0x10: the payload is compressed (pinus/pitaya gzip). The body is left as received. */
+  /**
+   * Flag bit 0x10: the payload is compressed (pitaya: zlib; the field keeps pinus-protocol's name). The body is left as
+   * received: see `inflateBody`.
+   */
   gzip: boolean;
   /** Flag bit 0x20: pitaya error response; the payload is an error object such as `{code, msg}`. */
   error: boolean;

@@ -21,7 +21,7 @@ import {
   RouteDictionary,
   stringifyGoStyle,
 } from '../src/index.js';
-import { expectProtocolError, hex, normHex, toHex, utf8Bytes } from './helpers.js';
+import { concat as concatBytes, expectProtocolError, hex, normHex, toHex, utf8Bytes } from './helpers.js';
 
 const handshakePacket = (body: Uint8Array) => toHex(encodePacket(PacketType.Handshake, body));
 
@@ -299,6 +299,21 @@ describe('parseHandshakeResponse', () => {
     });
     const r = parseHandshakeResponse(body);
     expect([r.heartbeatMs, r.dict, r.servertime, r.serializer]).toEqual([2250, { a: 0, b: 65535 }, 1, 'json']);
+  });
+});
+
+describe('CESU-8 from the old JS clients in handshakes and kicks (docs/protocol.md#utf-8)', () => {
+  // 😀 as pomelo-protocol's strencode writes it in a browser: its two surrogates, 3 bytes each.
+  const cesu = (before: string, after: string) =>
+    concatBytes(utf8Bytes(before), hex('ed a0 bd ed b8 80'), utf8Bytes(after));
+  it('a handshake request with an emoji in user is read as the emoji', () => {
+    const body = cesu('{"sys":{"type":"js-websocket","version":"0.0.1"},"user":{"name":"', '"}}');
+    expect(parseHandshakeRequest(body).user).toEqual({ name: '😀' });
+  });
+  it('a handshake reply and a kick reason too; a lone surrogate is U+FFFD', () => {
+    expect(parseHandshakeResponse(cesu('{"code":200,"sys":{"heartbeat":1},"user":"', '"}')).user).toBe('😀');
+    expect(parseKick(cesu('{"reason":"bye ', '"}')).reason).toBe('bye 😀');
+    expect(parseKick(concatBytes(utf8Bytes('{"reason":"'), hex('ed a0 bd'), utf8Bytes('"}'))).reason).toBe('\ufffd');
   });
 });
 
