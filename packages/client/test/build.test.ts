@@ -104,6 +104,24 @@ describe('size budget', () => {
     // Were the formatter in the NanoClient bundle already, adding debugTransport would cost next to nothing.
     expect(traced.gzip).toBeGreaterThan(m.client.gzip + 300);
   });
+  // Opt-in features must cost nothing to apps that do not import them: adding each one's export to the NanoClient
+  // bundle must add most of its size, which it could not if NanoClient already carried it.
+  it('lossless JSON, the handshake cache and pomelo-protobuf are tree-shaken out of the NanoClient bundle', async () => {
+    const base = (await get()).client.gzip;
+    const client = `export { NanoClient } from ${JSON.stringify(distIndex)};`;
+    const added: Record<string, number> = {};
+    for (const [what, extra] of [
+      ['createLosslessJsonSerializer', `export { createLosslessJsonSerializer } from ${JSON.stringify(distIndex)};`],
+      ['createHandshakeCache', `export { createHandshakeCache } from ${JSON.stringify(distIndex)};`],
+      ['pomeloProtobuf', `export { pomeloProtobuf } from '@nanokit/protocol/pomelo-protobuf';`],
+    ] as const) {
+      added[what] = (await measure(`${client}\n${extra}`)).gzip - base;
+    }
+    console.log(`[size] on top of NanoClient, min+gzip: ${JSON.stringify(added)}`);
+    expect(added['createLosslessJsonSerializer']).toBeGreaterThan(800);
+    expect(added['createHandshakeCache']).toBeGreaterThan(300);
+    expect(added['pomeloProtobuf']).toBeGreaterThan(1500);
+  });
 });
 
 describe('built files', () => {
