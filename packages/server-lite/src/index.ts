@@ -19,5 +19,5 @@ export type {
 } from './options.js';
 export type { AttachOptions, ListenInfo, ListenOptions } from './server.js';
 export { NanoServer } from './server.js';
-export type { TcpSession, Uid, WsSession } from './session.js';
-export { Session, WsCloseCode } from './session.js';
+export type { Uid } from './session.js';
+export { Session, TcpSession, WsCloseCode, WsSession } from './session.js';

@@ -175,10 +175,26 @@ export class Session {
   }
 }
 
-/** @deprecated Use {@link Session} (`session.transport === 'ws'`): one class serves both transports. */
-export type WsSession = Session;
-/** @deprecated Use {@link Session} (`session.transport === 'tcp'`): one class serves both transports. */
-export type TcpSession = Session;
+/**
+ * The sessions of one transport, for code written when each transport had its own session class: it stays importable
+ * as a value and `session instanceof WsSession` still tells the transport.
+ * @deprecated Use {@link Session} (`session.transport === 'ws'`): one class serves both transports.
+ */
+export abstract class WsSession extends Session {
+  static override [Symbol.hasInstance](value: unknown): value is WsSession {
+    return value instanceof Session && value.transport === 'ws';
+  }
+}
+/**
+ * The sessions of one transport, for code written when each transport had its own session class: it stays importable
+ * as a value and `session instanceof TcpSession` still tells the transport.
+ * @deprecated Use {@link Session} (`session.transport === 'tcp'`): one class serves both transports.
+ */
+export abstract class TcpSession extends Session {
+  static override [Symbol.hasInstance](value: unknown): value is TcpSession {
+    return value instanceof Session && value.transport === 'tcp';
+  }
+}
 
 /** The connection behind a session, for the modules of this package (not exported from the package). */
 export function linkOf(session: Session): SessionLink {

@@ -6,7 +6,7 @@ import { type AddressInfo, connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { encodeHandshakeRequest, encodePacket, PacketType, parseKick } from '@nanokit/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NanoServer, type NanoServerOptions, type Session } from '../src/index.js';
+import { NanoServer, type NanoServerOptions, type Session, TcpSession, WsSession } from '../src/index.js';
 import { RawClient, recordingLogger } from './raw-client.js';
 
 class Game {
@@ -46,6 +46,22 @@ async function start(options: NanoServerOptions = {}, tcp = false) {
   const connect = () => (tcp ? RawClient.tcp(port) : RawClient.ws(`ws://127.0.0.1:${port}/`));
   return { server, logger, closed, port, connect };
 }
+
+describe('the deprecated transport classes', () => {
+  it('are still values: instanceof WsSession / TcpSession tells the transport of a session', async () => {
+    const ws = await start();
+    const tcp = await start({}, true);
+    for (const { connect } of [ws, tcp]) await (await connect()).handshake();
+    const [wsSession] = ws.server.sessions();
+    const [tcpSession] = tcp.server.sessions();
+    expect(wsSession instanceof WsSession).toBe(true);
+    expect(wsSession instanceof TcpSession).toBe(false);
+    expect(tcpSession instanceof TcpSession).toBe(true);
+    expect(tcpSession instanceof WsSession).toBe(false);
+    expect({} instanceof WsSession).toBe(false);
+    expect(Object.create(null) instanceof TcpSession).toBe(false);
+  });
+});
 
 describe('heartbeat', () => {
   it('sends heartbeats to handshaken sessions and closes a silent one after two intervals', async () => {
