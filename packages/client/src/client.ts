@@ -102,6 +102,11 @@ const DEFAULTS = {
   maxInFlight: 8,
 } as const;
 
+/** A socket error as the `error` event carries it: `ERR_SOCKET` with the host's error as `cause`. */
+function socketError(error: unknown): unknown {
+  return error instanceof NanoError ? error : new NanoError('ERR_SOCKET', 'socket error', { cause: error });
+}
+
 /**
  * Why a connection attempt failed: `error` when it is already typed (a refused handshake, a protocol error, a bad
  * URL), what the transport classified (the Node transports give a {@link ConnectError}), else a timeout or a
@@ -396,7 +401,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     try {
       if (!link.transport || !link.transport.send(packet)) return false;
     } catch (error) {
-      this.emit('error', error);
+      this.emit('error', socketError(error));
       return false;
     }
     return true;
@@ -433,11 +438,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
           onError: (error) => {
             if (link.ended) return;
             if (!link.handshake) link.error = error;
-            else
-              this.emit(
-                'error',
-                error instanceof NanoError ? error : new NanoError('ERR_SOCKET', 'socket error', { cause: error }),
-              );
+            else this.emit('error', socketError(error));
           },
         };
         link.transport = (o.transport || this.defaultTransport())(
@@ -523,7 +524,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       () => this.ready(link, hs),
       (error: unknown) => {
         // After the link ended (dropped, `close()`), the hook failing is a consequence, not news: `end` ignores it.
-        this.end(link, CloseCode.ReconnectHookFailed, 'reconnect-hook-failed', error);
+        const reason = 'reconnect-hook-failed';
+        this.end(link, CloseCode.ReconnectHookFailed, reason, new ConnectionClosedError(4004, reason, reason, error));
       },
     );
   }

@@ -56,7 +56,7 @@ describe('size budget', () => {
     expect(m.client.gzip - m.floor.gzip, describeSizes(m)).toBeLessThanOrEqual(4.5 * 1024);
   });
 
-  // Issue 3 sets a 5 KB target for this bundle. It is NOT met: 9,166 B at the last measurement (9,454 B before the
+  // Issue 3 sets a 5 KB target for this bundle. It is NOT met: 9,182 B at the last measurement (9,454 B before the
   // size work, 7,929 B before the client state machine and codec trims; then +87 B for pitaya's gzip-flagged
   // messages, +13 B for its protobuf error bodies, +179 B for the maxInFlight cap on nano's send backlog, +143 B for
   // the lifecycle fixes of session 4, +28 B for the request-timeout grace after a suspended host and +79 B for the
@@ -77,13 +77,14 @@ describe('size budget', () => {
   // reconnect.firstConnect and the backoff reset as soon as a reconnect succeeds, minUptime removed; main measured
   // 9,103 B on a clean build after that; +50 B for issue 17's CESU-8 repair: surrogates from the old JS clients'
   // 3-byte sequences decoded, a pair to its character, a lone one to U+FFFD; +13 B for issue 13's `encodeData`
-  // hook, through which the Node entry encodes into pooled slabs: the browser keeps its one exact allocation). Why it
-  // cannot
-  // be met as specified is in "Size" in packages/client/README.md: eventemitter3 and the protocol functions the client needs weigh ~4.2 KB before any
+  // hook, through which the Node entry encodes into pooled slabs: the browser keeps its one exact allocation; +16 B
+  // for issue 13's last raw errors: a host `send` that throws is ERR_SOCKET, an `onReconnect` that throws is
+  // ERR_CONNECTION_CLOSED `reconnect-hook-failed` with it as cause). Why it cannot be met as specified is in "Size"
+  // in packages/client/README.md: eventemitter3 and the protocol functions the client needs weigh ~4.2 KB before any
   // client code. Until the target is settled, this test is a ratchet (the bundle may grow only with a feature or a
   // fix, by moving this line in the same commit), and it prints the distance to the target on every run.
   const SIZE_TARGET = 5 * 1024;
-  const SIZE_RATCHET = 9166;
+  const SIZE_RATCHET = 9182;
   it('the browser client bundle (JSON, reconnect, heartbeats, timeouts; protocol + eventemitter3 inlined) stays within the ratchet', async () => {
     const m = await get();
     const gap = m.client.gzip - SIZE_TARGET;

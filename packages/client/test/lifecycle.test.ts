@@ -346,6 +346,7 @@ describe('what users and hosts throw', () => {
       reason: 'send-failed',
     });
     expect(events.map(([name]) => name)).toEqual(['connect', 'error']);
+    expect(events[1]?.[1]).toMatchObject({ code: 'ERR_SOCKET', cause: { message: 'host send failed' } });
     expect(client.debugStats()).toMatchObject({ pendingRequests: 0, signalListeners: 0 });
   });
 });

@@ -427,7 +427,15 @@ describe('reconnect backoff', () => {
     ft.last.handshake(1);
     await vi.advanceTimersByTimeAsync(0);
     expect(ft.last.closed).toEqual({ code: 4004, reason: 'reconnect-hook-failed' });
-    expect(events).toContainEqual(['error', expect.objectContaining({ message: 'login refused' })]);
+    expect(events).toContainEqual([
+      'error',
+      expect.objectContaining({
+        code: 'ERR_CONNECTION_CLOSED',
+        closeCode: 4004,
+        reason: 'reconnect-hook-failed',
+        cause: expect.objectContaining({ message: 'login refused' }),
+      }),
+    ]);
     await vi.advanceTimersByTimeAsync(2000);
     ft.last.open();
     ft.last.handshake(1);
