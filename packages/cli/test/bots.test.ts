@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatServer, startChatServer } from '../../../examples/chat/chat-server.mjs';
-import { ensureBuilt, ROOT, runCli } from './run-cli.js';
+import { BIN, ensureBuilt, ROOT, runCli } from './run-cli.js';
+import { hasTmux, Terminal, until } from './terminal.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
 const CHAT_SCENARIO = path.join(ROOT, 'examples/bots/chat.yaml');
@@ -130,4 +131,46 @@ steps:
     const endlessRun = await runCli(['bots', endless, '--url', server.wsUrl]);
     expect(endlessRun.stderr).toContain('a loop without a duration needs --duration');
   });
+
+  it.skipIf(!hasTmux && !process.env['CI'])(
+    'on a terminal, a live view redrawn in place, then the summary',
+    async () => {
+      const file = scenarioFile(
+        'live.yaml',
+        'steps:\n  - connect: {}\n  - loop: true\n    steps:\n      - request: room.echo\n      - sleep: 20\n',
+      );
+      const term = new Terminal('bots', [
+        process.execPath,
+        BIN,
+        'bots',
+        file,
+        '--url',
+        server.wsUrl,
+        '-n',
+        '20',
+        '-d',
+        '2500ms',
+      ]);
+      try {
+        const live = (text: string) => text.split('\n').filter((l) => /^bots \d+ connected, \d+\/20 done/.test(l));
+        await until(
+          () => live(term.screen()).length === 1 && /^requests [1-9]\d* \(/m.test(term.screen()),
+          () => term.screen(),
+        );
+        await new Promise((r) => setTimeout(r, 1200)); // two redraws later: still one status block, not three
+        expect(live(term.screen())).toHaveLength(1);
+        expect(term.screen().match(/^requests \d+/gm)).toHaveLength(1);
+        await until(
+          () => term.screen().includes('requests:'),
+          () => term.screen(),
+          15_000,
+        );
+        // The live block is erased before the summary is printed.
+        expect(live(term.screen())).toEqual([]);
+        expect(term.screen()).toMatch(/^ {2}3 request room\.echo\s+\d+\s+0\s/m);
+      } finally {
+        term.close();
+      }
+    },
+  );
 });

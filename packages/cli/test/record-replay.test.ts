@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from './run-cli.js';
+import { until } from './terminal.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
 let server: TestServer;
@@ -31,11 +32,10 @@ async function record(target: string, capture: string, script: string): Promise<
       stop = () => child.kill('SIGINT');
     },
   });
-  const end = Date.now() + 10_000;
-  while (!/listening on (\w+):\/\/127\.0\.0\.1:(\d+)/.test(stderr)) {
-    if (Date.now() > end) throw new Error(`recorder did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await until(
+    () => /listening on (\w+):\/\/127\.0\.0\.1:(\d+)/.test(stderr),
+    () => `the recorder to start: ${stderr}`,
+  );
   const [, scheme, port] = /listening on (\w+):\/\/127\.0\.0\.1:(\d+)/.exec(stderr) as RegExpExecArray;
   const file = path.join(dir, 'script.nk');
   writeFileSync(file, script);

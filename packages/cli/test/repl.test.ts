@@ -1,12 +1,12 @@
 // `nanokit repl` run as a user would against server-lite: commands piped through stdin, scripts with -f, and an
 // interactive session in a real pseudo-terminal (tmux): Tab completion of commands and of routes from the
 // handshake's dictionary, a push printed while a command is half typed, the history file.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ensureBuilt, runCli } from './run-cli.js';
+import { hasTmux, Terminal, until } from './terminal.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
 let server: TestServer;
@@ -20,14 +20,6 @@ afterAll(async () => {
   await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-const until = async (check: () => boolean, what: () => string, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('nanokit repl through stdin', () => {
   it('runs piped commands one by one, prints responses and pushes as plain text, fails at the end on an error', async () => {
@@ -137,21 +129,12 @@ describe('nanokit repl -f', () => {
   });
 });
 
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-
 describe.skipIf(!hasTmux && !process.env['CI'])('nanokit repl in a pseudo-terminal (tmux)', () => {
   it('completes commands and routes, prints a push above a half-typed line, keeps history', async () => {
-    const socket = `nanokit-test-${process.pid}`;
     const history = path.join(dir, 'history');
-    const tmux = (...args: string[]) => {
-      const r = spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
-    const screen = () => tmux('capture-pane', '-p', '-t', 'repl');
-    const keys = (...k: string[]) => tmux('send-keys', '-t', 'repl', ...k);
-    const command = [process.execPath, BIN, 'repl', server.wsUrl, '--history', history].map((a) => `'${a}'`).join(' ');
-    tmux('new-session', '-d', '-s', 'repl', '-x', '150', '-y', '50', `${command}; sleep 30`);
+    const term = new Terminal('repl', [process.execPath, BIN, 'repl', server.wsUrl, '--history', history]);
+    const screen = () => term.screen();
+    const keys = (...k: string[]) => term.keys(...k);
     try {
       // capture-pane drops trailing blanks: `nanokit> ` shows as `nanokit>`.
       await until(() => /^nanokit>$/m.test(screen()), screen);
@@ -194,7 +177,7 @@ describe.skipIf(!hasTmux && !process.env['CI'])('nanokit repl in a pseudo-termin
         'quit',
       ]);
     } finally {
-      spawnSync('tmux', ['-L', socket, 'kill-server']);
+      term.close();
     }
   });
 });
