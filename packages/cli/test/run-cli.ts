@@ -2,15 +2,37 @@
  * Runs the built `nanokit` binary as a user would: a child process of `node bin/nanokit.mjs`.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = fileURLToPath(new URL('../bin/nanokit.mjs', import.meta.url));
 
-/** Builds the packages when their dist is missing or stale (a no-op after `npm run build`). */
+const LOCK = path.join(ROOT, '.tmp', 'cli-test-build.lock');
+
+/**
+ * Builds the packages when their dist is missing or stale (a no-op after `npm run build`, as in CI). Test files run
+ * in parallel workers: a lock directory lets one of them build while the others wait, since a build empties dist.
+ */
 export function ensureBuilt(): void {
-  const r = spawnSync(process.execPath, ['scripts/ensure-build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('npm run build failed');
+  mkdirSync(path.dirname(LOCK), { recursive: true });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${LOCK} held for 5 minutes: remove it if no build is running`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    const r = spawnSync(process.execPath, ['scripts/ensure-build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('npm run build failed');
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
 }
 
 export interface CliResult {
