@@ -52,16 +52,13 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   constructor(options: NanoClientOptions) {
     const debug = options && options.debug !== undefined ? options.debug : debugFromEnv(process.env);
-    if (debug) {
-      const trace = debugTransport(options.transport || nodeTransport(), {
-        log: stderr,
-        ...(debug === true ? {} : debug),
-      });
-      options = { ...options, transport: trace };
-    }
+    const trace = debug ? { log: stderr, ...(debug === true ? {} : debug) } : undefined;
+    if (trace) options = { ...options, transport: debugTransport(options.transport || nodeTransport(), trace) };
     super(options && !options.inflate ? { ...options, inflate } : options);
     const env = options.env || {};
     this.report = unhandledReporter(options.unhandledErrors, env.setTimeout || setTimeout);
+    // The transport sees each attempt; the delay before the next one is the client's to tell.
+    if (trace) this.on('reconnecting', (e) => trace.log(`nanokit reconnecting: attempt ${e.attempt} in ${e.delay} ms`));
   }
 
   /** Logs each distinct unhandled error once with a hint, or throws it on a fresh stack (`unhandledErrors`). */

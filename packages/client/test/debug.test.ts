@@ -100,6 +100,29 @@ describe('the debug option (Node entry)', () => {
     expect(trace.at(-1)).toBe('nanokit #1 closed 1006 "" (not clean)');
   });
 
+  it('tells the reconnect attempts and their delays, each attempt a new connection number', async () => {
+    const p = await peer();
+    const lines: string[] = [];
+    const c = new NanoClient({
+      url: p.wsUrl,
+      reconnect: { initialDelay: 20, maxDelay: 20 },
+      env: { random: () => 0 },
+      debug: { log: (line) => lines.push(line) },
+    });
+    cleanups.push(() => c.close());
+    await c.connect();
+    const back = new Promise((resolve) => c.once('reconnect', resolve));
+    p.connection.drop();
+    await back;
+    const trace = lines.map(strip);
+    expect(trace).toContain('nanokit #1 closed 1006 "" (not clean)');
+    expect(trace).toContain('nanokit reconnecting: attempt 1 in 20 ms');
+    expect(trace).toContain(`nanokit #2 connecting ${p.wsUrl}`);
+    expect(trace.indexOf('nanokit reconnecting: attempt 1 in 20 ms')).toBeLessThan(
+      trace.indexOf(`nanokit #2 connecting ${p.wsUrl}`),
+    );
+  });
+
   it('is off by default: nothing on stderr', async () => {
     vi.stubEnv('DEBUG', '');
     vi.stubEnv('NANOKIT_DEBUG', '');
