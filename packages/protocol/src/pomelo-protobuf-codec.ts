@@ -23,9 +23,10 @@ const WIRE: Record<string, number> = {
   float: 5,
 };
 
-/** Scalars: written without a key per element when repeated (one key, a count, the elements). */
+/** Scalars: written without a key per element when repeated (one key, a count, the elements). `hasOwn` is ES2022,
+ * missing on the older engines of mini-game hosts. */
 function isScalar(type: string): boolean {
-  return WIRE[type] !== undefined && Object.hasOwn(WIRE, type);
+  return WIRE[type] !== undefined && Object.prototype.hasOwnProperty.call(WIRE, type);
 }
 
 /**
