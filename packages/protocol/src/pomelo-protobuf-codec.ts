@@ -11,8 +11,9 @@ import { resolveType } from './pomelo-protos.js';
 import { decodeUtf8, utf8Length, writeUtf8 } from './utf8.js';
 import { writeVarint } from './varint.js';
 
-/** Wire types of the scalar types; every other type (string, messages) is 2. */
-const WIRE: Record<string, number> = {
+/** Wire types of the scalar types; every other type (string, messages) is 2. No prototype: a type named
+ * `constructor` or `toString` is not a scalar. */
+const WIRE: Record<string, number> = Object.assign(Object.create(null), {
   uInt32: 0,
   sInt32: 0,
   int32: 0,
@@ -21,12 +22,11 @@ const WIRE: Record<string, number> = {
   bool: 0,
   double: 1,
   float: 5,
-};
+});
 
-/** Scalars: written without a key per element when repeated (one key, a count, the elements). `hasOwn` is ES2022,
- * missing on the older engines of mini-game hosts. */
+/** Scalars: written without a key per element when repeated (one key, a count, the elements). */
 function isScalar(type: string): boolean {
-  return WIRE[type] !== undefined && Object.prototype.hasOwnProperty.call(WIRE, type);
+  return WIRE[type] !== undefined;
 }
 
 /**
