@@ -55,7 +55,7 @@ export interface PeerOptions {
   /** Payload serializer (server side: decodes requests, encodes responses and pushes). @default jsonSerializer */
   serializer?: Serializer;
   /**
-   * Speak as pitaya v2.5 does (shared peers.md §1 and §5; pitaya's `hbdEncode` and `MessagesEncoder`):
+   * Speak as pitaya v2.5 does (docs/servers.md; pitaya's `hbdEncode` and `MessagesEncoder`):
    * - the handshake reply is `{"code":200,"sys":{"dict":{…},"heartbeat":H,"serializer":"json"}}`, keys sorted as Go's
    *   `json.Marshal` does, `dict` `{}` when there is none;
    * - with `compression` (pitaya's `handler.messages.compression`, on by default) the handshake reply is compressed

@@ -1,5 +1,5 @@
 // What pitaya does differently on the wire, over real sockets against the raw peer in its pitaya mode (./peer.ts,
-// `pitaya`; checked against the shared peers.md §1 and §5):
+// `pitaya`; checked against docs/servers.md):
 // - compression (`handler.messages.compression`, on by default): the handshake reply is zlib (`78 9c`), whole and
 //   without a flag, when that is smaller, and so is every Data body, with flag 0x10. The Node entry inflates with
 //   node:zlib by itself; the browser entry needs the `inflate` option (`@nanokit/client/inflate`, fflate).
