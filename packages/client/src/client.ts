@@ -500,6 +500,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       if (link.cache) hs = link.cache.complete(hs);
       if (this.serializer.onHandshake) this.serializer.onHandshake(hs);
     } catch (error) {
+      // A cached dict or protos that the serializer refuses would fail every later handshake the same way.
+      if (link.cache) link.cache.reject();
       this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
       return;
     }

@@ -84,7 +84,8 @@ export function miniGameStorage(api: MiniGameStorageApi): HandshakeCacheStorage 
  * `handshake.dict` / `handshake.dictionary` / `handshake.protos`, as if the server had sent them, so compressed
  * routes and pomelo-protobuf bodies decode. When the server sends a dictionary or protos with a version, they replace
  * the stored ones. A stored entry that does not parse, or whose dictionary or protos are malformed, is removed and
- * not used: that handshake is a full one. nano and pitaya ignore the versions and send what they always send.
+ * not used: that handshake is a full one; so is the entry of a handshake that failed (a serializer whose
+ * `onHandshake` refused the cached protos). nano and pitaya ignore the versions and send what they always send.
  * @example
  * const client = new NanoClient({ url, serializer: pomeloProtobuf(),
  *   handshakeCache: createHandshakeCache({ storage: localStorage, key: 'mygame.handshake' }) });
@@ -92,6 +93,12 @@ export function miniGameStorage(api: MiniGameStorageApi): HandshakeCacheStorage 
 export function createHandshakeCache(options: HandshakeCacheOptions = {}): HandshakeCache {
   const storage = options.storage || memoryStorage();
   const key = options.key || 'nanokit.handshake';
+
+  function drop(): void {
+    try {
+      storage.removeItem(key);
+    } catch {}
+  }
 
   function load(): Entry | undefined {
     try {
@@ -102,9 +109,7 @@ export function createHandshakeCache(options: HandshakeCacheOptions = {}): Hands
     } catch {
       // Unreadable or corrupt: dropped below, like an entry that parses but is malformed.
     }
-    try {
-      storage.removeItem(key);
-    } catch {}
+    drop();
     return undefined;
   }
 
@@ -125,6 +130,8 @@ export function createHandshakeCache(options: HandshakeCacheOptions = {}): Hands
       return {
         request: Object.assign({}, request, { sys }) as HandshakeRequestOptions,
         complete: (reply) => complete(reply, entry, save),
+        // What was stored or given (protos the serializer refused, say) is suspect: the next handshake is a full one.
+        reject: drop,
       };
     },
   };

@@ -134,11 +134,14 @@ export interface HandshakeCache {
   /**
    * Returns the handshake request to send (the client's `handshake` option with the cached versions added to `sys`)
    * and `complete`, which the client calls with the server's parsed reply: it fills in what the server left out
-   * because the versions matched, stores what the server sent, and returns the reply to use.
+   * because the versions matched, stores what the server sent, and returns the reply to use; and `reject`, which
+   * the client calls when that handshake failed (a refused or unreadable reply, a serializer whose `onHandshake`
+   * threw on the protos): the stored entry must not be offered again, or every later handshake fails the same way.
    */
   prepare(request: HandshakeRequestOptions | undefined): {
     request: HandshakeRequestOptions;
     complete(reply: HandshakeResponse): HandshakeResponse;
+    reject(): void;
   };
 }
 

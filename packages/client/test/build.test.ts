@@ -79,12 +79,13 @@ describe('size budget', () => {
   // 3-byte sequences decoded, a pair to its character, a lone one to U+FFFD; +13 B for issue 13's `encodeData`
   // hook, through which the Node entry encodes into pooled slabs: the browser keeps its one exact allocation; +16 B
   // for issue 13's last raw errors: a host `send` that throws is ERR_SOCKET, an `onReconnect` that throws is
-  // ERR_CONNECTION_CLOSED `reconnect-hook-failed` with it as cause). Why it cannot be met as specified is in "Size"
+  // ERR_CONNECTION_CLOSED `reconnect-hook-failed` with it as cause; +9 B for the handshake cache's `reject()`: a
+  // cached entry whose protos the serializer refuses is dropped instead of failing every later handshake). Why it cannot be met as specified is in "Size"
   // in packages/client/README.md: eventemitter3 and the protocol functions the client needs weigh ~4.2 KB before any
   // client code. Until the target is settled, this test is a ratchet (the bundle may grow only with a feature or a
   // fix, by moving this line in the same commit), and it prints the distance to the target on every run.
   const SIZE_TARGET = 5 * 1024;
-  const SIZE_RATCHET = 9182;
+  const SIZE_RATCHET = 9191;
   it('the browser client bundle (JSON, reconnect, heartbeats, timeouts; protocol + eventemitter3 inlined) stays within the ratchet', async () => {
     const m = await get();
     const gap = m.client.gzip - SIZE_TARGET;

@@ -22,6 +22,7 @@ import {
   parseHandshakeRequest,
   parseHandshakeResponse,
 } from '@nanokit/protocol';
+import { pomeloProtobuf } from '@nanokit/protocol/pomelo-protobuf';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeClient } from './fake-transport.js';
 
@@ -293,5 +294,32 @@ describe('NanoClient with a handshake cache', () => {
     );
     expect(String((error as { cause?: unknown }).cause)).toContain('bad protos');
     expect(fc.ft.last.closed?.code).toBe(4002);
+  });
+
+  it('a stored entry whose protos the serializer refuses is dropped: the next handshake is a full one', async () => {
+    const storage = memoryStorage();
+    // Parses and passes the entry checks, but these are not protos (a message that is a number).
+    const protos = { version: 'v1', server: { onChat: 5 }, client: {} };
+    storage.setItem('nanokit.handshake', JSON.stringify({ protoVersion: 'v1', protos }));
+    const cache = createHandshakeCache({ storage });
+    const sent: Record<string, unknown>[] = [];
+    const errors: unknown[] = [];
+    for (let i = 0; i < 2; i++) {
+      const fc = fakeClient({ handshakeCache: cache, serializer: pomeloProtobuf() });
+      const p = fc.client.connect().then(undefined, (e: unknown) => void errors.push(e));
+      await vi.advanceTimersByTimeAsync(0);
+      fc.ft.last.open();
+      const hello = decodePackets(fc.ft.last.sent[0] as Uint8Array)[0];
+      const sys = parseHandshakeRequest(hello?.body as Uint8Array).sys as Record<string, unknown>;
+      sent.push(sys);
+      // pinus leaves the protos out when the version matches.
+      const reply = { code: 200, sys: { heartbeat: 3, useProto: sys['protoVersion'] === 'v1' } };
+      fc.ft.last.receive(encodePacket(PacketType.Handshake, encodeUtf8(JSON.stringify(reply))));
+      await p;
+      fc.client.close();
+    }
+    expect((errors[0] as { code?: string }).code).toBe('ERR_INVALID_PROTOS');
+    expect(sent.map((sys) => sys['protoVersion'])).toEqual(['v1', undefined]);
+    expect(errors).toHaveLength(1);
   });
 });
