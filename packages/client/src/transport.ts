@@ -27,8 +27,10 @@ export interface TransportHandlers {
    */
   onMessage(data: Uint8Array): void;
   /**
-   * One whole packet received, already framed (a stream transport's `PacketReader.readTo(chunk, handlers)`): the
-   * client reads `body` during the call only, so it may be a view into a buffer the transport reuses.
+   * One whole packet received, already framed (a stream transport's `PacketReader.readTo(chunk, handlers)`). `body`
+   * may be a view into a larger buffer, but its bytes must never change after the call: what the client delivers may
+   * keep views of them (a protobuf `bytes` field, a serializer that returns bytes), so a transport must not reuse that
+   * buffer. `PacketReader` never writes into a body it delivered, and Node's socket chunks are not reused.
    */
   onPacket(type: PacketType, body: Uint8Array): void;
   /** Called exactly once per transport, also when it never opened, and also after a local `close()`. */

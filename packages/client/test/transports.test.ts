@@ -30,7 +30,7 @@ function recorder() {
     handlers: {
       onOpen: () => log.open++,
       onMessage: (d: Uint8Array) => log.messages.push(Array.from(d)),
-      // A packet as its type then its body bytes, copied at once (the body is valid during the call only).
+      // A packet as its type then its body bytes, copied at once (what is checked is the bytes at delivery).
       onPacket: (type: number, body: Uint8Array) => log.packets.push([type, ...body]),
       onClose: (info: CloseInfo) => log.closes.push(info),
       onError: (e: unknown) => log.errors.push(e),
