@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { checkBytes } from './errors.js';
-import { parseJsonObject } from './json.js';
+import { escapeAstral, parseJsonObject } from './json.js';
 import { encodeUtf8 } from './utf8.js';
 
 /** A parsed Kick body. */
@@ -16,9 +16,12 @@ export interface Kick {
   raw?: Record<string, unknown>;
 }
 
-/** Body of a Kick packet: `{"reason":"…"}`, or empty when `reason` is undefined. */
+/**
+ * Body of a Kick packet: `{"reason":"…"}`, or empty when `reason` is undefined. Characters above U+FFFF are written
+ * as JSON escapes ({@link escapeAstral}), which the deployed JS clients read right (docs/protocol.md#utf-8).
+ */
 export function encodeKick(reason?: string): Uint8Array {
-  return reason === undefined ? new Uint8Array(0) : encodeUtf8(JSON.stringify({ reason }));
+  return reason === undefined ? new Uint8Array(0) : encodeUtf8(escapeAstral(JSON.stringify({ reason })));
 }
 
 /**

@@ -4,7 +4,7 @@
  * through the server.
  * @packageDocumentation
  */
-import { MessageType, PacketWriter, type RouteDictionary, type Serializer } from '@nanokit/protocol';
+import { escapeAstral, MessageType, PacketWriter, type RouteDictionary, type Serializer } from '@nanokit/protocol';
 import { ErrorResponseCode } from './errors.js';
 import type { Logger, PipelineHook, PipelineMessage } from './options.js';
 import { runPipeline } from './pipeline.js';
@@ -85,6 +85,8 @@ export class Outbound implements PushPort {
       } catch {
         body = JSON.stringify({ code, msg });
       }
+      // As the default serializer writes them: the deployed JS clients garble 4-byte UTF-8 (docs/protocol.md#utf-8).
+      body = escapeAstral(body);
       this.sendMessage(link, MessageType.Response, id, route, body, true);
     } catch (failure) {
       this.logger.error('cannot send the error response', { session: link.session.id, route, error: failure });

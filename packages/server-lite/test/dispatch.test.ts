@@ -153,6 +153,34 @@ describe.each(['ws', 'tcp'] as const)('dispatch over %s', (transport) => {
   });
 });
 
+describe('emoji in what the server writes as JSON besides bodies', () => {
+  it('error responses and kick reasons escape characters above U+FFFF, as the default serializer does', async () => {
+    const { server, connect } = await start('tcp');
+    server.register(
+      {
+        full() {
+          throw new HandlerError('ROOM-403', 'room 🎮 is full');
+        },
+        bye(session: Session) {
+          session.kick('bye 👋');
+        },
+      },
+      { name: 'emoji' },
+    );
+    const c = await connect();
+    await c.handshake();
+    // The deployed JS clients read at most 3-byte UTF-8 sequences (docs/protocol.md#utf-8): no byte may lead a 4-byte one.
+    const noFourByteSequence = (bytes: Uint8Array) => expect(bytes.some((b) => b >= 0xf0)).toBe(false);
+    const refused = await c.response(c.request('emoji.full', {}));
+    expect(refused).toMatchObject({ error: true, body: { code: 'ROOM-403', msg: 'room 🎮 is full' } });
+    noFourByteSequence(refused.raw.body);
+    c.request('emoji.bye', {});
+    const kick = await c.next((p) => p.type === PacketType.Kick, 'the kick');
+    expect(JSON.parse(Buffer.from(kick.body).toString('utf8'))).toEqual({ reason: 'bye 👋' });
+    noFourByteSequence(kick.body);
+  });
+});
+
 describe('request id 0', () => {
   it('runs the handler but sends no response, not even an error response, as nano does', async () => {
     const { room, connect, logger } = await start('tcp');
