@@ -86,6 +86,36 @@ describe('nanokit repl through stdin', () => {
   });
 });
 
+describe('nanokit repl commands', () => {
+  it('off / on choose the pushes printed; help lists the commands; close and connect again', async () => {
+    const { code, stdout } = await runCli(['repl', server.wsUrl], {
+      input: [
+        'help',
+        'request room.join {}',
+        'off',
+        'notify room.say {"muted":1}',
+        'sleep 300',
+        'on onChat',
+        'notify room.say {"heard":2}',
+        'sleep 300',
+        'off onChat',
+        'notify room.say {"muted":3}',
+        'sleep 300',
+        'close',
+        'request room.echo {}',
+        'connect',
+        'r room.echo {"back":true}',
+      ].join('\n'),
+    });
+    expect(code).toBe(1); // the request while closed failed
+    expect(stdout).toContain('  request <route> [json] (req, r)');
+    expect(stdout).not.toMatch(/push onChat .*muted/);
+    expect(stdout).toMatch(/push onChat \{"heard":2\}/);
+    expect(stdout).toContain('error ERR_BAD_COMMAND: not connected: connect first');
+    expect(stdout).toMatch(/response room\.echo [\d.]+ms \{"back":true\}/);
+  });
+});
+
 describe('nanokit repl -f', () => {
   it('a passing script exits 0', async () => {
     const file = path.join(dir, 'ok.nk');
