@@ -52,10 +52,12 @@ const STEP = 4096;
  * `bytes` inflated by fflate's streaming inflater, a step at a time, refusing more than the protocol's largest packet
  * body (16 MiB) as soon as the output passes it: a small compressed body cannot make the page allocate gigabytes.
  */
-function inflateCapped(bytes: Uint8Array, format: CompressionFormat): Uint8Array {
+function inflateCapped(bytes: Uint8Array, format: CompressionFormat, members: number[]): Uint8Array {
   const parts: Uint8Array[] = [];
   let length = 0;
   const stream = format === 'gzip' ? new Gunzip() : new Unzlib();
+  // Where each gzip member after the first starts: its input offset, and the output length before it.
+  if (stream instanceof Gunzip) stream.onmember = (offset) => void members.push(offset, length);
   stream.ondata = (part) => {
     length += part.length;
     if (length > MAX_PACKET_BODY_LENGTH) throw new RangeError(`${format} body inflates to over 16 MiB`);
@@ -77,17 +79,33 @@ function inflateCapped(bytes: Uint8Array, format: CompressionFormat): Uint8Array
 /**
  * Inflates a zlib (pitaya) or gzip body, at most 16 MiB of output (the protocol's largest packet body). fflate checks
  * neither trailer, so this does: the Adler-32 of a zlib body, the CRC-32 and length of a gzip body must match what was
- * inflated, else truncated or corrupt data could pass as a shorter body.
+ * inflated (each member's, when gzip members are concatenated), else truncated or corrupt data could pass as a shorter
+ * body.
  * @throws {Error} on bad data, `RangeError` over 16 MiB (the client reports either as `ERR_COMPRESSED_HANDSHAKE` /
  *   `ERR_COMPRESSED_MESSAGE`, with this error as `cause`).
  */
 export function inflate(bytes: Uint8Array, format: CompressionFormat): Uint8Array {
   const n = bytes.length;
-  const out = inflateCapped(bytes, format);
+  const members: number[] = [];
+  const out = inflateCapped(bytes, format, members);
   if (format === 'zlib') {
     if (n < 6 || adler32(out) !== uint32(bytes, n - 4, false)) throw new Error('invalid zlib data: bad Adler-32');
-  } else if (n < 18 || out.length !== uint32(bytes, n - 4, true) || crc32(out) !== uint32(bytes, n - 8, true)) {
-    throw new Error('invalid gzip data: bad CRC-32 or length');
+    return out;
+  }
+  // Concatenated gzip members are one body (RFC 1952; node:zlib and Go read them so): each has its own trailer.
+  members.push(n, out.length);
+  for (let i = 0, at = 0, from = 0; i < members.length; i += 2) {
+    const end = members[i] as number;
+    const to = members[i + 1] as number;
+    if (
+      end - at < 18 ||
+      to - from !== uint32(bytes, end - 4, true) ||
+      crc32(out.subarray(from, to)) !== uint32(bytes, end - 8, true)
+    ) {
+      throw new Error('invalid gzip data: bad CRC-32 or length');
+    }
+    at = end;
+    from = to;
   }
   return out;
 }

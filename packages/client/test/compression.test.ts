@@ -1,7 +1,7 @@
 // Compressed bodies at the client, below the pitaya peer (./pitaya.test.ts): gzip as well as zlib, bad compressed data
 // (which no real server sends) fed through the fake transport, the deprecated `gunzip` option, and the browser
 // inflater of `@nanokit/client/inflate` (fflate) against node:zlib.
-import { deflateSync, gzipSync } from 'node:zlib';
+import { deflateSync, gunzipSync, gzipSync } from 'node:zlib';
 import { isNanoError, NanoClient, type NanoClientOptions } from '@nanokit/client';
 import { inflate } from '@nanokit/client/inflate';
 import { encodeDataPacket, encodeHandshakeResponse, encodePacket, MessageType, PacketType } from '@nanokit/protocol';
@@ -132,6 +132,16 @@ describe('@nanokit/client/inflate (fflate)', () => {
       ['gzip wrong CRC-32', Uint8Array.from(gzip, (b, i) => (i === gzip.length - 8 ? b ^ 1 : b)), 'gzip'],
     ];
     for (const [what, bytes, format] of cases) expect(() => inflate(bytes, format), what).toThrow();
+  });
+
+  it('reads concatenated gzip members as one body, as node:zlib does, checking each member', () => {
+    const a = gzipSync(Buffer.from('{"text":'));
+    const b = gzipSync(Buffer.from('"hi"}'));
+    const both = new Uint8Array(Buffer.concat([a, b]));
+    expect(new TextDecoder().decode(inflate(both, 'gzip'))).toBe(gunzipSync(both).toString());
+    // The first member's CRC-32 wrong: refused, though the last trailer is right.
+    const bad = Uint8Array.from(both, (x, i) => (i === a.length - 8 ? x ^ 1 : x));
+    expect(() => inflate(bad, 'gzip')).toThrow('bad CRC-32');
   });
 
   it('refuses a zlib or gzip bomb: more than 16 MiB inflated is a RangeError, not an allocation', () => {
