@@ -20,7 +20,7 @@ const exec = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const requireHere = createRequire(import.meta.url);
-const packages = ['protocol', 'client', 'server-lite'] as const;
+const packages = ['protocol', 'client', 'server-lite', 'cli'] as const;
 
 const TYPES_ESM = `// TypeScript consumer (module nodenext, ESM): the published typings resolve and describe the API.
 import { type ConnectError, isNanoError, NanoClient, webSocketTransport } from '@nanokit/client';
@@ -118,8 +118,13 @@ afterAll(() => {
 });
 
 describe('packed packages', () => {
-  it('npm pack produced the three tarballs with dist and typings inside', async () => {
-    expect([...tarballs.keys()].sort()).toEqual(['@nanokit/client', '@nanokit/protocol', '@nanokit/server-lite']);
+  it('npm pack produced the four tarballs, the client with dist and typings inside', async () => {
+    expect([...tarballs.keys()].sort()).toEqual([
+      '@nanokit/cli',
+      '@nanokit/client',
+      '@nanokit/protocol',
+      '@nanokit/server-lite',
+    ]);
     const { stdout } = await run('tar', ['-tzf', tarballs.get('@nanokit/client')!]);
     for (const file of [
       'index.mjs',
@@ -237,5 +242,10 @@ describe('consumers', () => {
     vm.runInContext('var window = this, self = this;', context);
     vm.runInContext(readFileSync(file, 'utf8'), context);
     expect(vm.runInContext('typeof window.NanoKit.NanoClient', context)).toBe('function');
+  });
+
+  it('the installed nanokit binary runs: npx nanokit decode of a Heartbeat packet', async () => {
+    const { stdout } = await run('npx', ['--no-install', 'nanokit', 'decode', '03000000', '--json']);
+    expect(stdout).toContain('Heartbeat');
   });
 });

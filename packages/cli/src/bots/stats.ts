@@ -129,13 +129,12 @@ export class RunStats {
   }
 }
 
-/** Percentiles of a histogram of microseconds, in milliseconds. */
+/**
+ * Percentiles of a histogram of microseconds, in milliseconds. A percentile is the top of its bucket (3 significant
+ * digits), which can lie above the exact maximum: it is capped there, so p99 never reads more than max.
+ */
 export function latencyOf(h: Histogram): Latency {
   const ms = (us: number) => Math.round(us) / 1000;
-  return {
-    p50: ms(h.getValueAtPercentile(50)),
-    p90: ms(h.getValueAtPercentile(90)),
-    p99: ms(h.getValueAtPercentile(99)),
-    max: ms(h.maxValue),
-  };
+  const at = (p: number) => ms(Math.min(h.getValueAtPercentile(p), h.maxValue));
+  return { p50: at(50), p90: at(90), p99: at(99), max: ms(h.maxValue) };
 }
