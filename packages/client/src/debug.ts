@@ -14,6 +14,7 @@ import {
   decodeMessage,
   decodePackets,
   decodeUtf8,
+  type Inflate,
   MAX_PACKET_BODY_LENGTH,
   MessageType,
   PacketType,
@@ -41,6 +42,12 @@ export interface DebugTraceOptions {
   log?: (line: string) => void;
   /** Clock for the `+ms` between lines. @default Date.now */
   now?: () => number;
+  /**
+   * Inflates a compressed handshake reply (pitaya's), so that its route dictionary names compressed routes in the
+   * trace: pass the client's `inflate` (the Node entry does).
+   * @default undefined: a compressed reply is traced as such, and the routes it compresses as codes
+   */
+  inflate?: Inflate;
 }
 
 const PACKETS = ['', 'Handshake', 'HandshakeAck', 'Heartbeat', 'Data', 'Kick'];
@@ -60,7 +67,13 @@ function hex(bytes: Uint8Array, max: number): string {
  * @param factory - the transport to trace, e.g. `webSocketTransport()`.
  */
 export function debugTransport(factory: TransportFactory, options: DebugTraceOptions = {}): TransportFactory {
-  const { bodies = false, maxBodyLength = 500, log = (line: string) => console.log(line), now = Date.now } = options;
+  const {
+    bodies = false,
+    maxBodyLength = 500,
+    log = (line: string) => console.log(line),
+    now = Date.now,
+    inflate,
+  } = options;
   let connections = 0;
   return (connect, handlers) => {
     const n = ++connections;
@@ -104,7 +117,7 @@ export function debugTransport(factory: TransportFactory, options: DebugTraceOpt
           text = `${arrow} ${MESSAGES[msg.type]}${id ? ` #${id}` : ''} ${route} ${msg.body.length} B${flags}${body(msg.body)}`;
         } else if (type === PacketType.Handshake && arrow === '←') {
           try {
-            const hs = parseHandshakeResponse(data);
+            const hs = parseHandshakeResponse(data, inflate ? { inflate } : {});
             dictionary = hs.dictionary;
             text += ` code ${hs.code} heartbeat ${hs.heartbeatMs} ms${dictionary && dictionary.size ? ` dict ${dictionary.size} routes` : ''}`;
           } catch (error) {

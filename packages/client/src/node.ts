@@ -52,7 +52,9 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   constructor(options: NanoClientOptions) {
     const debug = options && options.debug !== undefined ? options.debug : debugFromEnv(process.env);
-    const trace = debug ? { log: stderr, ...(debug === true ? {} : debug) } : undefined;
+    // The client's inflater: pitaya's compressed handshake carries the dictionary that names compressed routes.
+    const inflater = (options && options.inflate) || inflate;
+    const trace = debug ? { log: stderr, inflate: inflater, ...(debug === true ? {} : debug) } : undefined;
     if (trace) options = { ...options, transport: debugTransport(options.transport || nodeTransport(), trace) };
     super(options && !options.inflate ? { ...options, inflate } : options);
     const env = options.env || {};

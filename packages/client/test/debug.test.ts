@@ -86,6 +86,16 @@ describe('the debug option (Node entry)', () => {
     expect(trace).toContainEqual(expect.stringMatching(/← Push onChat \d+ B$/));
   });
 
+  it("reads pitaya's compressed handshake with the client's inflater, so compressed routes are named", async () => {
+    const p = await peer({ dict: { 'Echo.Echo': 1, onChat: 2 }, pitaya: {} });
+    const lines: string[] = [];
+    await session(p, p.wsUrl, { log: (line) => lines.push(line) });
+    const trace = lines.map(strip);
+    expect(trace).toContainEqual(expect.stringMatching(/← Handshake \d+ B code 200 heartbeat \d+ ms dict 2 routes$/));
+    expect(trace).toContainEqual(expect.stringMatching(/← Push onChat \d+ B$/));
+    expect(trace.join('\n')).not.toContain('undecodable');
+  });
+
   it('says why a connection failed: the error and the close', async () => {
     const p = await peer();
     await p.kill();
