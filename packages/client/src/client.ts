@@ -666,7 +666,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     for (const packet of queue) this.send(link, packet);
     this.release(0, hs);
     this.emit('connect', hs);
-    if (reconnected) this.emit('reconnect', hs);
+    // Unless a `connect` listener closed it (`disconnect` has then been told).
+    if (reconnected && !link.ended) this.emit('reconnect', hs);
   }
 
   /** Gives up for good: state `closed`, queued notifies dropped, no retry, waiting `connect()` calls rejected. */

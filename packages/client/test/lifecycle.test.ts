@@ -116,6 +116,23 @@ describe('listeners that call connect() while a connection ends', () => {
   });
 });
 
+describe('listeners that call close() while a connection opens', () => {
+  it('from connect after a reconnect: disconnect is the last event, no reconnect after it', async () => {
+    const { ft, client, connect, events } = setup({ heartbeat: false });
+    await connect();
+    client.once('connect', () => client.close());
+    ft.last.drop(1006, 'gone');
+    await vi.advanceTimersByTimeAsync(1000); // the first delay (random 0: the full second)
+    expect(ft.connections.length).toBe(2);
+    ft.last.open();
+    ft.last.handshake(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(client.state).toBe('closed');
+    expect(events.map(([name]) => name)).toEqual(['connect', 'disconnect', 'reconnecting', 'connect', 'disconnect']);
+    expectNothingLeft(client);
+  });
+});
+
 describe('reconnect attempts', () => {
   it('a successful reconnect starts the attempts over at once: a flapping link keeps reconnecting', async () => {
     const { ft, client, connect, events } = setup({
