@@ -633,7 +633,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     // What ended the link is an `error` event, unless the first `connect()` rejects with it (or `close()` ended it).
     if (error !== undefined && retrying) this.emit('error', error);
     if (link.kick) this.emit('kick', link.kick);
-    if (status === 'open') this.emit('disconnect', { code, reason, willReconnect });
+    // As things stand now: an `error` or `kick` listener may have called close().
+    if (status === 'open') this.emit('disconnect', { code, reason, willReconnect: this.status === 'reconnecting' });
     // (The first connect's callers get it.)
     if (gaveUp && !first) this.emit('error', gaveUp);
     // A listener closed, or called connect() (which tries at once), or the retry is already scheduled.

@@ -133,6 +133,22 @@ describe('listeners that call close() while a connection opens', () => {
   });
 });
 
+describe('listeners that call close() while a connection ends', () => {
+  it('from error (a protocol error on an open link): disconnect says it will not reconnect', async () => {
+    const { ft, client, connect } = setup();
+    await connect();
+    const disconnects: { willReconnect: boolean }[] = [];
+    client.once('error', () => client.close());
+    client.on('disconnect', (d) => disconnects.push(d));
+    ft.last.receive(Uint8Array.from([9, 0, 0, 0])); // no such packet type
+    expect(client.state).toBe('closed');
+    expect(disconnects).toEqual([{ code: 4002, reason: 'protocol-error', willReconnect: false }]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ft.connections.length).toBe(1);
+    expectNothingLeft(client);
+  });
+});
+
 describe('reconnect attempts', () => {
   it('a successful reconnect starts the attempts over at once: a flapping link keeps reconnecting', async () => {
     const { ft, client, connect, events } = setup({
