@@ -84,7 +84,7 @@ beforeAll(async () => {
   }
   dir = mkdtempSync(path.join(tmpdir(), 'nanokit-consumers-'));
   // The command docs/get-started.md gives for installing before the first release.
-  const { stdout } = await run('npm', ['pack', '--workspaces', '--pack-destination', dir, '--json'], root);
+  const { stdout } = await run('npm', ['pack', '-w', 'packages', '--pack-destination', dir, '--json'], root);
   for (const entry of JSON.parse(stdout) as { name: string; filename: string }[]) {
     if (packages.some((p) => entry.name === `@nanokit/${p}`)) tarballs.set(entry.name, path.join(dir, entry.filename));
   }
