@@ -76,6 +76,29 @@ describe('nanokit bots', () => {
     expect(stdout).toContain('failed expectations: 5; bots: 0 ok, 5 failed');
   });
 
+  it("a request step's timeout: answered within it, or ERR_REQUEST_TIMEOUT", async () => {
+    const file = scenarioFile(
+      'timeout.yaml',
+      [
+        'steps:',
+        '  - connect: {}',
+        '  - request: room.slow',
+        '    body: { ms: 20 }',
+        '    timeout: 2s',
+        '    expect: { slept: 20 }',
+        '  - request: room.slow',
+        '    body: { ms: 1000 }',
+        '    timeout: 100ms',
+      ].join('\n'),
+    );
+    const { code, stdout } = await runCli(['bots', file, '--url', server.wsUrl, '-n', '3', '--json']);
+    expect(code).toBe(1);
+    const s = JSON.parse(stdout);
+    expect(s.steps[1].count).toBe(3);
+    expect(s.steps[1].errors).toEqual({});
+    expect(s.steps[2].errors).toEqual({ ERR_REQUEST_TIMEOUT: 3 });
+  });
+
   it('repeat, loops until --duration, seeded sleeps, stored values reused, over TCP', async () => {
     const file = scenarioFile(
       'loop.yaml',

@@ -1,6 +1,7 @@
 /**
  * A server-lite room for the CLI's tests, with a route dictionary (so the REPL can complete routes from the
- * handshake): `room.join` and `room.echo` (requests), `room.say` (notify → `onChat` to everybody who joined).
+ * handshake): `room.join` and `room.echo` (requests), `room.say` (notify → `onChat` to everybody who joined), and
+ * `room.slow` (answers after `ms` milliseconds, for timeouts).
  */
 import { Group, NanoServer, type Session } from '@nanokit/server-lite';
 
@@ -25,6 +26,10 @@ class Room {
   }
   Say(_session: Session, body: unknown) {
     this.group.broadcast('onChat', body);
+  }
+  async Slow(_session: Session, body: { ms?: number } | undefined) {
+    await new Promise((resolve) => setTimeout(resolve, body?.ms ?? 0));
+    return { slept: body?.ms ?? 0 };
   }
 }
 
