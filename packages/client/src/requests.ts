@@ -47,7 +47,10 @@ export interface Requests {
     timeout: number,
     signal: AbortSignal | undefined,
   ): Promise<unknown>;
-  /** The request waiting for the response `id`, if any. */
+  /**
+   * The request waiting for the response `id`, if any: a request still held under `maxInFlight` was never sent, so a
+   * response with its id (a broken or hostile server) is not its answer.
+   */
   get(id: number): PendingRequest | undefined;
   /** Settles `entry` with `error`, or with `value` when `error` is undefined; a no-op once it was settled. */
   settle(entry: PendingRequest, error: unknown, value?: unknown): void;
@@ -205,7 +208,10 @@ export function createRequests(timers: Timers, send: (packet: Uint8Array) => boo
       }
       return promise;
     },
-    get: (id) => map.get(id),
+    get(id) {
+      const entry = map.get(id);
+      return entry && !entry.packet ? entry : undefined;
+    },
     settle,
     rejectAll(error) {
       // The timeout timer outlives answered requests (re-arming it per request would cost a timer per request in

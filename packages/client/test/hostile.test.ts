@@ -1,12 +1,17 @@
 // Hostile or broken servers, over real sockets: the Node `ws` transport refuses a message larger than the protocol's
-// largest packet before buffering it, and a TCP stream that ends without the client closing it is a drop (1006),
-// never a clean 1000. Hand-written peers: no real server sends these on purpose.
+// largest packet before buffering it, a TCP stream that ends without the client closing it is a drop (1006), never a
+// clean 1000, and a response to a request the client has not sent yet is no answer. Hand-written peers: no real
+// server sends these on purpose.
 import { createServer as createNetServer, type Socket } from 'node:net';
 import { type ClientEvents, NanoClient } from '@nanokit/client';
 import {
+  decodeMessage,
+  decodePackets,
+  encodeDataPacket,
   encodeHandshakeResponse,
   encodePacket,
   MAX_PACKET_BODY_LENGTH,
+  MessageType,
   PACKET_HEADER_LENGTH,
   PacketType,
 } from '@nanokit/protocol';
@@ -63,8 +68,8 @@ async function tcpPeer(then: (socket: Socket) => void): Promise<string> {
   return `tcp://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
-async function openClient(url: string) {
-  const c = new NanoClient({ url, reconnect: false });
+async function openClient(url: string, maxInFlight?: number) {
+  const c = new NanoClient({ url, reconnect: false, ...(maxInFlight ? { maxInFlight } : {}) });
   cleanups.push(() => c.close());
   const errors: unknown[] = [];
   c.on('error', (e) => errors.push(e));
@@ -109,6 +114,32 @@ describe('the ws transport caps incoming messages at the largest legal packet', 
     const { errors, disconnected } = await openClient(url);
     expect(await disconnected).toMatchObject({ code: 1009 });
     expect(errors).toHaveLength(1); // only the oversized one: the legal packet was read
+  });
+});
+
+describe('a response to a request still held under maxInFlight', () => {
+  it('is no answer: the held request is sent in its turn and gets its own response', async () => {
+    const seen: number[] = [];
+    const respond = (ws: WebSocket, id: number, body: unknown) =>
+      ws.send(encodeDataPacket({ type: MessageType.Response, id, body: JSON.stringify(body) }));
+    const url = await wsPeer((ws) => {
+      ws.on('message', (data: Buffer) => {
+        for (const packet of decodePackets(new Uint8Array(data))) {
+          if (packet.type !== PacketType.Data) continue;
+          const { id } = decodeMessage(packet.body);
+          seen.push(id);
+          // Before answering the first request, the peer "answers" the second, which the client still holds.
+          if (id === 1) respond(ws, 2, { forged: true });
+          respond(ws, id, { answer: id });
+        }
+      });
+    });
+    const { c, errors } = await openClient(url, 1);
+    const [first, second] = [c.request('R.a', {}), c.request('R.b', {})];
+    await expect(first).resolves.toEqual({ answer: 1 });
+    await expect(second).resolves.toEqual({ answer: 2 });
+    expect(seen).toEqual([1, 2]);
+    expect(errors).toEqual([]);
   });
 });
 

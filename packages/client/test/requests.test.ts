@@ -125,6 +125,18 @@ describe('the queue under maxInFlight', () => {
     expect(sent).toEqual(ids);
   });
 
+  it('a response to a request still held (never sent) is no answer: it stays held and is sent in its turn', async () => {
+    const { sent, requests, add } = table(1);
+    const [first, held] = [add(), add()];
+    expect(sent).toEqual([first.id]);
+    expect(requests.get(held.id)).toBeUndefined();
+    answer(requests, first.id, 'a');
+    expect(sent).toEqual([first.id, held.id]);
+    expect(requests.get(held.id)?.id).toBe(held.id);
+    answer(requests, held.id, 'b');
+    await expect(held.promise).resolves.toBe('b');
+  });
+
   it('never sends a held request that expired or was aborted while held', async () => {
     const { timers, sent, requests, add } = table(1);
     const first = add();
