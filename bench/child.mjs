@@ -1,7 +1,7 @@
 /**
  * The child processes of a run (lib/proc.mjs starts them): `node bench/child.mjs <role> [kind]` emits `ready` (or
  * `fatal`), then answers commands. `server lite|ws`: `stats` (CPU, clocks, counters), `memory` (after three forced
- * GCs), `exit`. `driver client|raw|raw-ws`: `connect {url, count}`, `load {mode, warmupMs, durationMs}` (emits a `mark`
+ * GCs), `exit`. `driver client|raw|raw-await|raw-ws`: `connect {url, count}`, `load {mode, warmupMs, durationMs}` (emits a `mark`
  * at each edge of its window), `close`, `exit`. `tadpole`: the pond, `sample`, `exit`. `codec`, `client`: runs
  * bench/protocol.bench.mjs or bench/client.bench.mjs and sends the rows with `ready`.
  * @module

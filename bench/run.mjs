@@ -144,7 +144,9 @@ if (has('bots')) {
 }
 if (has('ping')) {
   const n = settings.pingConnections;
-  const group = stacks.map((p) => ({ stack: p, key: { connections: n, pairing: p.id }, label: `ping N=${n} ${p.id}` }));
+  const group = stacks
+    .filter((p) => !p.reqresOnly)
+    .map((p) => ({ stack: p, key: { connections: n, pairing: p.id }, label: `ping N=${n} ${p.id}` }));
   const describe = (r) =>
     `server ${Math.round(r.serverRate)} pings/s, ${Math.round(r.load.rate)} pongs/s received, ${Math.round(r.load.sentRate)} sent/s${errors(r)}`;
   results.ping = await interleaved(settings.pingReps, [group], (c) => throughput(c, 'ping', n), describe);
@@ -162,7 +164,7 @@ if (has('memory')) {
 }
 if (has('profile')) {
   const n = Math.max(...settings.connections);
-  for (const p of stacks) {
+  for (const p of stacks.filter((s) => !s.reqresOnly)) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'nanokit-prof-'));
     const prof = (role) => ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, role)}`];
     try {

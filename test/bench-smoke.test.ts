@@ -43,7 +43,7 @@ async function withServer(kind: 'lite' | 'ws', fn: (url: string, server: BenchSe
   }
 }
 
-async function drive(kind: 'client' | 'raw' | 'raw-ws', url: string, mode: 'reqres' | 'ping'): Promise<LoadResult> {
+async function drive(kind: 'client' | 'raw' | 'raw-await' | 'raw-ws', url: string, mode: 'reqres' | 'ping'): Promise<LoadResult> {
   const { sessionOpener, openSessions, runLoad } = await load('drivers/load.mjs');
   const open: Opener = await sessionOpener(kind);
   const sessions: LoadSession[] = await openSessions(open, url, 3);
@@ -104,6 +104,14 @@ describe('bench harness, one short phase each', () => {
       });
     });
   }
+
+  it('server-lite with the hand-rolled driver awaiting a Promise per request (reqres)', async () => {
+    await withServer('lite', async (url, server) => {
+      const result = await drive('raw-await', url, 'reqres');
+      expectSane(result, 'reqres');
+      expect(server.counters().messages).toBeGreaterThanOrEqual(result.replies);
+    });
+  });
 
   it('counts server-lite sessions (what the memory phase waits on)', async () => {
     await withServer('lite', async (url, server) => {

@@ -12,10 +12,14 @@ import { PING_INTERVAL_MS } from '../lib/workload.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** `client`: @nanokit/client; `raw`: raw ws + codec + nano's handshake; `raw-ws`: no handshake (the echo server). */
+/**
+ * `client`: @nanokit/client; `raw`: raw ws + codec + nano's handshake; `raw-await`: the same, awaiting a Promise per
+ * request; `raw-ws`: no handshake (the echo server).
+ */
 export async function sessionOpener(kind) {
   if (kind === 'client') return (await import('./client.mjs')).openClientSession;
   const { openRawSession } = await import('./raw.mjs');
+  if (kind === 'raw-await') return (url) => openRawSession(url, { handshake: true, awaitEach: true });
   if (kind === 'raw' || kind === 'raw-ws') return (url) => openRawSession(url, { handshake: kind === 'raw' });
   throw new Error(`unknown driver kind ${kind}`);
 }

@@ -1,7 +1,9 @@
 /**
  * The least a client can do: a raw `ws` socket plus the @nanokit/protocol codec, callbacks only, no request table,
  * no timers. With `handshake: false` it drives the echo ceiling: it decodes the echoed request packet exactly as it
- * decodes a server-lite response, so both servers get the same frames. Sessions as in load.mjs.
+ * decodes a server-lite response, so both servers get the same frames. With `awaitEach` its request loop is the
+ * client driver's, `await` of one Promise per request, and nothing else added: what a Promise API costs by itself.
+ * Sessions as in load.mjs.
  * @module
  */
 import {
@@ -20,8 +22,8 @@ import { DRAIN_TIMEOUT_MS, ECHO_BODY, ECHO_ROUTE, PING_BODY, PING_ROUTE, settleW
 
 const HANDSHAKE_ACK = encodePacket(PacketType.HandshakeAck);
 
-/** Opens one session; `{handshake: false}` for the echo ceiling. */
-export function openRawSession(url, { handshake }) {
+/** Opens one session; `{handshake: false}` for the echo ceiling; `{awaitEach: true}` awaits each answer. */
+export function openRawSession(url, { handshake, awaitEach = false }) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   let onData = (_data) => {};
   ws.on('message', (data) => onData(data));
@@ -53,11 +55,37 @@ export function openRawSession(url, { handshake }) {
     );
   };
 
+  /** The request loop of drivers/client.mjs over this socket: `await` of a Promise that the answer resolves. */
+  const awaitLoop = async (onReply) => {
+    /** @type {undefined | ((body: unknown) => void)} */
+    let answer;
+    onData = (data) => {
+      for (const packet of decodePackets(data)) {
+        if (packet.type !== PacketType.Data) continue;
+        const message = decodeMessage(packet.body);
+        if (message.id !== id || !answer) continue;
+        const resolve = answer;
+        answer = undefined;
+        resolve(jsonSerializer.decode(ECHO_ROUTE, message.body, message.type));
+      }
+    };
+    while (running) {
+      const start = performance.now();
+      await new Promise((resolve) => {
+        answer = resolve;
+        sendRequest();
+      });
+      onReply(performance.now() - start);
+    }
+    drained?.();
+  };
+
   const session = {
     startRequestLoop(onReply, onError) {
       reportError = onError;
       running = true;
       mode = 'request';
+      if (awaitEach) return awaitLoop(onReply);
       onData = (data) => {
         for (const packet of decodePackets(data)) {
           if (packet.type !== PacketType.Data) continue;

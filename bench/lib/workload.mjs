@@ -28,9 +28,20 @@ export function settleWithin(promise, ms) {
     .finally(() => clearTimeout(timer));
 }
 
-/** @typedef {'client-lite' | 'raw-lite' | 'raw-ws'} StackId */
+/**
+ * The stacks under load. `reqresOnly`: a reference for the request/response ratios, not run in the ping and profile
+ * phases.
+ * @typedef {'client-lite' | 'raw-lite' | 'raw-await-lite' | 'raw-ws'} StackId
+ */
 export const STACKS = Object.freeze([
   { id: 'client-lite', server: 'lite', driver: 'client', label: 'server-lite ← @nanokit/client' },
   { id: 'raw-lite', server: 'lite', driver: 'raw', label: 'server-lite ← hand-rolled driver' },
+  {
+    id: 'raw-await-lite',
+    server: 'lite',
+    driver: 'raw-await',
+    label: 'server-lite ← hand-rolled driver, awaiting a Promise per request',
+    reqresOnly: true,
+  },
   { id: 'raw-ws', server: 'ws', driver: 'raw-ws', label: 'raw ws echo (ceiling) ← hand-rolled driver' },
 ]);
