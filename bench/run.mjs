@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: every benchmark of nanokit in one bounded run (about 5 minutes on 2 cores), loopback only; see
+ * `npm run bench`: every benchmark of nanokit in one bounded run (about 6 minutes on 2 cores), loopback only; see
  * bench/README.md for the phases and options. Servers and drivers run in processes of their own; every figure is
  * the median of the repetitions with min–max, the stacks interleaved within each repetition in a rotated order so
  * that the drifts of a shared machine hit all of them alike. Prints console tables and, after a full run (or with
