@@ -43,7 +43,11 @@ async function withServer(kind: 'lite' | 'ws', fn: (url: string, server: BenchSe
   }
 }
 
-async function drive(kind: 'client' | 'raw' | 'raw-await' | 'raw-ws', url: string, mode: 'reqres' | 'ping'): Promise<LoadResult> {
+async function drive(
+  kind: 'client' | 'raw' | 'raw-await' | 'raw-ws',
+  url: string,
+  mode: 'reqres' | 'ping',
+): Promise<LoadResult> {
   const { sessionOpener, openSessions, runLoad } = await load('drivers/load.mjs');
   const open: Opener = await sessionOpener(kind);
   const sessions: LoadSession[] = await openSessions(open, url, 3);
