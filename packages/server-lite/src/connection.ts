@@ -49,6 +49,12 @@ export type EndMode = (typeof EndMode)[keyof typeof EndMode];
 /** Packets a client may pipeline behind its handshake while an async validator runs. */
 const MAX_DEFERRED_PACKETS = 16;
 
+/**
+ * How long a gracefully ended connection may wait for its peer (TCP: the FIN; WebSocket: the close frame) before it
+ * is cut, in ms. A peer that never answers would otherwise hold the socket: `ws` waits 30 s for the close frame.
+ */
+export const END_GRACE_MS = 2000;
+
 /** What a connection needs from the layers above it (implemented by the session registry). */
 export interface ConnectionHost {
   readonly logger: Logger;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { NanoServer, type Session } from '../src/index.js';
 import { linkOf } from '../src/session.js';
 import type { TcpConnection } from '../src/transports/tcp.js';
+import type { WsConnection } from '../src/transports/ws.js';
 import { RawClient, recordingLogger } from './raw-client.js';
 
 describe('lifetime and shutdown', () => {
@@ -94,6 +95,52 @@ describe('lifetime and shutdown', () => {
     expect((linkOf(session) as TcpConnection).socket.destroyed).toBe(true);
     c.tcp!.destroy();
   });
+});
+
+describe('a peer that never answers the end of its connection', () => {
+  it('WebSocket: a peer that never sends its close frame is cut after 2 s (ws alone waits 30 s)', async () => {
+    const server = new NanoServer({ logger: recordingLogger() });
+    server.register({ x: () => 1 }, { name: 'x' });
+    const ws = await server.listen({ port: 0, host: '127.0.0.1', path: '/nano' });
+    const c = await RawClient.ws(`ws://127.0.0.1:${ws.port}/nano`);
+    await c.handshake();
+    const session = server.sessions()[0] as Session;
+    const link = linkOf(session) as WsConnection;
+    // The client stops reading: it never sees the server's close frame, so it never answers it.
+    (c.ws as unknown as { _socket: Socket })._socket.pause();
+    const cut = new Promise<number>((resolve) => {
+      const started = performance.now();
+      link.ws.once('close', () => resolve(performance.now() - started));
+    });
+    session.kick('bye');
+    const ms = await cut;
+    expect(ms).toBeGreaterThanOrEqual(1900);
+    expect(ms).toBeLessThan(5000);
+    (c.ws as unknown as { _socket: Socket })._socket.destroy();
+    await server.close();
+  }, 10_000);
+
+  it('TCP: a peer that keeps its half open is cut after 2 s', async () => {
+    const server = new NanoServer({ logger: recordingLogger() });
+    server.register({ x: () => 1 }, { name: 'x' });
+    const { port } = await server.listen({ tcp: true, port: 0, host: '127.0.0.1' });
+    const c = await RawClient.tcp(port);
+    await c.handshake();
+    const session = server.sessions()[0] as Session;
+    const link = linkOf(session) as TcpConnection;
+    c.tcp!.allowHalfOpen = true;
+    c.tcp!.removeAllListeners('end');
+    const cut = new Promise<number>((resolve) => {
+      const started = performance.now();
+      link.socket.once('close', () => resolve(performance.now() - started));
+    });
+    session.kick('bye');
+    const ms = await cut;
+    expect(ms).toBeGreaterThanOrEqual(1900);
+    expect(ms).toBeLessThan(5000);
+    c.tcp!.destroy();
+    await server.close();
+  }, 10_000);
 });
 
 describe('shutdown with stray HTTP connections', () => {

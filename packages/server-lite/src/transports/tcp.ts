@@ -3,14 +3,11 @@
  * @packageDocumentation
  */
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { Connection, type ConnectionHost } from '../connection.js';
+import { Connection, type ConnectionHost, END_GRACE_MS } from '../connection.js';
 import type { Gate } from './gate.js';
 
 const CONNECTION = Symbol('nanokit.connection');
 type Tagged = { [CONNECTION]: TcpConnection };
-
-/** How long a gracefully ended TCP socket may wait for the peer's FIN before it is destroyed, in ms. */
-const END_GRACE_MS = 2000;
 
 /** A connection over a TCP socket. */
 export class TcpConnection extends Connection {
