@@ -291,6 +291,28 @@ describe.each(['ws', 'tcp'] as const)('pinus useProtobuf over %s', (kind) => {
     expect(new Set(pushFlags)).toEqual(new Set([(MessageType.Push << 1) | 1]));
     c.close();
   });
+
+  it('the debug trace names routes compressed with the cached dictionary (the reply carried none)', async () => {
+    const cache = createHandshakeCache();
+    const first = client(url(), { handshakeCache: cache });
+    await first.connect();
+    first.close();
+    const lines: string[] = [];
+    const c = client(url(), { handshakeCache: cache, debug: { log: (line) => lines.push(line) } });
+    await c.connect();
+    const me = uid(kind);
+    const chats: unknown[] = [];
+    c.onPush('onChat', (body) => chats.push(body));
+    await c.request('connector.entryHandler.enter', { uid: me, rid: `trace-${kind}` });
+    await c.request('chat.chatHandler.send', { text: 'traced' });
+    await until(() => chats.length === 1);
+    const traced = lines.map((line) => line.replace(/^nanokit #\d+ \+\d+ms /, ''));
+    expect(traced).toContainEqual(expect.stringMatching(/^← Handshake \d+ B code 200 heartbeat \d+ ms$/));
+    expect(traced).toContainEqual(expect.stringMatching(/^→ Request #1 connector\.entryHandler\.enter \d+ B$/));
+    expect(traced).toContainEqual(expect.stringMatching(/^← Push onChat \d+ B$/));
+    expect(traced.filter((line) => line.includes('undecodable'))).toEqual([]);
+    c.close();
+  });
 });
 
 describe('pinus heartbeats (H = 1.5 s)', () => {

@@ -8,12 +8,19 @@
  * import { NanoClient, webSocketTransport } from '@nanokit/client';
  * import { debugTransport } from '@nanokit/client/debug';
  * const client = new NanoClient({ url, transport: debugTransport(webSocketTransport(), { bodies: true }) });
+ * // With a handshake cache, let the trace read the dictionary the cache supplied:
+ * const cached = new NanoClient({
+ *   url,
+ *   handshakeCache: createHandshakeCache(),
+ *   transport: debugTransport(webSocketTransport(), { handshake: () => cached.handshake }),
+ * });
  * @packageDocumentation
  */
 import {
   decodeMessage,
   decodePackets,
   decodeUtf8,
+  type HandshakeResponse,
   type Inflate,
   MAX_PACKET_BODY_LENGTH,
   MessageType,
@@ -48,6 +55,13 @@ export interface DebugTraceOptions {
    * @default undefined: a compressed reply is traced as such, and the routes it compresses as codes
    */
   inflate?: Inflate;
+  /**
+   * The client's current handshake, read when a message is traced: its dictionary names compressed routes when the
+   * server's reply carried none because a handshake cache supplied it. Pass `() => client.handshake` (the Node entry
+   * does).
+   * @default undefined: routes compressed with a cached dictionary are traced as undecodable
+   */
+  handshake?: () => HandshakeResponse | undefined;
 }
 
 const PACKETS = ['', 'Handshake', 'HandshakeAck', 'Heartbeat', 'Data', 'Kick'];
@@ -105,7 +119,9 @@ export function debugTransport(factory: TransportFactory, options: DebugTraceOpt
       let text = `${arrow} ${name} ${data.length} B`;
       try {
         if (type === PacketType.Data) {
-          const msg = decodeMessage(data, { dictionary });
+          // The reply's own dictionary, else the client's (a handshake cache filled in what the server left out).
+          const hs = !(dictionary && dictionary.size) && options.handshake && options.handshake();
+          const msg = decodeMessage(data, { dictionary: hs ? hs.dictionary : dictionary });
           const { id } = msg;
           let route = msg.route;
           if (msg.type === MessageType.Request) routes.set(id, route);

@@ -57,6 +57,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     const trace = debug ? { log: stderr, inflate: inflater, ...(debug === true ? {} : debug) } : undefined;
     if (trace) options = { ...options, transport: debugTransport(options.transport || nodeTransport(), trace) };
     super(options && !options.inflate ? { ...options, inflate } : options);
+    // The trace names routes with the client's dictionary too: a handshake cache may have supplied it.
+    if (trace && !trace.handshake) trace.handshake = () => this.handshake;
     const env = options.env || {};
     this.report = unhandledReporter(options.unhandledErrors, env.setTimeout || setTimeout);
     // The transport sees each attempt; the delay before the next one is the client's to tell.
