@@ -134,6 +134,40 @@ steps:
     expect(s.totals.errors).toBe(0);
   });
 
+  it('a loop with its own duration around a repeat, then the steps after it; repeat 0 runs nothing', async () => {
+    const file = scenarioFile(
+      'nested.yaml',
+      `
+steps:
+  - connect: {}
+  - loop: 300ms
+    steps:
+      - repeat: 2
+        steps:
+          - request: room.echo
+            body: { n: 1 }
+      - sleep: 5
+  - repeat: 0
+    steps:
+      - request: room.echo
+  - request: room.echo
+    body: { after: true }
+    expect: { after: true }
+`,
+    );
+    const { code, stdout } = await runCli(['bots', file, '--url', server.wsUrl, '-n', '4', '-d', '10s', '--json']);
+    expect(code).toBe(0);
+    const s = JSON.parse(stdout);
+    const counts = s.steps.map((r: { count: number }) => r.count);
+    const [connect, loop, repeat, inner, sleep, none, noneInner, after] = counts;
+    expect([connect, loop, none, noneInner, after]).toEqual([4, 4, 4, 0, 4]);
+    expect(repeat).toBeGreaterThan(4); // several rounds of the loop per bot in 300 ms
+    expect(sleep).toBe(repeat);
+    expect(inner).toBe(2 * repeat);
+    expect(s.durationMs).toBeLessThan(5000); // the loop ended by its own duration, not the run's
+    expect(s.totals.errors).toBe(0);
+  });
+
   it('errors fail the run unless under --max-error-rate; bad scenarios are named', async () => {
     const file = scenarioFile('errors.json', JSON.stringify({ steps: [{ connect: {} }, { request: 'room.nope' }] }));
     const strict = await runCli(['bots', file, '--url', server.wsUrl, '-n', '4', '--json']);

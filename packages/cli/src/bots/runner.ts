@@ -58,6 +58,19 @@ class Stop {
 
 const MAX_BUFFERED_PUSHES = 1000;
 
+/** A body of steps being run by `walk`: the scenario's, or a loop's or a repeat's. */
+interface Round {
+  readonly steps: readonly Step[];
+  /** The loop or repeat step; undefined for the scenario itself. */
+  readonly owner: (Step & { kind: 'loop' | 'repeat' }) | undefined;
+  /** Index of the next step to run. */
+  next: number;
+  /** Rounds left, this one included (a repeat's count; 1 otherwise). */
+  left: number;
+  /** When a loop with a duration of its own ends (`performance.now()` ms); infinity otherwise. */
+  readonly end: number;
+}
+
 interface Waiter {
   route: string;
   accept: (body: unknown) => boolean;
@@ -77,32 +90,67 @@ class Bot {
     this.vars = { bot: index };
   }
 
+  /**
+   * Runs `steps` in one async frame: a `loop` or `repeat` is a round on a stack rather than a nested call, so that a
+   * request costs one `await` however deeply it is nested (each nested frame cost about as much as the rest of the
+   * bot's own work per request: docs/benchmarks.md).
+   */
   async walk(steps: readonly Step[]): Promise<void> {
-    for (const step of steps) {
-      if (this.run.over()) throw new Stop(false);
-      if (step.kind !== 'request') {
-        await this.step(step);
+    const rounds: Round[] = [{ steps, owner: undefined, next: 0, left: 1, end: Number.POSITIVE_INFINITY }];
+    while (rounds.length > 0) {
+      const round = rounds[rounds.length - 1] as Round;
+      if (round.next === round.steps.length) {
+        round.left--;
+        if (this.again(round)) round.next = 0;
+        else {
+          rounds.pop();
+          if (round.owner) this.run.stats.ok(round.owner, 0);
+        }
         continue;
       }
-      // Requests, the step a load test repeats, are awaited here rather than in `step`: one async frame and one
-      // Promise less per request, a measurable share of a bot's own cost (docs/benchmarks.md).
-      const client = this.open(step);
-      const body = step.templated ? this.value(step, step.body, true) : step.body;
-      const t0 = performance.now();
-      let response: unknown;
-      try {
-        response = await client.request(
-          step.route,
-          body,
-          step.timeout === undefined ? undefined : { timeout: step.timeout },
-        );
-      } catch (error) {
-        this.fail(step, error);
-      }
-      const ms = performance.now() - t0;
-      this.check(step, response, step.expect, step.store);
-      this.run.stats.ok(step, ms);
+      const step = round.steps[round.next++] as Step;
+      if (this.run.over()) throw new Stop(false);
+      if (step.kind === 'repeat' || step.kind === 'loop') {
+        const inner: Round = {
+          steps: step.steps,
+          owner: step,
+          next: 0,
+          left: step.kind === 'repeat' ? step.times : 1,
+          end:
+            step.kind === 'loop' && step.forMs !== undefined
+              ? performance.now() + step.forMs
+              : Number.POSITIVE_INFINITY,
+        };
+        if (this.again(inner)) rounds.push(inner);
+        else this.run.stats.ok(step, 0);
+      } else if (step.kind === 'request') {
+        const client = this.open(step);
+        const body = step.templated ? this.value(step, step.body, true) : step.body;
+        const t0 = performance.now();
+        let response: unknown;
+        try {
+          response = await client.request(
+            step.route,
+            body,
+            step.timeout === undefined ? undefined : { timeout: step.timeout },
+          );
+        } catch (error) {
+          this.fail(step, error);
+        }
+        const ms = performance.now() - t0;
+        this.check(step, response, step.expect, step.store);
+        this.run.stats.ok(step, ms);
+      } else await this.step(step);
     }
+  }
+
+  /** Whether `round` runs (again): a repeat while rounds are left, a loop until its end and the run's. */
+  private again(round: Round): boolean {
+    const owner = round.owner;
+    if (!owner) return false;
+    if (owner.kind === 'repeat') return round.left > 0;
+    // A loop without its own duration reads the clock once per round (in `over`): a round can be one request.
+    return (round.end === Number.POSITIVE_INFINITY || performance.now() < round.end) && !this.run.over();
   }
 
   close(): void {
@@ -140,7 +188,7 @@ class Bot {
     if (store) for (const [name, path] of Object.entries(store)) this.vars[name] = getPath(body, path);
   }
 
-  /** Runs one step other than a request (`walk` runs those). */
+  /** Runs one step other than a request, a loop or a repeat (`walk` runs those). */
   private async step(step: Step): Promise<void> {
     const stats = this.run.stats;
     switch (step.kind) {
@@ -191,17 +239,6 @@ class Bot {
       case 'sleep': {
         const ms = step.min + (step.max - step.min) * this.random();
         await new Promise((resolve) => setTimeout(resolve, Math.min(ms, this.run.remaining())));
-        stats.ok(step, 0);
-        return;
-      }
-      case 'repeat':
-        for (let i = 0; i < step.times; i++) await this.walk(step.steps);
-        stats.ok(step, 0);
-        return;
-      case 'loop': {
-        // A loop without its own duration reads the clock once per round (in `over`): a round can be one request.
-        const end = step.forMs === undefined ? undefined : performance.now() + step.forMs;
-        while ((end === undefined || performance.now() < end) && !this.run.over()) await this.walk(step.steps);
         stats.ok(step, 0);
         return;
       }
