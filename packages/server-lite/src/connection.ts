@@ -50,10 +50,28 @@ export type EndMode = (typeof EndMode)[keyof typeof EndMode];
 const MAX_DEFERRED_PACKETS = 16;
 
 /**
- * How long a gracefully ended connection may wait for its peer (TCP: the FIN; WebSocket: the close frame) before it
- * is cut, in ms. A peer that never answers would otherwise hold the socket: `ws` waits 30 s for the close frame.
+ * How long a gracefully ended connection whose output has all been handed to the kernel may wait for its peer (TCP:
+ * the FIN; WebSocket: the close frame) before it is cut, in ms. A peer that never answers would otherwise hold the
+ * socket (`ws` alone waits 30 s for the close frame).
  */
 export const END_GRACE_MS = 2000;
+/** Longest wait for a peer still reading what was queued for it before the end (a slow network), in ms. */
+export const END_DRAIN_MS = 30_000;
+
+/**
+ * Cuts a gracefully ended socket that its peer does not finish closing: `END_GRACE_MS` after its output is all
+ * flushed, or after `END_DRAIN_MS` when the peer is still reading it (the last pushes and the Kick of a slow but
+ * healthy client are not thrown away). `pending()`: bytes not yet handed to the kernel; `closed()`: the socket is gone.
+ */
+export function cutWhenStuck(pending: () => number, closed: () => boolean, cut: () => void): void {
+  const started = performance.now();
+  const check = (): void => {
+    if (closed()) return;
+    if (pending() > 0 && performance.now() - started < END_DRAIN_MS) setTimeout(check, END_GRACE_MS).unref();
+    else cut();
+  };
+  setTimeout(check, END_GRACE_MS).unref();
+}
 
 /** What a connection needs from the layers above it (implemented by the session registry). */
 export interface ConnectionHost {

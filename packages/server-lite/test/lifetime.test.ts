@@ -120,6 +120,36 @@ describe('a peer that never answers the end of its connection', () => {
     await server.close();
   }, 10_000);
 
+  // A slow but healthy reader: the socket stops being read for 3 s while 16 MB are queued for it (more than the
+  // kernel's buffers hold), then reads on. What was queued before the end, the Kick and the close all arrive.
+  for (const kind of ['ws', 'tcp'] as const) {
+    it(`${kind}: a slow reader still gets what was queued before the end, and the Kick`, async () => {
+      const server = new NanoServer({ logger: recordingLogger(), maxOutboundBuffer: 64 * 1024 * 1024 });
+      server.register({ x: () => 1 }, { name: 'x' });
+      const listening =
+        kind === 'ws'
+          ? await server.listen({ port: 0, host: '127.0.0.1', path: '/nano' })
+          : await server.listen({ tcp: true, port: 0, host: '127.0.0.1' });
+      const c =
+        kind === 'ws'
+          ? await RawClient.ws(`ws://127.0.0.1:${listening.port}/nano`)
+          : await RawClient.tcp(listening.port);
+      await c.handshake();
+      const session = server.sessions()[0] as Session;
+      const socket = kind === 'ws' ? (c.ws as unknown as { _socket: Socket })._socket : (c.tcp as Socket);
+      socket.pause();
+      const big = 'x'.repeat(1024 * 1024);
+      for (let i = 0; i < 16; i++) session.push('onBig', { i, big });
+      session.kick('bye');
+      setTimeout(() => socket.resume(), 3000);
+      const closed = await c.closed;
+      expect(c.packets.filter((p) => p.type === PacketType.Data)).toHaveLength(16);
+      expect(c.packets.filter((p) => p.type === PacketType.Kick)).toHaveLength(1);
+      if (kind === 'ws') expect(closed.code).toBe(1000);
+      await server.close();
+    }, 20_000);
+  }
+
   it('TCP: a peer that keeps its half open is cut after 2 s', async () => {
     const server = new NanoServer({ logger: recordingLogger() });
     server.register({ x: () => 1 }, { name: 'x' });

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { Connection, type ConnectionHost, END_GRACE_MS } from '../connection.js';
+import { Connection, type ConnectionHost, cutWhenStuck } from '../connection.js';
 import type { Gate } from './gate.js';
 
 const CONNECTION = Symbol('nanokit.connection');
@@ -38,7 +38,11 @@ export class TcpConnection extends Connection {
   protected endGracefully(): void {
     const socket = this.socket;
     socket.end();
-    setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
+    cutWhenStuck(
+      () => socket.writableLength,
+      () => socket.destroyed,
+      () => socket.destroy(),
+    );
   }
 
   destroy(): void {

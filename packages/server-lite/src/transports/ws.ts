@@ -6,7 +6,7 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { Connection, type ConnectionHost, END_GRACE_MS, EndMode } from '../connection.js';
+import { Connection, type ConnectionHost, cutWhenStuck, EndMode } from '../connection.js';
 import { ServerErrorCode } from '../errors.js';
 import { WsCloseCode } from '../session.js';
 import type { Gate } from './gate.js';
@@ -80,8 +80,11 @@ export class WsConnection extends Connection {
   protected endGracefully(code: number, reason: string): void {
     const ws = this.ws;
     ws.close(code, closeReason(reason));
-    // A peer that never answers the close frame is cut as a TCP peer is (a no-op once the socket has closed).
-    setTimeout(() => ws.terminate(), END_GRACE_MS).unref();
+    cutWhenStuck(
+      () => ws.bufferedAmount,
+      () => ws.readyState === ws.CLOSED,
+      () => ws.terminate(),
+    );
   }
 
   destroy(): void {
