@@ -97,6 +97,15 @@ describe('lifetime and shutdown', () => {
   });
 });
 
+/** Kicks `session` and resolves with the ms until the server's side of its socket has closed. */
+function kickAndTimeTheCut(session: Session, socket: { once(event: 'close', fn: () => void): unknown }) {
+  return new Promise<number>((resolve) => {
+    const started = performance.now();
+    socket.once('close', () => resolve(performance.now() - started));
+    session.kick('bye');
+  });
+}
+
 describe('a peer that never answers the end of its connection', () => {
   it('WebSocket: a peer that never sends its close frame is cut after 2 s (ws alone waits 30 s)', async () => {
     const server = new NanoServer({ logger: recordingLogger() });
@@ -108,12 +117,7 @@ describe('a peer that never answers the end of its connection', () => {
     const link = linkOf(session) as WsConnection;
     // The client stops reading: it never sees the server's close frame, so it never answers it.
     (c.ws as unknown as { _socket: Socket })._socket.pause();
-    const cut = new Promise<number>((resolve) => {
-      const started = performance.now();
-      link.ws.once('close', () => resolve(performance.now() - started));
-    });
-    session.kick('bye');
-    const ms = await cut;
+    const ms = await kickAndTimeTheCut(session, link.ws);
     expect(ms).toBeGreaterThanOrEqual(1900);
     expect(ms).toBeLessThan(5000);
     (c.ws as unknown as { _socket: Socket })._socket.destroy();
@@ -160,12 +164,7 @@ describe('a peer that never answers the end of its connection', () => {
     const link = linkOf(session) as TcpConnection;
     c.tcp!.allowHalfOpen = true;
     c.tcp!.removeAllListeners('end');
-    const cut = new Promise<number>((resolve) => {
-      const started = performance.now();
-      link.socket.once('close', () => resolve(performance.now() - started));
-    });
-    session.kick('bye');
-    const ms = await cut;
+    const ms = await kickAndTimeTheCut(session, link.socket);
     expect(ms).toBeGreaterThanOrEqual(1900);
     expect(ms).toBeLessThan(5000);
     c.tcp!.destroy();
