@@ -48,23 +48,30 @@ const GO_ESCAPES: Record<string, string> = {
  *   which Go never does.
  */
 export function stringifyGoStyle(value: unknown): string {
-  const text = JSON.stringify(toGo(value));
+  const text = toGo(value);
   return text === undefined ? 'null' : text.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] as string);
 }
 
-/** `value` with object keys in Go's order and lone surrogates replaced, for `JSON.stringify`. */
-function toGo(value: unknown): unknown {
-  if (typeof value === 'string') return wellFormed(value);
-  if (Array.isArray(value)) return value.map(toGo);
+/**
+ * The JSON text of `value`, plain objects written key by key in Go's order, lone surrogates replaced; `undefined`
+ * where `JSON.stringify` gives nothing (a function, `undefined`). Written here, not by `JSON.stringify` over a sorted
+ * copy: an object lists integer-like keys ("0", "12") first whatever order they were added in.
+ */
+function toGo(value: unknown): string | undefined {
+  if (typeof value === 'string') return JSON.stringify(wellFormed(value));
+  // (Array.from, not map: a hole is `null`, as JSON.stringify writes it.)
+  if (Array.isArray(value)) return `[${Array.from(value, (item) => toGo(item) ?? 'null').join(',')}]`;
   if (isPlainObject(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
-    // No prototype: a `__proto__` key is an own key like any other (on a `{}` it would set the prototype and vanish).
-    const out: Record<string, unknown> = Object.create(null);
     const keys = Object.keys(value).map((key) => [wellFormed(key), key] as const);
     keys.sort((a, b) => compareCodePoints(a[0], b[0]));
-    for (const [goKey, key] of keys) out[goKey] = toGo(value[key]);
-    return out;
+    const members: string[] = [];
+    for (const [goKey, key] of keys) {
+      const text = toGo(value[key]);
+      if (text !== undefined) members.push(`${JSON.stringify(goKey)}:${text}`);
+    }
+    return `{${members.join(',')}}`;
   }
-  return value;
+  return JSON.stringify(value);
 }
 
 /**
