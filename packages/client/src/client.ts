@@ -4,7 +4,6 @@
  */
 import {
   decodeMessage,
-  decodePackets,
   decodeUtf8,
   encodeDataPacket,
   encodeHandshakeRequest,
@@ -25,6 +24,7 @@ import {
   parseKick,
   type Serializer,
   scanPackets,
+  throwPacketError,
 } from '@nanokit/protocol';
 import { backoffDelay } from './backoff.js';
 import {
@@ -456,15 +456,13 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     if (link.ended) return;
     const end = scanPackets(data, 0, MAX_PACKET_BODY_LENGTH, sink);
     if (end === data.length || link.ended) return;
-    // Framing is lost (a bad header, a cut packet, not bytes at all): this connection cannot continue. What is left
-    // gets decodePackets' error, which says why.
-    let error: unknown;
+    // Framing is lost (a bad header, a cut packet, not bytes at all): this connection cannot continue. The error
+    // says why.
     try {
-      decodePackets(end ? data.subarray(end) : data, { maxBodyLength: MAX_PACKET_BODY_LENGTH });
-    } catch (failure) {
-      error = failure;
+      throwPacketError(data, end, MAX_PACKET_BODY_LENGTH);
+    } catch (error) {
+      this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
     }
-    this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
   }
 
   /** One packet from the server. */

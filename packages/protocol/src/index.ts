@@ -44,7 +44,7 @@ export { createLosslessJsonSerializer, parseLosslessJson, stringifyLosslessJson 
 export type { Message, MessageDecodeOptions, MessageEncodeOptions, MessageInit } from './message.js';
 export { decodeMessage, encodeDataPacket, encodeMessage } from './message.js';
 export type { Packet, PacketDecodeOptions, PacketEncodeOptions, PacketSink } from './packet.js';
-export { decodePackets, encodePacket, scanPackets } from './packet.js';
+export { decodePackets, encodePacket, scanPackets, throwPacketError } from './packet.js';
 export { PacketReader } from './packet-reader.js';
 export type { PacketWriterOptions } from './packet-writer.js';
 export { PacketWriter } from './packet-writer.js';

@@ -153,9 +153,20 @@ export function decodePackets(bytes: Uint8Array, options?: PacketDecodeOptions):
   const list = new PacketList();
   const packets = list.packets;
   const offset = scanPackets(bytes, 0, max, list);
-  const left = bytes.length - offset;
-  if (left === 0) return packets;
-  if (left < PACKET_HEADER_LENGTH) fail('ERR_TRUNCATED_PACKET', `header at ${offset}`);
-  checkPacketHeader(bytes[offset] as number, readBodyLength(bytes, offset), max);
+  return offset === bytes.length ? packets : throwPacketError(bytes, offset, max);
+}
+
+/**
+ * Throws the error for the bytes that {@link scanPackets} left at `offset` of a message that must hold whole
+ * packets only: a header cut short, an invalid header (unknown type, body over `maxBodyLength`), or a body cut short.
+ *
+ * @throws {ProtocolError} `ERR_TRUNCATED_PACKET`, `ERR_UNKNOWN_PACKET_TYPE`, `ERR_PACKET_TOO_LARGE`.
+ * @example
+ * const end = scanPackets(bytes, 0, maxBodyLength, sink);
+ * if (end !== bytes.length) throwPacketError(bytes, end, maxBodyLength);
+ */
+export function throwPacketError(bytes: Uint8Array, offset: number, maxBodyLength: number): never {
+  if (bytes.length - offset < PACKET_HEADER_LENGTH) fail('ERR_TRUNCATED_PACKET', `header at ${offset}`);
+  checkPacketHeader(bytes[offset] as number, readBodyLength(bytes, offset), maxBodyLength);
   return fail('ERR_TRUNCATED_PACKET', `body at ${offset + PACKET_HEADER_LENGTH}`);
 }

@@ -11,6 +11,7 @@ import {
   type PacketSink,
   PacketType,
   scanPackets,
+  throwPacketError,
 } from '../src/index.js';
 import { loadNanoRecording } from './fixtures/nano-recording.js';
 import { concat, expectProtocolError, hex, toHex } from './helpers.js';
@@ -255,6 +256,23 @@ describe('scanPackets: the one header parser', () => {
     const sink = collect();
     expect(scanPackets(good, 4, 255, sink)).toBe(good.length);
     expect(sink.seen).toEqual([[4, '01 02']]);
+  });
+
+  it('throwPacketError explains where and why scanning stopped', () => {
+    const good = hex('03 00 00 00 04 00 00 02 01 02');
+    for (const [tail, code, message] of [
+      ['04 00', 'ERR_TRUNCATED_PACKET', 'header at 10'],
+      ['04 00 00 03 01', 'ERR_TRUNCATED_PACKET', 'body at 14'],
+      ['09 00 00 00', 'ERR_UNKNOWN_PACKET_TYPE', 'packet type 9'],
+      ['04 00 01 00', 'ERR_PACKET_TOO_LARGE', '256 > 255'],
+    ] as const) {
+      const bytes = concat(good, hex(tail));
+      const end = scanPackets(bytes, 0, 255, collect());
+      const error = expectProtocolError(() => throwPacketError(bytes, end, 255), code);
+      expect(error.message).toContain(message);
+      // decodePackets fails the same way on the same bytes.
+      expectProtocolError(() => decodePackets(bytes, { maxBodyLength: 255 }), code);
+    }
   });
 
   it('readTo() gives the same packets as read(), for whole and split streams', () => {
