@@ -71,6 +71,14 @@ export class PacketWriter {
   private readonly largeSize: number;
   private slab: Uint8Array | null = null;
   private used = 0;
+  /**
+   * The last route looked up in {@link PacketWriter.dictionary}, and its code: a connection sends the same few routes
+   * over and over, and the dictionary's table, one per connection, is out of the cache by the next message when a
+   * program runs thousands of connections.
+   */
+  private lastRoute = '';
+  private lastCode: number | undefined = undefined;
+  private lastDictionary: RouteDictionary | undefined = undefined;
 
   constructor(options?: PacketWriterOptions) {
     this.dictionary = options?.dictionary;
@@ -139,7 +147,14 @@ export class PacketWriter {
       route = msg.route as string;
       if (typeof route !== 'string') return this.fallback(msg, header); // throws
       const dictionary = this.dictionary;
-      const c = dictionary === undefined ? undefined : dictionary.code(route);
+      let c: number | undefined;
+      if (dictionary === undefined) c = undefined;
+      else if (route === this.lastRoute && dictionary === this.lastDictionary) c = this.lastCode;
+      else {
+        c = this.lastCode = dictionary.code(route);
+        this.lastRoute = route;
+        this.lastDictionary = dictionary;
+      }
       if (c !== undefined) {
         flag |= FLAG_ROUTE_COMPRESSED;
         code = c;

@@ -56,6 +56,22 @@ describe('PacketWriter', () => {
     );
     expect(new PacketWriter({ dictionary }).dictionary).toBe(dictionary);
   });
+  it('the route remembered from the last message follows the dictionary in force', () => {
+    const writer = new PacketWriter();
+    const msg = (route: string) => ({ type: MessageType.Notify, route, body: '' });
+    const codeOf = (route: string) => toHex(writer.encodeMessage(msg(route)));
+    writer.dictionary = new RouteDictionary({ 'Room.Join': 1, 'Room.Leave': 2 });
+    expect(codeOf('Room.Join')).toBe('03 00 01');
+    expect(codeOf('Room.Join')).toBe('03 00 01');
+    expect(codeOf('Room.Leave')).toBe('03 00 02');
+    // A new connection's dictionary numbers the same route differently, or not at all.
+    writer.dictionary = new RouteDictionary({ 'Room.Leave': 7 });
+    expect(codeOf('Room.Leave')).toBe('03 00 07');
+    writer.dictionary = new RouteDictionary({ 'Room.Join': 3 });
+    expect(codeOf('Room.Leave')).toBe(toHex(encodeMessage(msg('Room.Leave'))));
+    writer.dictionary = undefined;
+    expect(codeOf('Room.Join')).toBe(toHex(encodeMessage(msg('Room.Join'))));
+  });
   it('a failed encode leaves earlier packets and the next one intact', () => {
     const writer = new PacketWriter({ slabSize: 2048 });
     const first = writer.encodeDataPacket({ type: MessageType.Push, route: 'p', body: 'one' });
