@@ -469,7 +469,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private packet(link: Link, type: PacketType, body: Uint8Array): void {
     const { handshake, heartbeat } = link;
     if (link.ended) return;
-    if (heartbeat) heartbeat.received();
+    if (heartbeat) heartbeat.received = this.timers.now();
     if (type === PacketType.Handshake && !handshake) {
       this.handshaken(link, body);
     } else if (type === PacketType.Heartbeat && handshake) {

@@ -65,22 +65,102 @@ export interface Requests {
  * at most `maxInFlight` requests are sent and unanswered at a time (`Infinity`: no cap).
  */
 export function createRequests(timers: Timers, send: (packet: Uint8Array) => boolean, maxInFlight: number): Requests {
-  const map = new Map<number, PendingRequest>();
+  return new RequestTable(timers, send, maxInFlight);
+}
+
+/**
+ * A class, not a closure per method: with thousands of clients in one process (bots, load tests), a request touches
+ * this one object and its Map instead of a dozen closures and their contexts, each a cache miss by the time the
+ * client's next answer arrives.
+ */
+class RequestTable implements Requests {
+  last = 0;
+  signals = 0;
+  private readonly map = new Map<number, PendingRequest>();
   /** Requests waiting for a slot under `maxInFlight`, oldest first; the others in `map` are in flight. */
-  const held: PendingRequest[] = [];
+  private readonly held: PendingRequest[] = [];
   /** Set while `flush()` runs: a send failure inside it settles a request, which must not flush again. */
-  let flushing = false;
+  private flushing = false;
   /** Cancels the timeout timer; set while it is armed (see `arm`). */
-  let sweep: (() => void) | undefined;
+  private sweep: (() => void) | undefined;
   /** When the timeout timer fires. */
-  let sweepAt = 0;
-  // The executor of every request's Promise: it hands over the resolving functions without a closure per request.
-  let resolve: (value: unknown) => void;
-  let reject: (error: unknown) => void;
-  const capture = (res: (value: unknown) => void, rej: (error: unknown) => void) => {
-    resolve = res;
-    reject = rej;
-  };
+  private sweepAt = 0;
+
+  constructor(
+    private readonly timers: Timers,
+    private readonly send: (packet: Uint8Array) => boolean,
+    private readonly maxInFlight: number,
+  ) {}
+
+  next(): number {
+    const map = this.map;
+    let id = this.last;
+    do id = id >= MAX_REQUEST_ID ? 1 : id + 1;
+    while (map.has(id));
+    this.last = id;
+    return id;
+  }
+
+  add(id: number, route: string, packet: Uint8Array, timeout: number, signal: AbortSignal | undefined) {
+    const deadline = timeout > 0 && timeout < 0x7fffffff ? this.timers.now() + timeout : 0;
+    let entry!: PendingRequest;
+    const promise = new Promise<unknown>((resolve, reject) => {
+      entry = { id, route, resolve, reject, deadline, timeout, signal, onAbort: undefined, packet };
+    });
+    const { map, held } = this;
+    map.set(id, entry);
+    if (deadline > 0) this.arm(deadline);
+    if (signal) {
+      entry.onAbort = () => this.abort(entry);
+      signal.addEventListener('abort', entry.onAbort);
+      this.signals++;
+    }
+    // The usual case, a free slot and nobody waiting for one, sends at once.
+    if (held.length === 0 && map.size <= this.maxInFlight) this.transmit(entry);
+    else {
+      held.push(entry);
+      this.flush();
+    }
+    return promise;
+  }
+
+  get(id: number): PendingRequest | undefined {
+    const entry = this.map.get(id);
+    return entry && !entry.packet ? entry : undefined;
+  }
+
+  settle(entry: PendingRequest, error: unknown, value?: unknown): void {
+    const map = this.map;
+    if (map.get(entry.id) !== entry) return;
+    map.delete(entry.id);
+    // A held request leaves the queue; an answered one frees its slot for the oldest held one.
+    if (entry.packet) this.held.splice(this.held.indexOf(entry), 1);
+    else this.flush();
+    if (entry.onAbort) {
+      (entry.signal as AbortSignal).removeEventListener('abort', entry.onAbort);
+      this.signals--;
+    }
+    if (error === undefined) entry.resolve(value);
+    else entry.reject(error);
+  }
+
+  rejectAll(error: unknown): void {
+    // The timeout timer outlives answered requests (re-arming it per request would cost a timer per request in the
+    // usual one-at-a-time use); with no requests left it has nothing to do.
+    if (this.sweep) this.sweep();
+    this.sweep = undefined;
+    // Nothing held is sent: emptied first, then each request settles as if it had been sent. Settling deletes from
+    // the Map being walked, which its iterator allows; a rejection runs none of the caller's code before the loop ends.
+    this.held.length = 0;
+    for (const entry of this.map.values()) {
+      entry.packet = undefined;
+      this.settle(entry, error);
+    }
+  }
+
+  size(): number {
+    return this.map.size;
+  }
 
   /**
    * Request timeouts share one timer, armed at the earliest deadline (a timer per request costs more than the rest
@@ -88,144 +168,75 @@ export function createRequests(timers: Timers, send: (packet: Uint8Array) => boo
    * It is not cancelled when the last request is answered, only when the connection ends: a request sent before it
    * fires reuses it. A timer that fires far too late gives answers waiting in the socket a moment first (see below).
    */
-  const arm = (at: number): void => {
-    if (sweep) {
-      if (sweepAt <= at) return;
-      sweep();
+  private arm(at: number): void {
+    if (this.sweep) {
+      if (this.sweepAt <= at) return;
+      this.sweep();
     }
-    sweepAt = at;
-    sweep = timers.set(() => {
-      sweep = undefined;
+    const timers = this.timers;
+    this.sweepAt = at;
+    this.sweep = timers.set(() => {
+      this.sweep = undefined;
       const now = timers.now();
       // Over 1 s late: the host was suspended (a paused mini-game, a frozen tab), and answers that arrived meanwhile
       // may still be waiting in the socket behind this timer. Requests due get 1 s more for them, once (timers that
       // always run late, as in a throttled tab, must not postpone a timeout for ever).
-      const late = now - sweepAt > 1000;
+      const late = now - this.sweepAt > 1000;
       let next = 0;
-      for (const entry of map.values()) {
+      for (const entry of this.map.values()) {
         if (entry.deadline === 0) continue;
         if (late && entry.deadline <= now && !entry.graced) {
           entry.graced = true;
           entry.deadline = now + 1000;
         }
-        if (entry.deadline <= now) expire(entry);
+        if (entry.deadline <= now) this.expire(entry);
         else if (next === 0 || entry.deadline < next) next = entry.deadline;
       }
       // (A request failing may have ended the connection, and with it every request.)
-      if (next > 0 && map.size > 0) arm(next);
+      if (next > 0 && this.map.size > 0) this.arm(next);
     }, at - timers.now());
-  };
+  }
 
-  const expire = (entry: PendingRequest) =>
-    settle(entry, new RequestTimeoutError(entry.route, entry.id, entry.timeout));
-  const abort = (entry: PendingRequest) =>
-    settle(entry, new RequestAbortedError(entry.route, (entry.signal as AbortSignal).reason));
+  private expire(entry: PendingRequest): void {
+    this.settle(entry, new RequestTimeoutError(entry.route, entry.id, entry.timeout));
+  }
+
+  private abort(entry: PendingRequest): void {
+    this.settle(entry, new RequestAbortedError(entry.route, (entry.signal as AbortSignal).reason));
+  }
 
   /** Sends `entry`'s packet; a failure settles it. */
-  const transmit = (entry: PendingRequest): void => {
+  private transmit(entry: PendingRequest): void {
     const packet = entry.packet as Uint8Array;
     entry.packet = undefined;
     // 1006: CloseCode.Abnormal (client.ts imports this module, not the other way round).
-    if (!send(packet)) settle(entry, new ConnectionClosedError(1006, 'send-failed'));
-  };
+    if (!this.send(packet)) this.settle(entry, new ConnectionClosedError(1006, 'send-failed'));
+  }
 
   /**
    * Sends held requests, oldest first, while fewer than `maxInFlight` are in flight. nano queues at most 16
    * outgoing messages per session and drops the rest silently, so a burst of requests would lose answers; held
    * requests wait here instead, their timeouts already running.
    */
-  const flush = (): void => {
-    if (flushing || held.length === 0) return;
-    flushing = true;
+  private flush(): void {
+    const held = this.held;
+    if (this.flushing || held.length === 0) return;
+    this.flushing = true;
     try {
-      const now = timers.now();
-      while (held.length > 0 && map.size - held.length < maxInFlight) {
+      const now = this.timers.now();
+      while (held.length > 0 && this.map.size - held.length < this.maxInFlight) {
         const entry = held[0] as PendingRequest;
         const { signal, deadline } = entry;
         // Never send one that was aborted (its listener may not have run yet: one signal, several requests) or
         // that expired while held: settling it takes it out of `held`.
-        if (signal && signal.aborted) abort(entry);
-        else if (deadline && deadline <= now) expire(entry);
+        if (signal && signal.aborted) this.abort(entry);
+        else if (deadline && deadline <= now) this.expire(entry);
         if (held[0] !== entry) continue;
         held.shift();
-        transmit(entry);
+        this.transmit(entry);
       }
     } finally {
-      flushing = false;
+      this.flushing = false;
     }
-  };
-
-  const settle = (entry: PendingRequest, error: unknown, value?: unknown): void => {
-    if (map.get(entry.id) !== entry) return;
-    map.delete(entry.id);
-    // A held request leaves the queue; an answered one frees its slot for the oldest held one.
-    if (entry.packet) held.splice(held.indexOf(entry), 1);
-    else flush();
-    if (entry.onAbort) {
-      (entry.signal as AbortSignal).removeEventListener('abort', entry.onAbort);
-      requests.signals--;
-    }
-    if (error === undefined) entry.resolve(value);
-    else entry.reject(error);
-  };
-
-  const requests: Requests = {
-    last: 0,
-    signals: 0,
-    next() {
-      let id = requests.last;
-      do id = id >= MAX_REQUEST_ID ? 1 : id + 1;
-      while (map.has(id));
-      requests.last = id;
-      return id;
-    },
-    add(id, route, packet, timeout, signal) {
-      const promise = new Promise(capture);
-      const deadline = timeout > 0 && timeout < 0x7fffffff ? timers.now() + timeout : 0;
-      const entry: PendingRequest = {
-        id,
-        route,
-        resolve,
-        reject,
-        deadline,
-        timeout,
-        signal,
-        onAbort: undefined,
-        packet,
-      };
-      map.set(id, entry);
-      if (deadline > 0) arm(deadline);
-      if (signal) {
-        entry.onAbort = () => abort(entry);
-        signal.addEventListener('abort', entry.onAbort);
-        requests.signals++;
-      }
-      // The usual case, a free slot and nobody waiting for one, sends at once.
-      if (held.length === 0 && map.size <= maxInFlight) transmit(entry);
-      else {
-        held.push(entry);
-        flush();
-      }
-      return promise;
-    },
-    get(id) {
-      const entry = map.get(id);
-      return entry && !entry.packet ? entry : undefined;
-    },
-    settle,
-    rejectAll(error) {
-      // The timeout timer outlives answered requests (re-arming it per request would cost a timer per request in
-      // the usual one-at-a-time use); with no requests left it has nothing to do.
-      if (sweep) sweep();
-      sweep = undefined;
-      // Nothing held is sent: emptied first, then each request settles as if it had been sent.
-      held.length = 0;
-      for (const entry of Array.from(map.values())) {
-        entry.packet = undefined;
-        settle(entry, error);
-      }
-    },
-    size: () => map.size,
-  };
-  return requests;
+  }
 }

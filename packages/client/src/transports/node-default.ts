@@ -55,11 +55,11 @@ export function nodeTransport(wsOptions?: NodeWebSocketOptions): TransportFactor
     };
     if (options.headers) clientOptions.headers = { ...clientOptions.headers, ...options.headers };
     const ws = new WebSocket(url, options.protocols ?? [], clientOptions as WebSocket.ClientOptions);
-    let closed = false;
+    const transport = new WsTransport(ws, (code, reason) => finish(code, reason, true));
     let opened = false;
     const finish = (code: number, reason: string, wasClean: boolean) => {
-      if (closed) return;
-      closed = true;
+      if (transport.closed) return;
+      transport.closed = true;
       ws.removeAllListeners();
       // `ws` emits 'error' when closed while connecting; an EventEmitter 'error' without a listener throws.
       ws.on('error', () => {});
@@ -83,27 +83,41 @@ export function nodeTransport(wsOptions?: NodeWebSocketOptions): TransportFactor
     ws.on('close', (code: number, reason: Buffer) =>
       tooBig ? finish(1009, 'message too big', false) : finish(code || 1006, reason.toString(), code === 1000),
     );
-    const transport: Transport = {
-      send(data) {
-        if (closed || ws.readyState !== WebSocket.OPEN) return false;
-        try {
-          ws.send(data);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      close(code = 1000, reason = '') {
-        if (closed) return;
-        try {
-          ws.close(code, reason);
-        } catch {
-          // Closing a socket that is still connecting throws in some versions; it is abandoned either way.
-          ws.terminate();
-        }
-        finish(code, reason, true);
-      },
-    };
     return transport;
   };
+}
+
+/**
+ * One `ws` connection. A class, not closures: with thousands of clients in one process (bots, load tests), a send
+ * touches this one object rather than a closure and its context, each a cache miss by then.
+ */
+class WsTransport implements Transport {
+  /** Set once the client has been told that the connection ended. */
+  closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly finish: (code: number, reason: string) => void,
+  ) {}
+
+  send(data: Uint8Array): boolean {
+    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return false;
+    try {
+      this.ws.send(data);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (this.closed) return;
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      // Closing a socket that is still connecting throws in some versions; it is abandoned either way.
+      this.ws.terminate();
+    }
+    this.finish(code, reason);
+  }
 }
