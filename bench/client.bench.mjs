@@ -4,6 +4,7 @@
 //
 //   node bench/client.bench.mjs           # print the table
 //   BENCH_ROOT=/other/checkout/ node bench/client.bench.mjs   # the builds of another checkout (before/after)
+//   BENCH_CLIENTS=100 node bench/client.bench.mjs          # the many-clients case with 100 clients
 //   import { runClientBench } from './client.bench.mjs'; await runClientBench({ runs: 7 });
 //
 // "push": one 50-byte JSON push ("onMessage", the body of the request/response benchmark) delivered to one listener:
@@ -20,8 +21,8 @@ import { ECHO_BODY, ECHO_ROUTE } from './lib/workload.mjs';
 
 const root = process.env.BENCH_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
 const PUSH_ROUTE = 'onMessage';
-/** Clients in the many-clients case. */
-const MANY = 1000;
+/** Clients in the many-clients case (`BENCH_CLIENTS` to try another count). */
+const MANY = Number(process.env.BENCH_CLIENTS ?? 1000);
 
 /**
  * CPU time per operation in ns, for about `ms` ms of wall time. `fn(n)` runs n operations (it may return a
