@@ -111,7 +111,7 @@ class RequestTable implements Requests {
     map.set(id, entry);
     if (deadline > 0) this.arm(deadline);
     if (signal) {
-      entry.onAbort = () => this.abort(entry);
+      entry.onAbort = () => this.fail(entry, true);
       signal.addEventListener('abort', entry.onAbort);
       this.signals++;
     }
@@ -126,7 +126,7 @@ class RequestTable implements Requests {
 
   get(id: number): PendingRequest | undefined {
     const entry = this.map.get(id);
-    return entry && !entry.packet ? entry : undefined;
+    return entry && entry.packet ? undefined : entry;
   }
 
   settle(entry: PendingRequest, error: unknown, value?: unknown): void {
@@ -189,7 +189,7 @@ class RequestTable implements Requests {
           entry.graced = true;
           entry.deadline = now + 1000;
         }
-        if (entry.deadline <= now) this.expire(entry);
+        if (entry.deadline <= now) this.fail(entry);
         else if (next === 0 || entry.deadline < next) next = entry.deadline;
       }
       // (A request failing may have ended the connection, and with it every request.)
@@ -197,12 +197,14 @@ class RequestTable implements Requests {
     }, at - timers.now());
   }
 
-  private expire(entry: PendingRequest): void {
-    this.settle(entry, new RequestTimeoutError(entry.route, entry.id, entry.timeout));
-  }
-
-  private abort(entry: PendingRequest): void {
-    this.settle(entry, new RequestAbortedError(entry.route, (entry.signal as AbortSignal).reason));
+  /** Fails `entry`: aborted by its signal, or else timed out. */
+  private fail(entry: PendingRequest, aborted?: boolean): void {
+    this.settle(
+      entry,
+      aborted
+        ? new RequestAbortedError(entry.route, (entry.signal as AbortSignal).reason)
+        : new RequestTimeoutError(entry.route, entry.id, entry.timeout),
+    );
   }
 
   /** Sends `entry`'s packet; a failure settles it. */
@@ -229,8 +231,8 @@ class RequestTable implements Requests {
         const { signal, deadline } = entry;
         // Never send one that was aborted (its listener may not have run yet: one signal, several requests) or
         // that expired while held: settling it takes it out of `held`.
-        if (signal && signal.aborted) this.abort(entry);
-        else if (deadline && deadline <= now) this.expire(entry);
+        if (signal && signal.aborted) this.fail(entry, true);
+        else if (deadline && deadline <= now) this.fail(entry);
         if (held[0] !== entry) continue;
         held.shift();
         this.transmit(entry);

@@ -51,7 +51,10 @@ export interface ConnectOptions {
   connectTimeout?: number | undefined;
 }
 
-/** One connection. */
+/**
+ * One connection. The client calls `send` and `close` as methods of this object (`transport.send(data)`), so a
+ * transport may be a class instance; nothing else should take them apart either.
+ */
 export interface Transport {
   /**
    * Sends bytes. Only called while open. Returns false when the data could not be handed to the host.

@@ -473,10 +473,29 @@ describe('framing', () => {
     const push = (n: number) => [4, 0, 0, 9, 0x06, 6, ...Buffer.from('onTick'), 0x30 + n];
     ft.last.receive(Uint8Array.from([...push(1), ...push(2)]));
     expect(bodies).toEqual([1, 2]);
-    ft.last.receive(Uint8Array.from([9, 0, 0, 0])); // packet type 9 does not exist
+    ft.last.receive(Uint8Array.from([...push(3), 9, 0, 0, 0])); // packet type 9 does not exist
+    expect(bodies).toEqual([1, 2, 3]);
     expect(client.state).toBe('closed');
     expect(events).toContainEqual(['error', expect.objectContaining({ code: 'ERR_UNKNOWN_PACKET_TYPE' })]);
     expect(events).toContainEqual(['disconnect', { code: 4002, reason: 'protocol-error', willReconnect: false }]);
+  });
+
+  it('says where framing broke, and that a transport handed over something that is not bytes', async () => {
+    const { ft, events, connect } = setup({ heartbeat: false, reconnect: false });
+    await connect(1);
+    ft.last.receive(Uint8Array.from([3, 0, 0, 0, 4, 0, 0, 5, 1])); // a Heartbeat, then a Data packet cut short
+    expect(events).toContainEqual([
+      'error',
+      expect.objectContaining({ code: 'ERR_TRUNCATED_PACKET', message: expect.stringContaining('body at 8') }),
+    ]);
+    const other = setup({ heartbeat: false, reconnect: false });
+    await other.connect(1);
+    other.ft.last.receive(new ArrayBuffer(4) as unknown as Uint8Array); // a broken custom transport
+    expect(other.events).toContainEqual([
+      'error',
+      expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('not a Uint8Array') }),
+    ]);
+    expect(other.client.state).toBe('closed');
   });
 });
 

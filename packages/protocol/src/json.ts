@@ -48,30 +48,42 @@ const GO_ESCAPES: Record<string, string> = {
  *   which Go never does.
  */
 export function stringifyGoStyle(value: unknown): string {
-  const text = toGo(value);
+  const text = toGo(value, '');
   return text === undefined ? 'null' : text.replace(/[<>&\u2028\u2029]/g, (c) => GO_ESCAPES[c] as string);
 }
 
 /**
- * The JSON text of `value`, plain objects written key by key in Go's order, lone surrogates replaced; `undefined`
- * where `JSON.stringify` gives nothing (a function, `undefined`). Written here, not by `JSON.stringify` over a sorted
- * copy: an object lists integer-like keys ("0", "12") first whatever order they were added in.
+ * The JSON text of `value`, the member `key` of its holder, as `JSON.stringify` writes it, except that plain objects
+ * are written key by key in Go's order and lone surrogates are replaced; `undefined` where `JSON.stringify` gives
+ * nothing (a function, `undefined`). Written here, not by `JSON.stringify` over a sorted copy: an object lists
+ * integer-like keys ("0", "12") first whatever order they were added in.
  */
-function toGo(value: unknown): string | undefined {
+function toGo(value: unknown, key: string): string | undefined {
   if (typeof value === 'string') return JSON.stringify(wellFormed(value));
-  // (Array.from, not map: a hole is `null`, as JSON.stringify writes it.)
-  if (Array.isArray(value)) return `[${Array.from(value, (item) => toGo(item) ?? 'null').join(',')}]`;
+  if (Array.isArray(value)) {
+    const items: string[] = [];
+    // Indexes, not the iterator: a hole is `null`, as JSON.stringify writes it.
+    for (let i = 0; i < value.length; i++) items.push(toGo(value[i], String(i)) ?? 'null');
+    return `[${items.join(',')}]`;
+  }
   if (isPlainObject(value) && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
-    const keys = Object.keys(value).map((key) => [wellFormed(key), key] as const);
+    const keys = Object.keys(value).map((name) => [wellFormed(name), name] as const);
     keys.sort((a, b) => compareCodePoints(a[0], b[0]));
     const members: string[] = [];
-    for (const [goKey, key] of keys) {
-      const text = toGo(value[key]);
+    for (let i = 0; i < keys.length; i++) {
+      const [goKey, name] = keys[i] as (typeof keys)[number];
+      // Keys that differ only in lone surrogates are one key in Go: the last one wins, as in a map (the sort is
+      // stable, so it is the last in the object's own order).
+      if ((keys[i + 1] as (typeof keys)[number] | undefined)?.[0] === goKey) continue;
+      const text = toGo(value[name], name);
       if (text !== undefined) members.push(`${JSON.stringify(goKey)}:${text}`);
     }
     return `{${members.join(',')}}`;
   }
-  return JSON.stringify(value);
+  // Numbers, booleans, null; and objects with a `toJSON`, which gets the member's key as with JSON.stringify.
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const holder = JSON.stringify({ [key]: value });
+  return holder === '{}' ? undefined : holder.slice(JSON.stringify(key).length + 2, -1);
 }
 
 /**

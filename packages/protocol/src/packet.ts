@@ -160,12 +160,14 @@ export function decodePackets(bytes: Uint8Array, options?: PacketDecodeOptions):
  * Throws the error for the bytes that {@link scanPackets} left at `offset` of a message that must hold whole
  * packets only: a header cut short, an invalid header (unknown type, body over `maxBodyLength`), or a body cut short.
  *
- * @throws {ProtocolError} `ERR_TRUNCATED_PACKET`, `ERR_UNKNOWN_PACKET_TYPE`, `ERR_PACKET_TOO_LARGE`.
+ * @throws {ProtocolError} `ERR_TRUNCATED_PACKET`, `ERR_UNKNOWN_PACKET_TYPE`, `ERR_PACKET_TOO_LARGE`;
+ *   `ERR_INVALID_ARGUMENT` when `bytes` is not a Uint8Array.
  * @example
  * const end = scanPackets(bytes, 0, maxBodyLength, sink);
  * if (end !== bytes.length) throwPacketError(bytes, end, maxBodyLength);
  */
 export function throwPacketError(bytes: Uint8Array, offset: number, maxBodyLength: number): never {
+  checkBytes(bytes, 'packets');
   if (bytes.length - offset < PACKET_HEADER_LENGTH) fail('ERR_TRUNCATED_PACKET', `header at ${offset}`);
   checkPacketHeader(bytes[offset] as number, readBodyLength(bytes, offset), maxBodyLength);
   return fail('ERR_TRUNCATED_PACKET', `body at ${offset + PACKET_HEADER_LENGTH}`);

@@ -185,6 +185,14 @@ describe('server handshake reply (V4–V6), byte-exact like Go json.Marshal', ()
     expect(stringifyGoStyle({ '10': 1, '': 2, '2': 3, '0': 4, a: [holey, undefined, () => 0], u: undefined })).toBe(
       '{"":2,"0":4,"10":1,"2":3,"a":[[1,null,3],null,null]}',
     );
+    // Keys that become the same U+FFFD are one key, the last one, as in a Go map.
+    expect(stringifyGoStyle({ '\ud800': 1, '\udc00': 2 })).toBe('{"\ufffd":2}');
+    expect(stringifyGoStyle({ '\ufffd': 1, '\ud800': 2, z: 0 })).toBe('{"z":0,"\ufffd":2}');
+    expect(stringifyGoStyle({ '\ud800': 1, '\udc00': undefined })).toBe('{}');
+    // A toJSON gets its member's key, as from JSON.stringify.
+    const keyed = { toJSON: (key: string) => `key=${key}` };
+    expect(stringifyGoStyle({ a: keyed, b: [keyed] })).toBe('{"a":"key=a","b":["key=0"]}');
+    expect(stringifyGoStyle(keyed)).toBe('"key="');
     for (const value of [null, 1.5, 'x', true, [], {}, [{ b: 1, a: new Date(0) }], undefined]) {
       expect(JSON.parse(stringifyGoStyle(value))).toEqual(JSON.parse(JSON.stringify(value) ?? 'null'));
     }
