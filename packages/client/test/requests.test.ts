@@ -251,4 +251,37 @@ describe('rejectAll', () => {
     const next = add();
     expect(sent).toEqual([(all[0] as { id: number }).id, next.id]);
   });
+
+  it('the connection ending inside a send (a held request sent as a slot frees) settles each request once', async () => {
+    const timers = manualTimers();
+    const closed = new ConnectionClosedError(1006, '');
+    let sends = 0;
+    // The second send ends the connection, as a socket error's listener calling close() would, and then fails.
+    const requests: Requests = createRequests(
+      timers,
+      () => {
+        if (++sends < 2) return true;
+        requests.rejectAll(closed);
+        return false;
+      },
+      1,
+    );
+    const ids = [requests.next()];
+    const first = requests.add(ids[0] as number, 'R.a', packet(1, 'R.a'), 0, undefined);
+    ids.push(requests.next(), requests.next());
+    const held = ids.slice(1).map((id) => requests.add(id, 'R.b', packet(id, 'R.b'), 1000, undefined));
+    const outcomes: unknown[] = [];
+    for (const p of held)
+      p.then(
+        (value) => outcomes.push(['resolved', value]),
+        (error) => outcomes.push(error),
+      );
+    answer(requests, ids[0] as number, 'a');
+    await expect(first).resolves.toBe('a');
+    await Promise.allSettled(held);
+    expect(outcomes).toEqual([closed, closed]);
+    expect(sends).toBe(2);
+    expect(requests.size()).toBe(0);
+    expect(timers.live).toBe(0);
+  });
 });
