@@ -48,7 +48,8 @@ import type {
   RequestOptions,
   ResponseBody,
 } from './options.js';
-import { createRequests, type Requests } from './requests.js';
+import { type PendingRequest, type Requests, RequestTable } from './requests.js';
+import type { MapLike } from './slot-map.js';
 import { createTimers, NOOP, type Timers } from './timers.js';
 import type { Transport, TransportFactory, TransportHandlers } from './transport.js';
 import { webSocketTransport } from './transports/websocket.js';
@@ -167,13 +168,14 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.listeners = createListeners((error) => this.unhandled(error));
     this.requestTimeout = this.option('requestTimeout');
     this.encoding = { dictionary: undefined, maxBodyLength: this.option('maxBodyLength') };
-    this.requests = createRequests(
+    this.requests = new RequestTable(
       this.timers,
       (packet) => {
         const link = this.link;
         return !!link && this.send(link, packet);
       },
       this.option('maxInFlight') || Infinity, // 0, like a 0 timeout, turns it off
+      this.requestMap(),
     );
   }
 
@@ -193,6 +195,11 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
    */
   protected unhandled(error: unknown): void {
     console.error('nanokit: unhandled error', error);
+  }
+
+  /** @internal The pending requests by id. Overridden by the Node entry. */
+  protected requestMap(): MapLike<number, PendingRequest> {
+    return new Map();
   }
 
   /** The transport used when the options name none. Overridden by the Node entry. */

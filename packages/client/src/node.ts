@@ -17,6 +17,8 @@ import { NanoClient as BaseNanoClient } from './client.js';
 import { debugTransport } from './debug.js';
 import { debugFromEnv } from './debug-env.js';
 import type { AnyPushes, AnyRoutes, NanoClientOptions } from './options.js';
+import type { PendingRequest } from './requests.js';
+import { SlotMap } from './slot-map.js';
 import type { TransportFactory } from './transport.js';
 import { nodeTransport } from './transports/node-default.js';
 import { unhandledReporter } from './unhandled.js';
@@ -81,6 +83,15 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       this.writer || (this.writer = new PacketWriter({ maxBodyLength: options.maxBodyLength, slabSize: 4096 }));
     writer.dictionary = options.dictionary;
     return writer.encodeDataPacket(msg);
+  }
+
+  /**
+   * @internal A `Map` that keeps the lone pending request of one-at-a-time use out of its table: bots and load tests run
+   * thousands of clients in one process, where the `Map` costs each answer a cache miss and, every few requests, a
+   * table rebuilt. Browsers, with one client, keep the plain `Map` (and the bytes).
+   */
+  protected override requestMap(): SlotMap<number, PendingRequest> {
+    return new SlotMap();
   }
 
   protected override defaultTransport(): TransportFactory {

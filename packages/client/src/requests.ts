@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from './errors.js';
+import type { MapLike } from './slot-map.js';
 import type { Timers } from './timers.js';
 
 /** Largest request id: ids stay in 1…2^31−1: pinus and pomelo decode ids with 32-bit shifts. */
@@ -62,25 +63,20 @@ export interface Requests {
 
 /**
  * @internal The request table of one client. `send` hands a packet to the live connection (false when it could not);
- * at most `maxInFlight` requests are sent and unanswered at a time (`Infinity`: no cap).
- */
-export function createRequests(timers: Timers, send: (packet: Uint8Array) => boolean, maxInFlight: number): Requests {
-  return new RequestTable(timers, send, maxInFlight);
-}
-
-/**
+ * at most `maxInFlight` requests are sent and unanswered at a time (`Infinity`: no cap). `map` holds the pending
+ * requests by id: a `Map`, or the Node entry's `SlotMap`.
+ *
  * A class, not a closure per method: with thousands of clients in one process (bots, load tests), a request touches
- * this one object and its Map instead of a dozen closures and their contexts, each a cache miss by the time the
- * client's next answer arrives.
+ * this one object instead of a dozen closures and their contexts, each a cache miss by the time the client's next
+ * answer arrives.
  */
-class RequestTable implements Requests {
+export class RequestTable implements Requests {
   last = 0;
   signals = 0;
-  private readonly map = new Map<number, PendingRequest>();
   /** Requests waiting for a slot under `maxInFlight`, oldest first; the others in `map` are in flight. */
   private readonly held: PendingRequest[] = [];
   /** Set while `flush()` runs: a send failure inside it settles a request, which must not flush again. */
-  private flushing = false;
+  private flushing: boolean | undefined;
   /** Cancels the timeout timer; set while it is armed (see `arm`). */
   private sweep: (() => void) | undefined;
   /** When the timeout timer fires. */
@@ -90,6 +86,7 @@ class RequestTable implements Requests {
     private readonly timers: Timers,
     private readonly send: (packet: Uint8Array) => boolean,
     private readonly maxInFlight: number,
+    private readonly map: MapLike<number, PendingRequest>,
   ) {}
 
   next(): number {

@@ -1,7 +1,8 @@
 import { decodeMessage, decodePackets, encodeDataPacket, MessageType } from '@nanokit/protocol';
 import { describe, expect, it } from 'vitest';
 import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from '../src/errors.js';
-import { createRequests, MAX_REQUEST_ID, type Requests } from '../src/requests.js';
+import { MAX_REQUEST_ID, type PendingRequest, type Requests, RequestTable } from '../src/requests.js';
+import { type MapLike, SlotMap } from '../src/slot-map.js';
 import type { Timers } from '../src/timers.js';
 
 /** A manual clock: `advance(ms)` runs the timers that fall due, in order, at their due time. */
@@ -44,11 +45,11 @@ function manualTimers() {
 }
 
 /** A request table over a manual clock whose `send` records the ids it sent (and may refuse). */
-function table(maxInFlight = Infinity) {
+function makeTable(maxInFlight: number, map: MapLike<number, PendingRequest>) {
   const timers = manualTimers();
   const sent: number[] = [];
   const io = { refuse: false };
-  const requests = createRequests(
+  const requests = new RequestTable(
     timers,
     (packet) => {
       if (io.refuse) return false;
@@ -57,6 +58,7 @@ function table(maxInFlight = Infinity) {
       return true;
     },
     maxInFlight,
+    map,
   );
   const add = (timeout = 0, signal?: AbortSignal, route = 'R.r') => {
     const id = requests.next();
@@ -77,211 +79,222 @@ function answer(requests: Requests, id: number, value: unknown): void {
   requests.settle(entry, undefined, value);
 }
 
-describe('request ids', () => {
-  it('start at 1, stay in 1…2^31−1, wrap, and skip ids still pending', () => {
-    const { requests, add } = table();
-    expect([requests.next(), requests.next()]).toEqual([1, 2]);
-    requests.last = 0;
-    add(); // 1, still pending after the wrap
-    requests.last = 2;
-    add(); // 3
-    requests.last = MAX_REQUEST_ID - 1;
-    expect([requests.next(), requests.next(), requests.next()]).toEqual([MAX_REQUEST_ID, 2, 4]);
-    expect(MAX_REQUEST_ID).toBe(2 ** 31 - 1);
-  });
-});
+// Every test runs over both maps the client uses: browsers' `Map`, the Node entry's `SlotMap`.
+const MAPS: [string, () => MapLike<number, PendingRequest>][] = [
+  ['Map', () => new Map()],
+  ['SlotMap', () => new SlotMap()],
+];
 
-describe('the in-flight table', () => {
-  it('resolves a request with its value and forgets it; a second settle and a late answer change nothing', async () => {
-    const { requests, add } = table();
-    const { id, promise } = add();
-    const entry = requests.get(id);
-    expect(entry?.route).toBe('R.r');
-    answer(requests, id, { ok: 1 });
-    expect(requests.size()).toBe(0);
-    expect(requests.get(id)).toBeUndefined();
-    requests.settle(entry as NonNullable<typeof entry>, new Error('late'));
-    await expect(promise).resolves.toEqual({ ok: 1 });
+describe.each(MAPS)('over a %s', (_name, makeMap) => {
+  const table = (maxInFlight = Infinity) => makeTable(maxInFlight, makeMap());
+
+  describe('request ids', () => {
+    it('start at 1, stay in 1…2^31−1, wrap, and skip ids still pending', () => {
+      const { requests, add } = table();
+      expect([requests.next(), requests.next()]).toEqual([1, 2]);
+      requests.last = 0;
+      add(); // 1, still pending after the wrap
+      requests.last = 2;
+      add(); // 3
+      requests.last = MAX_REQUEST_ID - 1;
+      expect([requests.next(), requests.next(), requests.next()]).toEqual([MAX_REQUEST_ID, 2, 4]);
+      expect(MAX_REQUEST_ID).toBe(2 ** 31 - 1);
+    });
   });
 
-  it('rejects a request that could not be sent with send-failed', async () => {
-    const { io, requests, add } = table();
-    io.refuse = true;
-    const { promise } = add();
-    await expect(promise).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED', reason: 'send-failed' });
-    expect(requests.size()).toBe(0);
-  });
-});
+  describe('the in-flight table', () => {
+    it('resolves a request with its value and forgets it; a second settle and a late answer change nothing', async () => {
+      const { requests, add } = table();
+      const { id, promise } = add();
+      const entry = requests.get(id);
+      expect(entry?.route).toBe('R.r');
+      answer(requests, id, { ok: 1 });
+      expect(requests.size()).toBe(0);
+      expect(requests.get(id)).toBeUndefined();
+      requests.settle(entry as NonNullable<typeof entry>, new Error('late'));
+      await expect(promise).resolves.toEqual({ ok: 1 });
+    });
 
-describe('the queue under maxInFlight', () => {
-  it('sends at most maxInFlight, holds the rest oldest first, and sends one per answer', () => {
-    const { sent, requests, add } = table(2);
-    const ids = [add(), add(), add(), add()].map((r) => r.id);
-    expect(sent).toEqual([ids[0], ids[1]]);
-    expect(requests.size()).toBe(4);
-    answer(requests, ids[1] as number, 'b');
-    expect(sent).toEqual([ids[0], ids[1], ids[2]]);
-    answer(requests, ids[0] as number, 'a');
-    expect(sent).toEqual(ids);
-  });
-
-  it('a response to a request still held (never sent) is no answer: it stays held and is sent in its turn', async () => {
-    const { sent, requests, add } = table(1);
-    const [first, held] = [add(), add()];
-    expect(sent).toEqual([first.id]);
-    expect(requests.get(held.id)).toBeUndefined();
-    answer(requests, first.id, 'a');
-    expect(sent).toEqual([first.id, held.id]);
-    expect(requests.get(held.id)?.id).toBe(held.id);
-    answer(requests, held.id, 'b');
-    await expect(held.promise).resolves.toBe('b');
+    it('rejects a request that could not be sent with send-failed', async () => {
+      const { io, requests, add } = table();
+      io.refuse = true;
+      const { promise } = add();
+      await expect(promise).rejects.toMatchObject({ code: 'ERR_CONNECTION_CLOSED', reason: 'send-failed' });
+      expect(requests.size()).toBe(0);
+    });
   });
 
-  it('never sends a held request that expired or was aborted while held', async () => {
-    const { timers, sent, requests, add } = table(1);
-    const first = add();
-    const expiring = add(50);
-    const controller = new AbortController();
-    const aborted = add(0, controller.signal);
-    const last = add();
-    controller.abort('stop');
-    await expect(aborted.promise).rejects.toBeInstanceOf(RequestAbortedError);
-    timers.advance(60);
-    await expect(expiring.promise).rejects.toBeInstanceOf(RequestTimeoutError);
-    answer(requests, first.id, 1);
-    expect(sent).toEqual([first.id, last.id]);
+  describe('the queue under maxInFlight', () => {
+    it('sends at most maxInFlight, holds the rest oldest first, and sends one per answer', () => {
+      const { sent, requests, add } = table(2);
+      const ids = [add(), add(), add(), add()].map((r) => r.id);
+      expect(sent).toEqual([ids[0], ids[1]]);
+      expect(requests.size()).toBe(4);
+      answer(requests, ids[1] as number, 'b');
+      expect(sent).toEqual([ids[0], ids[1], ids[2]]);
+      answer(requests, ids[0] as number, 'a');
+      expect(sent).toEqual(ids);
+    });
+
+    it('a response to a request still held (never sent) is no answer: it stays held and is sent in its turn', async () => {
+      const { sent, requests, add } = table(1);
+      const [first, held] = [add(), add()];
+      expect(sent).toEqual([first.id]);
+      expect(requests.get(held.id)).toBeUndefined();
+      answer(requests, first.id, 'a');
+      expect(sent).toEqual([first.id, held.id]);
+      expect(requests.get(held.id)?.id).toBe(held.id);
+      answer(requests, held.id, 'b');
+      await expect(held.promise).resolves.toBe('b');
+    });
+
+    it('never sends a held request that expired or was aborted while held', async () => {
+      const { timers, sent, requests, add } = table(1);
+      const first = add();
+      const expiring = add(50);
+      const controller = new AbortController();
+      const aborted = add(0, controller.signal);
+      const last = add();
+      controller.abort('stop');
+      await expect(aborted.promise).rejects.toBeInstanceOf(RequestAbortedError);
+      timers.advance(60);
+      await expect(expiring.promise).rejects.toBeInstanceOf(RequestTimeoutError);
+      answer(requests, first.id, 1);
+      expect(sent).toEqual([first.id, last.id]);
+    });
+
+    it('a send failure while flushing settles that request and goes on with the next', async () => {
+      const { io, sent, requests, add } = table(1);
+      const first = add();
+      const second = add();
+      const third = add();
+      io.refuse = true;
+      answer(requests, first.id, 1);
+      await expect(second.promise).rejects.toMatchObject({ reason: 'send-failed' });
+      await expect(third.promise).rejects.toMatchObject({ reason: 'send-failed' });
+      expect(sent).toEqual([first.id]);
+      expect(requests.size()).toBe(0);
+    });
   });
 
-  it('a send failure while flushing settles that request and goes on with the next', async () => {
-    const { io, sent, requests, add } = table(1);
-    const first = add();
-    const second = add();
-    const third = add();
-    io.refuse = true;
-    answer(requests, first.id, 1);
-    await expect(second.promise).rejects.toMatchObject({ reason: 'send-failed' });
-    await expect(third.promise).rejects.toMatchObject({ reason: 'send-failed' });
-    expect(sent).toEqual([first.id]);
-    expect(requests.size()).toBe(0);
-  });
-});
+  describe('the timeout timer', () => {
+    it('one timer serves every request: armed at the earliest deadline, kept after answers, re-armed when due', async () => {
+      const { timers, requests, add } = table();
+      const slow = add(300);
+      add(500);
+      expect(timers.armed).toBe(1);
+      const quick = add(100); // earlier: the timer moves
+      expect(timers.armed).toBe(2);
+      expect(timers.live).toBe(1);
+      answer(requests, quick.id, 'q');
+      for (let i = 0; i < 10; i++) answer(requests, add(1000).id, i); // later deadlines reuse the armed timer
+      expect(timers.armed).toBe(2);
+      timers.advance(100); // fires for the answered request: re-armed for the next deadline
+      expect(timers.live).toBe(1);
+      timers.advance(200);
+      const error = await slow.promise.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RequestTimeoutError);
+      expect(error).toMatchObject({ route: 'R.r', id: slow.id, message: `R.r #${slow.id}: no response in 300 ms` });
+      expect(requests.size()).toBe(1);
+      timers.advance(200);
+      expect(requests.size()).toBe(0);
+      expect(timers.live).toBe(0);
+    });
 
-describe('the timeout timer', () => {
-  it('one timer serves every request: armed at the earliest deadline, kept after answers, re-armed when due', async () => {
-    const { timers, requests, add } = table();
-    const slow = add(300);
-    add(500);
-    expect(timers.armed).toBe(1);
-    const quick = add(100); // earlier: the timer moves
-    expect(timers.armed).toBe(2);
-    expect(timers.live).toBe(1);
-    answer(requests, quick.id, 'q');
-    for (let i = 0; i < 10; i++) answer(requests, add(1000).id, i); // later deadlines reuse the armed timer
-    expect(timers.armed).toBe(2);
-    timers.advance(100); // fires for the answered request: re-armed for the next deadline
-    expect(timers.live).toBe(1);
-    timers.advance(200);
-    const error = await slow.promise.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RequestTimeoutError);
-    expect(error).toMatchObject({ route: 'R.r', id: slow.id, message: `R.r #${slow.id}: no response in 300 ms` });
-    expect(requests.size()).toBe(1);
-    timers.advance(200);
-    expect(requests.size()).toBe(0);
-    expect(timers.live).toBe(0);
-  });
+    it('a timeout of 0, or 2^31 ms and more, never expires and arms nothing', () => {
+      const { timers, requests, add } = table();
+      add(0);
+      add(2 ** 31);
+      expect(timers.armed).toBe(0);
+      timers.advance(10_000);
+      expect(requests.size()).toBe(2);
+    });
 
-  it('a timeout of 0, or 2^31 ms and more, never expires and arms nothing', () => {
-    const { timers, requests, add } = table();
-    add(0);
-    add(2 ** 31);
-    expect(timers.armed).toBe(0);
-    timers.advance(10_000);
-    expect(requests.size()).toBe(2);
-  });
-
-  it('a timer over 1 s late gives due requests 1 s of grace, once, for answers still in the socket', async () => {
-    const { timers, requests, add } = table();
-    const answered = add(100);
-    const unanswered = add(100);
-    timers.jump(5000); // suspended: the timer fires 4.9 s late
-    expect(requests.size()).toBe(2);
-    answer(requests, answered.id, 'in time');
-    await expect(answered.promise).resolves.toBe('in time');
-    timers.advance(999);
-    expect(requests.size()).toBe(1);
-    timers.jump(5000); // late again: no second grace
-    await expect(unanswered.promise).rejects.toBeInstanceOf(RequestTimeoutError);
-  });
-});
-
-describe('abort listeners', () => {
-  it('are added per request with a signal and removed when it settles, whichever way', async () => {
-    const { requests, add } = table();
-    const controller = new AbortController();
-    const a = add(0, controller.signal);
-    const b = add(0, controller.signal);
-    add(0);
-    expect(requests.signals).toBe(2);
-    answer(requests, a.id, 'a');
-    expect(requests.signals).toBe(1);
-    controller.abort(new Error('user'));
-    const error = await b.promise.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RequestAbortedError);
-    expect((error as RequestAbortedError).cause).toEqual(new Error('user'));
-    expect(requests.signals).toBe(0);
-    expect(requests.size()).toBe(1);
-  });
-});
-
-describe('rejectAll', () => {
-  it('rejects every request, held ones included, in order, removes their listeners and stops the timer', async () => {
-    const { timers, sent, requests, add } = table(1);
-    const controller = new AbortController();
-    const all = [add(100), add(0, controller.signal), add(200)];
-    const order: number[] = [];
-    for (const r of all) r.promise.catch(() => order.push(r.id));
-    const closed = new ConnectionClosedError(1000, 'client-close');
-    requests.rejectAll(closed);
-    for (const r of all) await expect(r.promise).rejects.toBe(closed);
-    expect(order).toEqual(all.map((r) => r.id));
-    expect(requests.size()).toBe(0);
-    expect(requests.signals).toBe(0);
-    expect(timers.live).toBe(0);
-    // The table is usable again, and nothing held before is sent.
-    const next = add();
-    expect(sent).toEqual([(all[0] as { id: number }).id, next.id]);
+    it('a timer over 1 s late gives due requests 1 s of grace, once, for answers still in the socket', async () => {
+      const { timers, requests, add } = table();
+      const answered = add(100);
+      const unanswered = add(100);
+      timers.jump(5000); // suspended: the timer fires 4.9 s late
+      expect(requests.size()).toBe(2);
+      answer(requests, answered.id, 'in time');
+      await expect(answered.promise).resolves.toBe('in time');
+      timers.advance(999);
+      expect(requests.size()).toBe(1);
+      timers.jump(5000); // late again: no second grace
+      await expect(unanswered.promise).rejects.toBeInstanceOf(RequestTimeoutError);
+    });
   });
 
-  it('the connection ending inside a send (a held request sent as a slot frees) settles each request once', async () => {
-    const timers = manualTimers();
-    const closed = new ConnectionClosedError(1006, '');
-    let sends = 0;
-    // The second send ends the connection, as a socket error's listener calling close() would, and then fails.
-    const requests: Requests = createRequests(
-      timers,
-      () => {
-        if (++sends < 2) return true;
-        requests.rejectAll(closed);
-        return false;
-      },
-      1,
-    );
-    const ids = [requests.next()];
-    const first = requests.add(ids[0] as number, 'R.a', packet(1, 'R.a'), 0, undefined);
-    ids.push(requests.next(), requests.next());
-    const held = ids.slice(1).map((id) => requests.add(id, 'R.b', packet(id, 'R.b'), 1000, undefined));
-    const outcomes: unknown[] = [];
-    for (const p of held)
-      p.then(
-        (value) => outcomes.push(['resolved', value]),
-        (error) => outcomes.push(error),
+  describe('abort listeners', () => {
+    it('are added per request with a signal and removed when it settles, whichever way', async () => {
+      const { requests, add } = table();
+      const controller = new AbortController();
+      const a = add(0, controller.signal);
+      const b = add(0, controller.signal);
+      add(0);
+      expect(requests.signals).toBe(2);
+      answer(requests, a.id, 'a');
+      expect(requests.signals).toBe(1);
+      controller.abort(new Error('user'));
+      const error = await b.promise.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RequestAbortedError);
+      expect((error as RequestAbortedError).cause).toEqual(new Error('user'));
+      expect(requests.signals).toBe(0);
+      expect(requests.size()).toBe(1);
+    });
+  });
+
+  describe('rejectAll', () => {
+    it('rejects every request, held ones included, in order, removes their listeners and stops the timer', async () => {
+      const { timers, sent, requests, add } = table(1);
+      const controller = new AbortController();
+      const all = [add(100), add(0, controller.signal), add(200)];
+      const order: number[] = [];
+      for (const r of all) r.promise.catch(() => order.push(r.id));
+      const closed = new ConnectionClosedError(1000, 'client-close');
+      requests.rejectAll(closed);
+      for (const r of all) await expect(r.promise).rejects.toBe(closed);
+      expect(order).toEqual(all.map((r) => r.id));
+      expect(requests.size()).toBe(0);
+      expect(requests.signals).toBe(0);
+      expect(timers.live).toBe(0);
+      // The table is usable again, and nothing held before is sent.
+      const next = add();
+      expect(sent).toEqual([(all[0] as { id: number }).id, next.id]);
+    });
+
+    it('the connection ending inside a send (a held request sent as a slot frees) settles each request once', async () => {
+      const timers = manualTimers();
+      const closed = new ConnectionClosedError(1006, '');
+      let sends = 0;
+      // The second send ends the connection, as a socket error's listener calling close() would, and then fails.
+      const requests: Requests = new RequestTable(
+        timers,
+        () => {
+          if (++sends < 2) return true;
+          requests.rejectAll(closed);
+          return false;
+        },
+        1,
+        makeMap(),
       );
-    answer(requests, ids[0] as number, 'a');
-    await expect(first).resolves.toBe('a');
-    await Promise.allSettled(held);
-    expect(outcomes).toEqual([closed, closed]);
-    expect(sends).toBe(2);
-    expect(requests.size()).toBe(0);
-    expect(timers.live).toBe(0);
+      const ids = [requests.next()];
+      const first = requests.add(ids[0] as number, 'R.a', packet(1, 'R.a'), 0, undefined);
+      ids.push(requests.next(), requests.next());
+      const held = ids.slice(1).map((id) => requests.add(id, 'R.b', packet(id, 'R.b'), 1000, undefined));
+      const outcomes: unknown[] = [];
+      for (const p of held)
+        p.then(
+          (value) => outcomes.push(['resolved', value]),
+          (error) => outcomes.push(error),
+        );
+      answer(requests, ids[0] as number, 'a');
+      await expect(first).resolves.toBe('a');
+      await Promise.allSettled(held);
+      expect(outcomes).toEqual([closed, closed]);
+      expect(sends).toBe(2);
+      expect(requests.size()).toBe(0);
+      expect(timers.live).toBe(0);
+    });
   });
 });
