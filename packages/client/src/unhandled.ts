@@ -13,8 +13,7 @@ export function unhandledReporter(
   mode: 'log' | 'throw' | undefined,
   defer: (fn: () => void, ms: number) => unknown,
 ): (error: unknown) => void {
-  const seen: Record<string, 1> = {};
-  let count = 0;
+  const seen = new Set<string>();
   return (error) => {
     if (mode === 'throw') {
       defer(() => {
@@ -22,15 +21,24 @@ export function unhandledReporter(
       }, 0);
       return;
     }
-    const e = Object(error) as { code?: unknown; message?: unknown; cause?: unknown };
-    const key = `${e.code} ${e.message} ${Object(e.cause).message}`;
-    if (seen[key]) return;
-    // Bounded: a flood of distinct messages costs memory once, then starts over.
-    if (++count > 100) for (const k in seen) delete seen[k];
-    seen[key] = 1;
+    const key = `${describe(error)} / ${describe((Object(error) as { cause?: unknown }).cause)}`;
+    if (seen.has(key)) return;
+    // Bounded: a flood of distinct causes costs memory once, then starts over.
+    if (seen.size >= MAX_REMEMBERED) seen.clear();
+    seen.add(key);
     console.error(
       "nanokit: unhandled client error (listen with client.on('error', …); repeats of this one are not shown):",
       error,
     );
   };
+}
+
+/** Distinct causes remembered before the reporter forgets them all and logs each once more. */
+const MAX_REMEMBERED = 100;
+
+/** What tells one cause from another: code and message of an error, else the thrown value itself. */
+function describe(value: unknown): string {
+  const e = Object(value) as { code?: unknown; message?: unknown };
+  if (typeof e.message === 'string') return `${String(e.code)} ${e.message}`;
+  return typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : String(value);
 }

@@ -1,10 +1,11 @@
 // Errors nobody listens to are never silent, over real sockets: `console.error` once per distinct cause with a hint
 // (the default), or thrown on a fresh stack with `unhandledErrors: 'throw'`; never thrown out of a socket callback.
-import { isNanoError, NanoClient, type NanoClientOptions } from '@nanokit/client';
+import { isNanoError, NanoClient, type NanoClientOptions, NanoError } from '@nanokit/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { NanoClient as BrowserNanoClient } from '../src/client.js';
 import { webSocketTransport } from '../src/transports/websocket.js';
+import { unhandledReporter } from '../src/unhandled.js';
 import { Peer } from './peer.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -124,5 +125,42 @@ describe('the browser entry', () => {
     expect(await c.request('Echo.Echo', {})).toEqual({});
     expect(log).toHaveBeenCalledTimes(2);
     expect(log.mock.calls[0]?.[1]).toMatchObject({ code: 'ERR_LISTENER_THREW', cause: { message: 'UI bug' } });
+  });
+});
+
+describe('the Node reporter', () => {
+  const never = () => {
+    throw new Error('not deferred in log mode');
+  };
+
+  it('after a flood of distinct causes it starts over once, then shows each cause once again', () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const report = unhandledReporter('log', never);
+    for (let i = 0; i < 150; i++) report(new Error(`cause ${i}`));
+    expect(log).toHaveBeenCalledTimes(150);
+    log.mockClear();
+    for (let i = 0; i < 10; i++) {
+      report(new Error('A'));
+      report(new Error('B'));
+    }
+    expect(log.mock.calls.map((args) => (args[1] as Error).message)).toEqual(['A', 'B']);
+  });
+
+  it('tells thrown values that are not errors apart, and errors by their cause', () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const report = unhandledReporter('log', never);
+    for (const value of ['x', 'y', 'x', 42, 42, Symbol.for('s'), undefined, undefined]) report(value);
+    const wrapped = (cause: unknown) => new NanoError('ERR_LISTENER_THREW', 'a listener threw', { cause });
+    for (const cause of ['x', 'y', new Error('z'), 'x']) report(wrapped(cause));
+    expect(log.mock.calls.map((args) => args[1])).toEqual([
+      'x',
+      'y',
+      42,
+      Symbol.for('s'),
+      undefined,
+      wrapped('x'),
+      wrapped('y'),
+      wrapped(new Error('z')),
+    ]);
   });
 });
