@@ -8,6 +8,9 @@ import { createServer as createNetServer, type LookupFunction, type Socket } fro
 import { ConnectError, ConnectionClosedError, isNanoError, NanoClient, type NanoClientOptions } from '@nanokit/client';
 import { nodeTransport, tcpTransport } from '@nanokit/client/node';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { NanoClient as BrowserNanoClient } from '../src/client.js';
+import { webSocketTransport } from '../src/transports/websocket.js';
 import { expectNothingLeft } from './nothing-left.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -48,8 +51,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** The host names `failingLookup` was asked for: the test fails if the transport resolved them some other way. */
+const lookedUp: string[] = [];
+
 /** A `lookup` that fails as getaddrinfo does for an unknown host. */
 const failingLookup: LookupFunction = (hostname, _options, callback) => {
+  lookedUp.push(hostname);
   const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
     code: 'ENOTFOUND',
     errno: -3008,
@@ -102,9 +109,11 @@ describe('connect() says why it failed', () => {
     'a host name that does not resolve (%s, lookup injected): ERR_CONNECT_DNS, cause ENOTFOUND',
     async (scheme, make) => {
       const url = `${scheme}://no-such-host.invalid:3250`;
+      lookedUp.length = 0;
       const error = await connectError(client({ url, transport: make(failingLookup) }));
       expect(error.code).toBe('ERR_CONNECT_DNS');
       expect(error.cause).toMatchObject({ code: 'ENOTFOUND', hostname: 'no-such-host.invalid' });
+      expect(lookedUp).toEqual(['no-such-host.invalid']);
     },
   );
 
@@ -139,17 +148,41 @@ describe('connect() says why it failed', () => {
     expect(error.reason).toBe('connect-timeout');
   });
 
-  it.each(['localhost:3250', '127.0.0.1', 'ws://', 'ws:///path', ''])(
-    'a malformed URL (%j) is ERR_INVALID_URL, and no socket is opened',
-    async (url) => {
-      const c = client({ url });
-      const error = await c.connect().catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'ERR_INVALID_URL' });
-      expect(isNanoError(error, 'ERR_INVALID_URL')).toBe(true);
-      expect(c.state).toBe('closed');
-      expectNothingLeft(c);
-    },
-  );
+  it.each([
+    'localhost:3250',
+    '127.0.0.1',
+    'ws://',
+    'ws:///path',
+    '',
+    'ws://127.0.0.1:99999',
+    'ws://a b',
+    'ws://[::1',
+    'ftp://127.0.0.1:3250',
+    'tcp://127.0.0.1:99999',
+    'tcp://127.0.0.1:0',
+    'tcp://a b:3250',
+    'tcp://user@127.0.0.1:3250',
+  ])('a malformed URL (%j) is ERR_INVALID_URL, and no socket is opened', async (url) => {
+    const c = client({ url });
+    const error = await c.connect().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_INVALID_URL' });
+    expect(isNanoError(error, 'ERR_INVALID_URL')).toBe(true);
+    expect(c.state).toBe('closed');
+    expectNothingLeft(c);
+  });
+
+  it('the browser entry: a URL that its WebSocket constructor refuses is ERR_CONNECT_FAILED, the SyntaxError its cause', async () => {
+    // `ws` stands in for the browser's WebSocket: both throw a SyntaxError for a port over 65535.
+    const c = new BrowserNanoClient({
+      url: 'ws://127.0.0.1:99999',
+      reconnect: false,
+      transport: webSocketTransport(WebSocket),
+    });
+    const error = await c.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect(error).toMatchObject({ code: 'ERR_CONNECT_FAILED', cause: expect.any(SyntaxError) });
+    expect(c.state).toBe('closed');
+  });
 
   it('tcp:// without a port is ERR_INVALID_URL', async () => {
     const error = await client({ url: 'tcp://127.0.0.1' })

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import type { LookupFunction } from 'node:net';
-import { encodeUtf8, MAX_PACKET_BODY_LENGTH, PACKET_HEADER_LENGTH } from '@nanokit/protocol';
+import { encodeUtf8, MAX_PACKET_BODY_LENGTH, NanoError, PACKET_HEADER_LENGTH } from '@nanokit/protocol';
 import WebSocket from 'ws';
 import type { Transport, TransportFactory } from '../transport.js';
 import { nodeSocketError } from './node-errors.js';
@@ -49,6 +49,7 @@ export function nodeTransport(wsOptions?: NodeWebSocketOptions): TransportFactor
   return (options, handlers) => {
     const { url } = options;
     if (/^tcp:/i.test(url)) return tcp(options, handlers);
+    checkWebSocketUrl(url);
     const clientOptions: NodeWebSocketOptions = {
       maxPayload: PACKET_HEADER_LENGTH + MAX_PACKET_BODY_LENGTH,
       ...wsOptions,
@@ -85,6 +86,22 @@ export function nodeTransport(wsOptions?: NodeWebSocketOptions): TransportFactor
     );
     return transport;
   };
+}
+
+/**
+ * Throws `ERR_INVALID_URL` for what `ws` would refuse with a bare `SyntaxError` (a port over 65535, a space in the
+ * host, an unclosed `[`) or a scheme it cannot dial, before any socket is opened.
+ */
+function checkWebSocketUrl(url: string): void {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch (cause) {
+    throw new NanoError('ERR_INVALID_URL', `invalid URL: ${url}`, { cause });
+  }
+  if (!/^(wss?|https?|ws\+unix):$/.test(protocol)) {
+    throw new NanoError('ERR_INVALID_URL', `not a ws://, wss:// or tcp:// URL: ${url}`);
+  }
 }
 
 /**

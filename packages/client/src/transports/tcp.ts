@@ -24,9 +24,10 @@ export interface TcpTransportOptions {
 
 /** @internal Host and port of a `tcp://host:port` URL. */
 export function parseTcpUrl(url: string): { host: string; port: number } {
-  const match = /^tcp:\/\/(\[[^\]]+\]|[^:/]+):(\d+)\/?$/.exec(url);
-  if (!match) throw new NanoError('ERR_INVALID_URL', `not a tcp://host:port URL: ${url}`);
-  return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port: Number(match[2]) };
+  const match = /^tcp:\/\/(\[[\da-f:.]+\]|[^\s:/?#@[\]]+):(\d{1,5})\/?$/i.exec(url);
+  const port = match ? Number(match[2]) : 0;
+  if (!match || port < 1 || port > 65535) throw new NanoError('ERR_INVALID_URL', `not a tcp://host:port URL: ${url}`);
+  return { host: (match[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
 /**
