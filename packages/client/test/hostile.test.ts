@@ -68,9 +68,10 @@ async function tcpPeer(then: (socket: Socket) => void): Promise<string> {
   return `tcp://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
-async function openClient(url: string, maxInFlight?: number) {
+async function openClient(url: string, maxInFlight?: number, before?: (c: NanoClient) => void) {
   const c = new NanoClient({ url, reconnect: false, ...(maxInFlight ? { maxInFlight } : {}) });
   cleanups.push(() => c.close());
+  if (before) before(c);
   const errors: unknown[] = [];
   c.on('error', (e) => errors.push(e));
   const disconnected = new Promise<ClientEvents['disconnect']>((resolve) => c.once('disconnect', resolve));
@@ -109,11 +110,15 @@ describe('the ws transport caps incoming messages at the largest legal packet', 
     legal.set([PacketType.Heartbeat, 0xff, 0xff, 0xff]);
     const url = await wsPeer((ws) => {
       ws.send(legal);
+      // Delivered only if the legal message did not close the connection.
+      ws.send(encodeDataPacket({ type: MessageType.Push, route: 'after', body: '{"n":1}' }));
       ws.send(new Uint8Array(largest + 1));
     });
-    const { errors, disconnected } = await openClient(url);
+    const pushes: unknown[] = [];
+    const { errors, disconnected } = await openClient(url, undefined, (c) => c.on('after', (b) => pushes.push(b)));
     expect(await disconnected).toMatchObject({ code: 1009 });
-    expect(errors).toHaveLength(1); // only the oversized one: the legal packet was read
+    expect(pushes).toEqual([{ n: 1 }]);
+    expect(errors).toHaveLength(1); // only the oversized one
   });
 });
 
