@@ -48,13 +48,15 @@ function manualTimers() {
 function makeTable(maxInFlight: number, map: MapLike<number, PendingRequest>) {
   const timers = manualTimers();
   const sent: number[] = [];
-  const io = { refuse: false };
+  const io: { refuse: boolean; onSend?: (id: number) => void } = { refuse: false };
   const requests = new RequestTable(
     timers,
     (packet) => {
       if (io.refuse) return false;
       const [first] = decodePackets(packet);
-      sent.push(decodeMessage((first as { body: Uint8Array }).body).id);
+      const { id } = decodeMessage((first as { body: Uint8Array }).body);
+      sent.push(id);
+      if (io.onSend) io.onSend(id);
       return true;
     },
     maxInFlight,
@@ -163,6 +165,18 @@ describe.each(MAPS)('over a %s', (_name, makeMap) => {
       expect(sent).toEqual([first.id, last.id]);
     });
 
+    it('one signal for a request in flight and a held one: aborting it never sends the held one', async () => {
+      const { sent, add } = table(1);
+      const controller = new AbortController();
+      const first = add(0, controller.signal);
+      const second = add(0, controller.signal);
+      // The first one's abort listener frees the slot while the second one's has not run yet.
+      controller.abort('stop');
+      await expect(first.promise).rejects.toBeInstanceOf(RequestAbortedError);
+      await expect(second.promise).rejects.toBeInstanceOf(RequestAbortedError);
+      expect(sent).toEqual([first.id]);
+    });
+
     it('a send failure while flushing settles that request and goes on with the next', async () => {
       const { io, sent, requests, add } = table(1);
       const first = add();
@@ -197,6 +211,24 @@ describe.each(MAPS)('over a %s', (_name, makeMap) => {
       expect(error).toMatchObject({ route: 'R.r', id: slow.id, message: `R.r #${slow.id}: no response in 300 ms` });
       expect(requests.size()).toBe(1);
       timers.advance(200);
+      expect(requests.size()).toBe(0);
+      expect(timers.live).toBe(0);
+    });
+
+    it('a timeout whose flush ends the connection (every request rejected) leaves no timer armed', async () => {
+      const { timers, io, requests, add } = table(2);
+      const later = add(500);
+      const due = add(100);
+      const held = add(500);
+      // Sending the held request, as the expired one frees its slot, ends the connection (as a listener of the
+      // send's `error` event may): the sweep must not arm the timer again for requests that are gone.
+      io.onSend = (id) => {
+        if (id === held.id) requests.rejectAll(new ConnectionClosedError(1000, 'closed'));
+      };
+      timers.advance(100);
+      await expect(due.promise).rejects.toBeInstanceOf(RequestTimeoutError);
+      await expect(later.promise).rejects.toBeInstanceOf(ConnectionClosedError);
+      await expect(held.promise).rejects.toBeInstanceOf(ConnectionClosedError);
       expect(requests.size()).toBe(0);
       expect(timers.live).toBe(0);
     });
