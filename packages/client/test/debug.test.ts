@@ -156,6 +156,24 @@ describe('the debug option (Node entry)', () => {
     await session(p, p.wsUrl, false);
     expect(written.filter((s) => s.startsWith('nanokit #'))).toEqual([]);
   });
+
+  it.each([
+    ['1', false],
+    ['bodies', true],
+  ])('NANOKIT_DEBUG=%s turns it on, to stderr (bodies: %s)', async (value, bodies) => {
+    vi.stubEnv('DEBUG', '');
+    vi.stubEnv('NANOKIT_DEBUG', value);
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const p = await peer();
+    await session(p, p.wsUrl, undefined);
+    const trace = written.filter((s) => s.startsWith('nanokit #1'));
+    expect(trace.length).toBeGreaterThan(5);
+    expect(trace.some((line) => line.includes('secret'))).toBe(bodies);
+  });
 });
 
 describe('debugFromEnv', () => {
