@@ -135,7 +135,8 @@ export function debugTransport(factory: TransportFactory, options: DebugTraceOpt
           try {
             const hs = parseHandshakeResponse(data, inflate ? { inflate } : {});
             dictionary = hs.dictionary;
-            text += ` code ${hs.code} heartbeat ${hs.heartbeatMs} ms${dictionary && dictionary.size ? ` dict ${dictionary.size} routes` : ''}`;
+            // As announced, to the µs: a tiny heartbeat shows as 0.7 ms, not 1 or 0 (the client raises it to 100 ms).
+            text += ` code ${hs.code} heartbeat ${+(hs.heartbeat * 1000).toFixed(3)} ms${dictionary && dictionary.size ? ` dict ${dictionary.size} routes` : ''}`;
           } catch (error) {
             text += ` (${(error as Error).message})`;
           }

@@ -65,6 +65,15 @@ describe('the debug option (Node entry)', () => {
     expect(lines[1]).toMatch(/^nanokit #1 \+\d+ms open$/);
   });
 
+  it("shows the server's heartbeat unrounded: 0.7 ms, not 1", async () => {
+    const p = await peer({ heartbeat: 0.0007 });
+    const lines: string[] = [];
+    await session(p, p.wsUrl, { log: (line) => lines.push(line) });
+    expect(lines.map(strip)).toContainEqual(
+      expect.stringMatching(/^nanokit #1 ← Handshake \d+ B code 200 heartbeat 0\.7 ms$/),
+    );
+  });
+
   it('prints bodies when asked', async () => {
     const p = await peer();
     const lines: string[] = [];
