@@ -59,7 +59,8 @@ export interface Transport {
   /**
    * Sends bytes. Only called while open. Returns false when the data could not be handed to the host.
    * The client never changes the bytes later, but the array may be a view into a larger buffer (the Node entry
-   * encodes into pooled slabs): a host that needs an exact `ArrayBuffer` copies it (`exactBuffer`, `data.slice()`).
+   * encodes into pooled slabs): a host that needs an exact `ArrayBuffer` copies it
+   * (`data.slice().buffer`, when the view does not cover its whole buffer).
    */
   send(data: Uint8Array): boolean;
   /** Closes the connection. Idempotent; safe while connecting; `onClose` follows (exactly once overall). */

@@ -35,9 +35,9 @@ export interface ListenOptions {
   port?: number;
   /** Interface to bind. @default every interface (Node's default) */
   host?: string;
-  /** WebSocket URL path; every path is accepted when omitted. Ignored for TCP. */
+  /** WebSocket URL path. Ignored for TCP. @default every path is accepted */
   path?: string;
-  /** Listen with plain TCP instead of WebSocket. Call `listen` twice to serve both at the same time. */
+  /** Listen with plain TCP instead of WebSocket. Call `listen` twice to serve both at the same time. @default false */
   tcp?: boolean;
   /**
    * Serve the WebSocket endpoint on this existing http/https server instead of creating one.
@@ -60,7 +60,7 @@ export interface ListenInfo {
 
 /** Options of {@link NanoServer.attach}. */
 export interface AttachOptions {
-  /** WebSocket URL path; every path is accepted when omitted. */
+  /** WebSocket URL path. @default every path is accepted */
   path?: string;
 }
 

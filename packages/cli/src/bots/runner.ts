@@ -13,6 +13,7 @@ import { fill, getPath, type Vars } from './template.js';
 
 /** Options of {@link runBots}. */
 export interface RunBotsOptions {
+  /** The server every bot connects to (`ws://`, `wss://` or `tcp://`). */
   url: string;
   /** Number of bots. */
   bots: number;
@@ -21,7 +22,10 @@ export interface RunBotsOptions {
    * @default 0
    */
   rampUp?: number;
-  /** The run's duration in ms: loops stop, and bots stop before their next step. */
+  /**
+   * The run's duration in ms: loops stop, and bots stop before their next step.
+   * @default no limit: the run ends when every bot has finished its scenario
+   */
   durationMs?: number;
   /**
    * Seed of the bots' random numbers (sleep ranges): the same seed gives the same sleeps.

@@ -24,7 +24,7 @@ export interface NodeWebSocketOptions {
    * @default 16777219 (a 4-byte packet header + the largest body the protocol can express, 2^24 − 1)
    */
   maxPayload?: number;
-  /** permessage-deflate negotiation (`ws`: `true` by default for clients). */
+  /** permessage-deflate negotiation, as `ws` takes it. @default true (`ws`'s default: offered to the server) */
   perMessageDeflate?: boolean | Record<string, unknown>;
   /** Host name resolution, as for `net.connect` (tests, custom DNS). */
   lookup?: LookupFunction;
