@@ -1,6 +1,9 @@
 // Every ```ts block in README.md and docs/get-started.md is compiled against the packages' sources, so the docs cannot
 // drift from the API, and then run as a user would: each block is its own ES module (top-level await allowed) run by
-// Node against the built packages, the clients against the servers the same document starts, on free ports.
+// Node against the built packages, the clients against the servers the same document starts, on free ports. The
+// blocks of the reference pages (package READMEs, docs/protocol.md…) are fragments that use a socket, `wx` or a
+// client from the text around them: they are compiled the same way, with those names declared (FRAGMENT_NAMES).
+// docs/servers.md runs in test/pinus, docs/tadpole.md's blocks are checked against their sources in tadpole-doc.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +13,53 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const documents = ['README.md', 'docs/get-started.md'];
+const referenceDocuments = [
+  'packages/client/README.md',
+  'packages/protocol/README.md',
+  'packages/server-lite/README.md',
+  'docs/errors.md',
+  'docs/protocol.md',
+  'docs/route-compression.md',
+  'docs/runtimes.md',
+  'docs/server-lite.md',
+];
+
+/**
+ * What the reference fragments take from the text around them, declared for the compiler: nanokit names a fragment
+ * uses after an earlier block imported them, and the reader's own objects (a socket, `wx`, a token).
+ */
+const FRAGMENT_NAMES = `import type * as Client from '@nanokit/client';
+import type * as Protocol from '@nanokit/protocol';
+import type * as Server from '@nanokit/server-lite';
+declare global {
+  const NanoClient: typeof Client.NanoClient;
+  const miniGameTransport: typeof Client.miniGameTransport;
+  const PacketReader: typeof Protocol.PacketReader;
+  const PacketWriter: typeof Protocol.PacketWriter;
+  const MessageType: typeof Protocol.MessageType;
+  const NanoServer: typeof Server.NanoServer;
+  const createServer: typeof import('node:http').createServer;
+  /** A browser WebSocket (binaryType 'arraybuffer') or a Node TCP socket, as the fragment uses it. */
+  const socket: {
+    send(data: Uint8Array): void;
+    onmessage: ((event: { data: ArrayBuffer }) => void) | null;
+    on(event: 'data', listener: (chunk: Uint8Array) => void): void;
+  };
+  const wx: Client.MiniGameSocketApi & { onHide(fn: () => void): void; onShow(fn: () => void): void };
+  const client: Client.NanoClient;
+  const url: string;
+  const token: string;
+  const uid: string;
+  const descriptor: import('protobufjs').INamespace;
+  const handshake: Protocol.HandshakeResponse;
+  const handshakeBody: Uint8Array;
+  const packet: Protocol.Packet;
+  function handle(packet: Protocol.Packet): void;
+  function servePage(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void;
+  class Room {}
+}
+export {};
+`;
 
 interface Snippet {
   doc: string;
@@ -18,8 +68,8 @@ interface Snippet {
   code: string;
 }
 
-/** The ```ts / ```typescript blocks of a Markdown text. */
-function extractTsBlocks(doc: string, markdown: string): Snippet[] {
+/** The ```ts / ```typescript blocks of a Markdown text (and ```js ones with `js`). */
+function extractTsBlocks(doc: string, markdown: string, js = false): Snippet[] {
   const snippets: Snippet[] = [];
   const lines = markdown.split('\n');
   let open: { line: number; fence: string; body: string[] } | undefined;
@@ -33,8 +83,8 @@ function extractTsBlocks(doc: string, markdown: string): Snippet[] {
       }
       return;
     }
-    const m = /^\s*(`{3,})(ts|typescript)\s*$/.exec(text);
-    if (m) open = { line: i + 2, fence: m[1]!, body: [] };
+    const m = /^\s*(`{3,})(ts|typescript|js|javascript)\s*$/.exec(text);
+    if (m && (js || !m[2]!.startsWith('j'))) open = { line: i + 2, fence: m[1]!, body: [] };
   });
   if (open) throw new Error(`${doc}:${open.line - 1}: unterminated code block`);
   return snippets;
@@ -58,19 +108,21 @@ const options: ts.CompilerOptions = {
 };
 
 /** Type-checks the snippets; returns one `doc:line: message` per error, mapped back to the document. */
-function typecheck(snippets: Snippet[], tag: string): string[] {
+function typecheck(snippets: Snippet[], tag: string, declarations?: string): string[] {
   const dir = path.join(root, '.tmp', `snippets-${tag}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   try {
     const files = snippets.map((s, i) => {
-      const file = path.join(dir, `${path.basename(s.doc, '.md')}-${i + 1}.ts`);
+      const file = path.join(dir, `${s.doc.replace(/[/.]/g, '-')}-${i + 1}.ts`);
       writeFileSync(file, `${s.code}\nexport {};\n`);
       return { file, snippet: s };
     });
-    const program = ts.createProgram(
-      files.map((f) => f.file),
-      options,
-    );
+    const roots = files.map((f) => f.file);
+    if (declarations) {
+      roots.push(path.join(dir, 'fragment-names.ts'));
+      writeFileSync(roots[roots.length - 1]!, declarations);
+    }
+    const program = ts.createProgram(roots, options);
     const errors: string[] = [];
     for (const { file, snippet } of files) {
       const source = program.getSourceFile(file)!;
@@ -95,6 +147,18 @@ describe('documentation snippets', () => {
 
   it('every block type-checks', () => {
     expect(typecheck(snippets, 'docs')).toEqual([]);
+  });
+
+  it('every block of the reference pages type-checks, with the names the page around it gives declared', () => {
+    const fragments = referenceDocuments.flatMap((doc) =>
+      extractTsBlocks(doc, readFileSync(path.join(root, doc), 'utf8'), true),
+    );
+    for (const doc of referenceDocuments)
+      expect(
+        fragments.some((s) => s.doc === doc),
+        doc,
+      ).toBe(true);
+    expect(typecheck(fragments, 'reference', FRAGMENT_NAMES)).toEqual([]);
   });
 
   it('a wrong snippet is reported at its line in the document', () => {
