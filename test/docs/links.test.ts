@@ -1,4 +1,4 @@
-// Relative links in the README, the getting-started and runtimes guides and the example READMEs point to files that
+// Relative links in the READMEs, the guides and references in docs/ and the example READMEs point to files that
 // exist, and `file.md#anchor` links to headings that exist (GitHub's slug rules).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +12,16 @@ const documents = [
   'docs/runtimes.md',
   'docs/cli.md',
   'docs/servers.md',
+  'docs/protocol.md',
+  'docs/errors.md',
+  'docs/route-compression.md',
+  'docs/server-lite.md',
+  'docs/tadpole.md',
+  'docs/benchmarks.md',
   'packages/cli/README.md',
+  'packages/client/README.md',
+  'packages/protocol/README.md',
+  'packages/server-lite/README.md',
   'examples/chat/README.md',
   'examples/bots/README.md',
   'examples/cocos-creator/README.md',
@@ -30,14 +39,17 @@ function slug(heading: string): string {
     .replace(/\s/g, '-');
 }
 
+/** Fenced code blocks: a fence opens a line (a "```ts" in running text is inline code, not a fence). */
+const FENCED = /^\s*```[^\n]*\n[\s\S]*?^\s*```\s*$/gm;
+
 function anchors(file: string): Set<string> {
-  const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '');
+  const text = readFileSync(file, 'utf8').replace(FENCED, '');
   return new Set([...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => slug(m[1]!)));
 }
 
 /** `[text](target)` links outside code blocks and inline code. */
 function links(markdown: string): string[] {
-  const text = markdown.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+  const text = markdown.replace(FENCED, '').replace(/`[^`\n]*`/g, '');
   return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
 }
 
@@ -53,6 +65,12 @@ describe('documentation links', () => {
         broken.push(`${target} (no such heading)`);
     }
     expect(broken).toEqual([]);
+  });
+
+  it('a "```ts" in running text does not hide the headings after it', () => {
+    const started = anchors(path.join(root, 'docs/get-started.md'));
+    expect(readFileSync(path.join(root, 'docs/get-started.md'), 'utf8').split('\n')[2]).toContain('```ts');
+    expect(started.has('2-install-the-packages-in-your-project')).toBe(true);
   });
 
   it('the anchors other packages cite exist (runtimes.md#protobuf, #cocos-creator-3x)', () => {
