@@ -42,6 +42,16 @@ async function session(p: Peer, url: string, debug: NanoClientOptions['debug'] |
 
 const strip = (line: string) => line.replace(/ \+\d+ms /, ' ');
 
+/** What the code under test writes to stderr from now on (the test's own output is not shown). */
+function captureStderr(): string[] {
+  const written: string[] = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+  return written;
+}
+
 describe('the debug option (Node entry)', () => {
   it('traces the life of the connection and each packet, decoded, without bodies', async () => {
     const p = await peer();
@@ -153,11 +163,7 @@ describe('the debug option (Node entry)', () => {
 
   it('DEBUG=nanokit* turns it on, to stderr; debug: false keeps it off', async () => {
     vi.stubEnv('DEBUG', 'nanokit*');
-    const written: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      written.push(String(chunk));
-      return true;
-    });
+    const written = captureStderr();
     const p = await peer();
     await session(p, p.wsUrl, undefined);
     expect(written.filter((s) => s.startsWith('nanokit #1')).length).toBeGreaterThan(5);
@@ -172,11 +178,7 @@ describe('the debug option (Node entry)', () => {
   ])('NANOKIT_DEBUG=%s turns it on, to stderr (bodies: %s)', async (value, bodies) => {
     vi.stubEnv('DEBUG', '');
     vi.stubEnv('NANOKIT_DEBUG', value);
-    const written: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      written.push(String(chunk));
-      return true;
-    });
+    const written = captureStderr();
     const p = await peer();
     await session(p, p.wsUrl, undefined);
     const trace = written.filter((s) => s.startsWith('nanokit #1'));
