@@ -607,8 +607,9 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     const closed = new ConnectionClosedError(code, reason);
     this.requests.rejectAll(closed);
     const status = this.status;
-    // A link that ended before its handshake while connecting: why, as a typed error with the host's cause.
-    if (!link.handshake && (status === 'connecting' || status === 'reconnecting')) {
+    // A connection attempt that failed (before its handshake, or in `onReconnect`): why, as a typed error with the
+    // host's cause.
+    if (status === 'reconnecting' || (!link.handshake && status === 'connecting')) {
       error = connectFailure(link, code, reason, error);
     }
     const reconnect = this.options.reconnect;

@@ -237,7 +237,35 @@ describe('reconnect attempts', () => {
     expect(ft.last.closed).toEqual({ code: 4001, reason: 'connect-timeout' });
     expect(client.state).toBe('reconnecting');
     expect(events.filter(([name]) => name === 'reconnecting').length).toBe(2);
+    // The attempt that timed out is an `error` event, as any failed attempt is.
+    expect(events.filter(([name]) => name === 'error').map(([, error]) => error)).toEqual([
+      expect.objectContaining({ code: 'ERR_CONNECT_TIMEOUT', closeCode: 4001, reason: 'connect-timeout' }),
+    ]);
     client.close();
+    expectNothingLeft(client);
+  });
+
+  it('giving up after a hook that never settles names the timeout as its cause', async () => {
+    const { ft, client, events, connect } = setup({
+      heartbeat: false,
+      connectTimeout: 5000,
+      reconnect: { maxAttempts: 1, initialDelay: 10 },
+      onReconnect: () => new Promise<void>(() => {}),
+    });
+    await connect();
+    ft.last.drop();
+    await reconnect(ft);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(client.state).toBe('closed');
+    const errors = events.filter(([name]) => name === 'error').map(([, error]) => error);
+    expect(errors).toEqual([
+      expect.objectContaining({ code: 'ERR_CONNECT_TIMEOUT' }),
+      expect.objectContaining({
+        code: 'ERR_CONNECTION_CLOSED',
+        reason: 'reconnect-failed',
+        cause: expect.objectContaining({ code: 'ERR_CONNECT_TIMEOUT' }),
+      }),
+    ]);
     expectNothingLeft(client);
   });
 
