@@ -122,6 +122,25 @@ describe('the ws transport caps incoming messages at the largest legal packet', 
   });
 });
 
+describe('closing on a server that never answers the close frame', () => {
+  it("the ws transport cuts the socket after closeTimeout (1 s), not after ws's 30 s", async () => {
+    let cut: Promise<number> | undefined;
+    const url = await wsPeer((ws) => {
+      // The server stops reading the protocol (and so never answers a close frame), but still sees the socket end.
+      const socket = (ws as unknown as { _socket: Socket })._socket;
+      socket.removeAllListeners('data');
+      socket.on('data', () => {});
+      cut = new Promise((resolve) => socket.once('close', () => resolve(performance.now())));
+    });
+    const { c } = await openClient(url);
+    await vi.waitFor(() => expect(cut).toBeDefined());
+    const closedAt = performance.now();
+    c.close();
+    // A deadline, not a speed: 1 s by default against ws's 30 s.
+    expect((await cut!) - closedAt).toBeLessThan(10_000);
+  });
+});
+
 describe('a response to a request still held under maxInFlight', () => {
   it('is no answer: the held request is sent in its turn and gets its own response', async () => {
     const seen: number[] = [];

@@ -24,6 +24,13 @@ export interface NodeWebSocketOptions {
    * @default 16777219 (a 4-byte packet header + the largest body the protocol can express, 2^24 − 1)
    */
   maxPayload?: number;
+  /**
+   * How long closing waits for the server's answer to the WebSocket close frame before it cuts the socket, in ms. A
+   * dead server never answers (a link closed for `heartbeat-timeout`, say), and `ws`'s own 30 s would keep the
+   * socket, and the process, alive that long.
+   * @default 1000
+   */
+  closeTimeout?: number;
   /** permessage-deflate negotiation, as `ws` takes it. @default true (`ws`'s default: offered to the server) */
   perMessageDeflate?: boolean | Record<string, unknown>;
   /** Host name resolution, as for `net.connect` (tests, custom DNS). */
@@ -52,6 +59,7 @@ export function nodeTransport(wsOptions?: NodeWebSocketOptions): TransportFactor
     checkWebSocketUrl(url);
     const clientOptions: NodeWebSocketOptions = {
       maxPayload: PACKET_HEADER_LENGTH + MAX_PACKET_BODY_LENGTH,
+      closeTimeout: 1000,
       ...wsOptions,
     };
     if (options.headers) clientOptions.headers = { ...clientOptions.headers, ...options.headers };
