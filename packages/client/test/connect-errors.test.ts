@@ -8,7 +8,7 @@ import { createServer as createNetServer, type LookupFunction, type Socket } fro
 import { ConnectError, ConnectionClosedError, isNanoError, NanoClient, type NanoClientOptions } from '@nanokit/client';
 import { nodeTransport, tcpTransport } from '@nanokit/client/node';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { NanoClient as BrowserNanoClient } from '../src/client.js';
 import { webSocketTransport } from '../src/transports/websocket.js';
 import { expectNothingLeft } from './nothing-left.js';
@@ -137,6 +137,30 @@ describe('connect() says why it failed', () => {
     const port = await listen(server);
     const error = await connectError(client({ url: `wss://127.0.0.1:${port}` }));
     expect(error.code).toBe('ERR_CONNECT_TLS');
+  });
+
+  it('a server that answers the handshake with a packet of no known type: over ws its ProtocolError', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+    wss.on('connection', (ws) => ws.once('message', () => ws.send(Uint8Array.of(0xff, 0, 0, 0))));
+    const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
+    const error = await client({ url })
+      .connect()
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_UNKNOWN_PACKET_TYPE' });
+  });
+
+  it('the same over TCP: ERR_CONNECT_FAILED (4002, protocol-error), the ProtocolError its cause', async () => {
+    const server = createNetServer((socket) => socket.once('data', () => socket.write(Uint8Array.of(0xff, 0, 0, 0))));
+    const port = await listen(server);
+    const error = await connectError(client({ url: `tcp://127.0.0.1:${port}` }));
+    expect(error).toMatchObject({
+      code: 'ERR_CONNECT_FAILED',
+      closeCode: 4002,
+      reason: 'protocol-error',
+      cause: expect.objectContaining({ code: 'ERR_UNKNOWN_PACKET_TYPE' }),
+    });
   });
 
   it.each(['ws', 'tcp'])('a server that accepts and never answers (%s): ERR_CONNECT_TIMEOUT', async (scheme) => {
