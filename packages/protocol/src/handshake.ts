@@ -139,7 +139,7 @@ export function parseHandshakeResponse(body: Uint8Array, options: HandshakeParse
   const heartbeat = sys['heartbeat'] == null ? 0 : sys['heartbeat'];
   if (typeof heartbeat !== 'number' || !(heartbeat >= 0 && heartbeat < Infinity)) fail(INVALID, 'heartbeat');
   // pomelo also sends the dictionary as `routeToCode` (and inverted as `codeToRoute`, which adds nothing).
-  const dict = sys['dict'] || sys['routeToCode'];
+  const dict = sys['dict'] == null ? sys['routeToCode'] : sys['dict'];
   let dictionary: RouteDictionary;
   try {
     dictionary = new RouteDictionary(

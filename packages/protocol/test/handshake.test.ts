@@ -286,10 +286,18 @@ describe('parseHandshakeResponse', () => {
     ['negative heartbeat', '{"code":200,"sys":{"heartbeat":-1}}'],
     ['string heartbeat', '{"code":200,"sys":{"heartbeat":"30"}}'],
     ['dict not an object', '{"code":200,"sys":{"dict":[1]}}'],
+    ['dict 0', '{"code":200,"sys":{"dict":0}}'],
+    ['dict false', '{"code":200,"sys":{"dict":false}}'],
+    ['dict ""', '{"code":200,"sys":{"dict":""}}'],
+    ['routeToCode false', '{"code":200,"sys":{"routeToCode":false}}'],
     ['dict code out of range', '{"code":200,"sys":{"dict":{"a":65536}}}'],
     ['dict code duplicated', '{"code":200,"sys":{"dict":{"a":1,"b":1}}}'],
   ])('%s is ERR_INVALID_HANDSHAKE', (_name, body) => {
     expectProtocolError(() => parseHandshakeResponse(utf8Bytes(body)), 'ERR_INVALID_HANDSHAKE');
+  });
+  it('a dict of null (Go marshals a nil map so) is no dictionary', () => {
+    const reply = parseHandshakeResponse(utf8Bytes('{"code":200,"sys":{"dict":null,"heartbeat":3}}'));
+    expect(reply.dictionary.size).toBe(0);
   });
   it('a dict with one code for two routes names the dictionary error as the cause', () => {
     const err = expectProtocolError(
