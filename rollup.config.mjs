@@ -70,6 +70,29 @@ function tsPlugin(dir, target, extra = {}) {
   });
 }
 
+/**
+ * Compiled to ES5, a subclass of Error loses its prototype chain (`Error.call(this)` returns a new object, not
+ * `this`): in the ES5 global build only, NanoError's constructor sets it back. ES2015 classes keep it, so the other
+ * builds do without the line. It edits the compiled constructor (the TypeScript plugin hands over compiled code), and
+ * fails the build unless it finds NanoError's `super(message)` there exactly once.
+ */
+function es5ErrorPrototype() {
+  const file = path.resolve('packages/protocol/src/errors.ts');
+  const call = '_super.call(this, message) || this;';
+  return {
+    name: 'es5-error-prototype',
+    transform(code, id) {
+      if (path.resolve(id) !== file) return null;
+      const at = code.indexOf(call) + call.length;
+      if (at < call.length || code.indexOf(call, at) >= 0) this.error(`expected one \`${call}\` in ${file}`);
+      // `this` is the object `new` made, with the prototype of the class being constructed. Inserted on the same
+      // line, so the source map stays right.
+      const fix = ' Object.setPrototypeOf(_this, Object.getPrototypeOf(this));';
+      return { code: code.slice(0, at) + fix + code.slice(at), map: null };
+    },
+  };
+}
+
 const configs = [];
 for (const pkg of packages) {
   if (!existsSync(path.join(pkg.dir, 'package.json'))) continue;
@@ -143,6 +166,7 @@ for (const pkg of packages) {
             id === 'eventemitter3' ? path.resolve('node_modules/eventemitter3/dist/eventemitter3.esm.js') : null,
         },
         nodeResolve({ browser: true, preferBuiltins: false, exportConditions: ['@source', 'browser', 'default'] }),
+        es5ErrorPrototype(),
         // Workspace dependencies resolve to their TypeScript sources (`@source`), so they are compiled here too.
         tsPlugin(pkg.dir, 'ES5', {
           rootDir: path.resolve('packages'),

@@ -93,9 +93,9 @@ export class NanoError extends Error {
   }
 
   constructor(code: string, message: string, options?: NanoErrorOptions) {
+    // Compiled to ES5, an Error subclass loses its prototype chain: the ES5 global build sets it back right after this
+    // call (see rollup.config.mjs). ES2015 classes keep it, and the other builds spare browsers' bundles the line.
     super(message);
-    // ES5 targets (the global build) lose the prototype chain of Error subclasses without this.
-    Object.setPrototypeOf(this, new.target.prototype);
     this.name = 'NanoError';
     this.code = code;
     if (options && options.cause !== undefined) {
