@@ -43,6 +43,8 @@ export type { BigIntMode, LosslessJsonSerializerOptions } from './lossless-json.
 export { createLosslessJsonSerializer, parseLosslessJson, stringifyLosslessJson } from './lossless-json.js';
 export type { Message, MessageDecodeOptions, MessageEncodeOptions, MessageInit } from './message.js';
 export { decodeMessage, encodeDataPacket, encodeMessage } from './message.js';
+export type { MessageReaderOptions } from './message-reader.js';
+export { MessageReader } from './message-reader.js';
 export type { Packet, PacketDecodeOptions, PacketEncodeOptions, PacketSink } from './packet.js';
 export { decodePackets, encodePacket, scanPackets, throwPacketError } from './packet.js';
 export { PacketReader } from './packet-reader.js';

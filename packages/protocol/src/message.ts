@@ -183,6 +183,18 @@ export function encodeDataPacket(msg: MessageInit, options?: MessageEncodeOption
  *   `ERR_UNKNOWN_ROUTE_CODE`, `ERR_INVALID_UTF8`, `ERR_INVALID_ARGUMENT` (not a Uint8Array).
  */
 export function decodeMessage(bytes: Uint8Array, { dictionary }: MessageDecodeOptions = {}): Message {
+  return readMessage(bytes, dictionary, decodeUtf8Range);
+}
+
+/**
+ * @internal {@link decodeMessage}, reading an uncompressed route with `readRoute` (`decodeUtf8Range`, or the cache of
+ * a {@link MessageReader}).
+ */
+export function readMessage(
+  bytes: Uint8Array,
+  dictionary: RouteDictionary | undefined,
+  readRoute: (bytes: Uint8Array, start: number, end: number) => string,
+): Message {
   checkBytes(bytes, 'message');
   const end = bytes.length;
   if (end === 0) fail('ERR_EMPTY_MESSAGE', 'no flag');
@@ -218,7 +230,7 @@ export function decodeMessage(bytes: Uint8Array, { dictionary }: MessageDecodeOp
       if (offset >= end) fail('ERR_MISSING_ROUTE', 'route');
       const length = bytes[offset++] as number;
       if (offset + length > end) fail('ERR_ROUTE_OVERRUN', `route length ${length}`);
-      route = decodeUtf8Range(bytes, offset, (offset += length));
+      route = readRoute(bytes, offset, (offset += length));
     }
   }
   return {
