@@ -36,6 +36,7 @@ declare global {
   const miniGameTransport: typeof Client.miniGameTransport;
   const PacketReader: typeof Protocol.PacketReader;
   const PacketWriter: typeof Protocol.PacketWriter;
+  const MessageReader: typeof Protocol.MessageReader;
   const MessageType: typeof Protocol.MessageType;
   const NanoServer: typeof Server.NanoServer;
   const createServer: typeof import('node:http').createServer;

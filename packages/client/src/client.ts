@@ -393,6 +393,14 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     return encodeDataPacket(msg, options);
   }
 
+  /**
+   * The message in the body of a Data packet, with the route dictionary of `hs`. The Node entry decodes with a
+   * per-client `MessageReader` instead (the same result, but a route that comes again is not decoded again).
+   */
+  protected decodeData(bytes: Uint8Array, hs: HandshakeResponse): Message {
+    return decodeMessage(bytes, hs);
+  }
+
   /** Pauses or resumes the heartbeat of the current link. */
   private beats(how: 'pause' | 'resume'): void {
     const heartbeat = this.link && this.link.heartbeat;
@@ -540,7 +548,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private data(link: Link, hs: HandshakeResponse, bytes: Uint8Array): void {
     let msg: Message;
     try {
-      msg = decodeMessage(bytes, hs);
+      msg = this.decodeData(bytes, hs);
     } catch (error) {
       // An unknown route code is reported and skipped (never delivered as an empty push); anything else is a
       // broken peer.

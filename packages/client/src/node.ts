@@ -8,9 +8,12 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import {
   type CompressionFormat,
+  type HandshakeResponse,
   MAX_PACKET_BODY_LENGTH,
+  type Message,
   type MessageEncodeOptions,
   type MessageInit,
+  MessageReader,
   PacketWriter,
 } from '@nanokit/protocol';
 import { NanoClient as BaseNanoClient } from './client.js';
@@ -51,6 +54,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private readonly report: (error: unknown) => void;
   /** Encodes this client's requests and notifies into pooled slabs (created with the first one). */
   private writer: PacketWriter | undefined;
+  /** Decodes this client's messages, remembering the last route (created with the first one). */
+  private reader: MessageReader | undefined;
 
   constructor(options: NanoClientOptions) {
     const debug = options && options.debug !== undefined ? options.debug : debugFromEnv(process.env);
@@ -83,6 +88,17 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       this.writer || (this.writer = new PacketWriter({ maxBodyLength: options.maxBodyLength, slabSize: 4096 }));
     writer.dictionary = options.dictionary;
     return writer.encodeDataPacket(msg);
+  }
+
+  /**
+   * A push route that comes again (a game pushes a few routes over and over) is compared with the last one instead of
+   * being decoded, and is then the same string as before, which the listener table finds without a string-table
+   * lookup.
+   */
+  protected override decodeData(bytes: Uint8Array, hs: HandshakeResponse): Message {
+    const reader = this.reader || (this.reader = new MessageReader());
+    reader.dictionary = hs.dictionary;
+    return reader.decode(bytes);
   }
 
   /**

@@ -1,6 +1,14 @@
 // The Node entry encodes requests and notifies into pooled slabs (PacketWriter): the bytes must be exactly those of
-// encodeDataPacket, with the handshake's route dictionary, and every packet must stay intact after later ones.
-import { encodeDataPacket, type MessageInit, MessageType, PacketType, RouteDictionary } from '@nanokit/protocol';
+// encodeDataPacket, with the handshake's route dictionary, and every packet must stay intact after later ones. It
+// decodes with a MessageReader, which remembers the last route: every push must still reach its own listeners.
+import {
+  encodeDataPacket,
+  encodePacket,
+  type MessageInit,
+  MessageType,
+  PacketType,
+  RouteDictionary,
+} from '@nanokit/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeClient } from './fake-transport.js';
 
@@ -34,6 +42,39 @@ describe('Node entry: requests and notifies from pooled slabs', () => {
     const data = ft.last.sent.filter((bytes) => bytes[0] === PacketType.Data);
     expect(data.map((bytes) => Array.from(bytes))).toEqual(expected.map((bytes) => Array.from(bytes)));
     expect(data.some((bytes) => bytes.byteLength !== bytes.buffer.byteLength)).toBe(true);
+    client.close();
+  });
+
+  it('pushes reach the listeners of their own route, whatever route came before, compressed or not', async () => {
+    vi.useFakeTimers();
+    const { ft, client } = fakeClient();
+    const connected = client.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    ft.last.open();
+    ft.last.handshake(30, { 'Room.Moved': 5 });
+    await connected;
+    const got: string[] = [];
+    for (const route of ['onMove', 'onMovf', 'chat.房间', 'é', 'Room.Moved', 'x']) {
+      client.on(route, (body: { n: number }) => got.push(`${route} ${body.n}`));
+    }
+    const dictionary = new RouteDictionary({ 'Room.Moved': 5 });
+    const sequence = [
+      'onMove',
+      'onMove',
+      'onMovf',
+      'onMove',
+      'chat.房间',
+      'chat.房间',
+      'é',
+      'Room.Moved',
+      'x',
+      'onMove',
+    ];
+    sequence.forEach((route, n) => {
+      const msg = { type: MessageType.Push, route, body: JSON.stringify({ n }) } as const;
+      ft.last.receive(encodePacket(PacketType.Data, encodeDataPacket(msg, { dictionary }).subarray(4)));
+    });
+    expect(got).toEqual(sequence.map((route, n) => `${route} ${n}`));
     client.close();
   });
 });
