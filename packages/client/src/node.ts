@@ -54,7 +54,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private readonly report: (error: unknown) => void;
   /** Encodes this client's requests and notifies into pooled slabs (created with the first one). */
   private writer: PacketWriter | undefined;
-  /** Decodes this client's messages, remembering the last route (created with the first one). */
+  /** Decodes this client's messages, remembering the routes it read (created with the first one). */
   private reader: MessageReader | undefined;
 
   constructor(options: NanoClientOptions) {

@@ -44,7 +44,9 @@ describe('Node entry: requests and notifies from pooled slabs', () => {
     expect(data.some((bytes) => bytes.byteLength !== bytes.buffer.byteLength)).toBe(true);
     client.close();
   });
+});
 
+describe('Node entry: messages decoded by a MessageReader', () => {
   it('pushes reach the listeners of their own route, whatever route came before, compressed or not', async () => {
     vi.useFakeTimers();
     const { ft, client } = fakeClient();
@@ -75,6 +77,36 @@ describe('Node entry: requests and notifies from pooled slabs', () => {
       ft.last.receive(encodePacket(PacketType.Data, encodeDataPacket(msg, { dictionary }).subarray(4)));
     });
     expect(got).toEqual(sequence.map((route, n) => `${route} ${n}`));
+    client.close();
+  });
+
+  it('after a reconnect with another dictionary, compressed pushes are read with the new one', async () => {
+    vi.useFakeTimers();
+    const { ft, client } = fakeClient({ reconnect: { initialDelay: 1, maxDelay: 1 } });
+    const connected = client.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    ft.last.open();
+    ft.last.handshake(30, { a: 5 });
+    await connected;
+    const got: string[] = [];
+    client.on('a', () => got.push('a'));
+    client.on('b', () => got.push('b'));
+    client.on('error', (error) => got.push(error instanceof Error ? error.message : String(error)));
+    const send = (route: string, dict: Record<string, number>) => {
+      const msg = { type: MessageType.Push, route, body: '{}' } as const;
+      const dictionary = new RouteDictionary(dict);
+      ft.last.receive(encodePacket(PacketType.Data, encodeDataPacket(msg, { dictionary }).subarray(4)));
+    };
+    send('a', { a: 5 });
+    const first = ft.last;
+    ft.last.drop();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(ft.last).not.toBe(first);
+    ft.last.open();
+    ft.last.handshake(30, { b: 5 });
+    await vi.advanceTimersByTimeAsync(0);
+    send('b', { b: 5 });
+    expect(got).toEqual(['a', 'b']);
     client.close();
   });
 });
