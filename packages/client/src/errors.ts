@@ -1,7 +1,6 @@
 /**
  * Errors of @nanokit/client. Every class extends `NanoError` from @nanokit/protocol and carries a stable `code`
  * (listed in docs/errors.md). Check them with `isNanoError(error, code)`, which survives duplicate package copies.
- * `NanoError`'s constructor already restores the subclass prototype for ES5 targets (`new.target`).
  * @packageDocumentation
  */
 import { NanoError } from '@nanokit/protocol';
