@@ -74,15 +74,20 @@ function tsPlugin(dir, target, extra = {}) {
  * Compiled to ES5, a subclass of Error loses its prototype chain (`Error.call(this)` returns a new object, not
  * `this`): in the ES5 global build only, NanoError's constructor sets it back. ES2015 classes keep it, so the other
  * builds do without the line. It edits the compiled constructor (the TypeScript plugin hands over compiled code), and
- * fails the build unless it finds NanoError's `super(message)` there exactly once.
+ * fails the build unless it finds NanoError's `super(message)` there exactly once, or if errors.ts never reached it.
  */
 function es5ErrorPrototype() {
   const file = path.resolve('packages/protocol/src/errors.ts');
   const call = '_super.call(this, message) || this;';
+  let edited = false;
   return {
     name: 'es5-error-prototype',
+    buildEnd(error) {
+      if (!error && !edited) this.error(`${file} was not bundled under that path: NanoError would lose its prototype`);
+    },
     transform(code, id) {
       if (path.resolve(id) !== file) return null;
+      edited = true;
       const at = code.indexOf(call) + call.length;
       if (at < call.length || code.indexOf(call, at) >= 0) this.error(`expected one \`${call}\` in ${file}`);
       // `this` is the object `new` made, with the prototype of the class being constructed. Inserted on the same
