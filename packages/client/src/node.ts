@@ -91,9 +91,9 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   }
 
   /**
-   * A push route that comes again (a game pushes a few routes over and over) is compared with the last one instead of
-   * being decoded, and is then the same string as before, which the listener table finds without a string-table
-   * lookup.
+   * A push route that comes again (a game pushes a few routes over and over) is compared with the one read before
+   * instead of being decoded, and is then the same string as before, which the listener table finds without a
+   * string-table lookup. The dictionary is set per message: a reconnect may bring another one.
    */
   protected override decodeData(bytes: Uint8Array, hs: HandshakeResponse): Message {
     const reader = this.reader || (this.reader = new MessageReader());

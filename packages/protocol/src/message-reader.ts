@@ -16,9 +16,10 @@ export interface MessageReaderOptions {
 /**
  * Decodes messages as {@link decodeMessage} does, with the same results and errors, but faster when the same
  * uncompressed ASCII route comes again (a push route, a request route on a server), even with others in between: its
- * bytes are compared with those of the route it read before instead of being decoded into a new string. The route is then the very same string as before, which a
- * listener table keyed by routes finds at once, where a new string must be looked up afresh. Use one per connection,
- * as {@link PacketWriter} on the sending side (it is not shared state: nothing is module-level).
+ * bytes are compared with those of the route read before instead of being decoded into a new string. The route is
+ * then the very same string as before, which a listener table keyed by routes finds at once, where a new string must
+ * be looked up afresh. Use one per connection, as {@link PacketWriter} on the sending side (it is not shared state:
+ * nothing is module-level).
  *
  * @example
  * const reader = new MessageReader({ dictionary });
