@@ -34,7 +34,7 @@ import {
   RequestAbortedError,
   ServerError,
 } from './errors.js';
-import { type Heartbeat, heartbeatInterval, startHeartbeat } from './heartbeat.js';
+import { type Arrivals, type Heartbeat, heartbeatInterval, startHeartbeat } from './heartbeat.js';
 import { createListeners, type Listeners } from './listeners.js';
 import type {
   AnyPushes,
@@ -73,7 +73,7 @@ export const CloseCode = {
 } as const;
 
 /** One connection attempt and, once the handshake is done, the live connection. */
-interface Link {
+interface Link extends Partial<Arrivals> {
   transport?: Transport;
   /** Set when the handshake completed: requests may be sent. */
   handshake?: HandshakeResponse;
@@ -141,10 +141,12 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private readonly options: NanoClientOptions;
   private readonly serializer: Serializer;
   private readonly timers: Timers;
+  /** `timers.now`, kept here: a packet or a request then touches this object, not the timers' too. */
+  private readonly now: () => number;
   private readonly listeners: Listeners;
   private readonly requests: Requests;
-  /** The encoder's options for this client; `dictionary` is the current handshake's. */
-  private readonly encoding: MessageEncodeOptions;
+  /** The `maxBodyLength` option, read once. */
+  private readonly maxBodyLength: number;
   private readonly requestTimeout: number;
   private queue: Uint8Array[] = [];
   private link: Link | undefined;
@@ -165,15 +167,13 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.options = options;
     this.serializer = options.serializer || jsonSerializer;
     this.timers = createTimers(options.env);
+    this.now = this.timers.now;
     this.listeners = createListeners((error) => this.unhandled(error));
     this.requestTimeout = this.option('requestTimeout');
-    this.encoding = { dictionary: undefined, maxBodyLength: this.option('maxBodyLength') };
+    this.maxBodyLength = this.option('maxBodyLength');
     this.requests = new RequestTable(
       this.timers,
-      (packet) => {
-        const link = this.link;
-        return !!link && this.send(link, packet);
-      },
+      this,
       this.option('maxInFlight') || Infinity, // 0, like a 0 timeout, turns it off
       this.requestMap(),
     );
@@ -200,6 +200,14 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   /** @internal The pending requests by id. Overridden by the Node entry. */
   protected requestMap(): MapLike<number, PendingRequest> {
     return new Map();
+  }
+
+  /**
+   * @internal The request table's way out: the live connection, if any. A method, not a closure, for the reason
+   * the table is a class (see `RequestTable`).
+   */
+  sendRequest(packet: Uint8Array): boolean {
+    return !!this.link && this.send(this.link, packet);
   }
 
   /** The transport used when the options name none. Overridden by the Node entry. */
@@ -376,12 +384,11 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
 
   /** A Request or Notify as a Data packet; the route compressed with the dictionary of `hs`, when given. */
   private encode(type: MessageInit['type'], route: string, body: unknown, hs?: HandshakeResponse, id?: number) {
-    const encoding = this.encoding;
-    // One options object per client: only the dictionary changes, with the connection.
-    encoding.dictionary = hs && hs.dictionary;
+    // Options made per message: a fresh object is in the cache, while one kept per client is not by its next
+    // request when a process runs thousands of clients.
     return this.encodeData(
       { type, id, route, body: this.serializer.encode(route, body === undefined ? {} : body, type) } as MessageInit,
-      encoding,
+      { dictionary: hs && hs.dictionary, maxBodyLength: this.maxBodyLength },
     );
   }
 
@@ -484,7 +491,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   private packet(link: Link, type: PacketType, body: Uint8Array): void {
     const { handshake, heartbeat } = link;
     if (link.ended) return;
-    if (heartbeat) heartbeat.received = this.timers.now();
+    link.received = this.now();
     if (type === PacketType.Handshake && !handshake) {
       this.handshaken(link, body);
     } else if (type === PacketType.Heartbeat && handshake) {
@@ -526,6 +533,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       interval,
       heartbeat && heartbeat.grace !== undefined ? heartbeat.grace : 2000,
       this.timers,
+      link as Arrivals, // the heartbeat sets `received` first
       beat,
       () => this.end(link, CloseCode.HeartbeatTimeout, 'heartbeat-timeout'),
       !interval || heartbeat === false,

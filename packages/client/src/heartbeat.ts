@@ -15,13 +15,17 @@
  */
 import { NOOP, type Timers } from './timers.js';
 
-/** @internal The heartbeat state of one connection. */
-export interface Heartbeat {
-  /**
-   * When something last arrived (`Timers.now()`): the client sets it for every packet. A field, not a method: with
-   * thousands of clients in one process, a packet then touches this one object, not a closure and its context too.
-   */
+/**
+ * @internal When something last arrived on a connection (`Timers.now()`). The client sets it for every packet, on
+ * its own record of the connection: with thousands of clients in one process, a packet then touches that one object,
+ * already in the cache, rather than the heartbeat's too.
+ */
+export interface Arrivals {
   received: number;
+}
+
+/** @internal The heartbeat of one connection. */
+export interface Heartbeat {
   /** A server heartbeat arrived: answer it, unless our own last beat went out less than half an interval ago. */
   answer(): void;
   /** Stops judging, keeps beating (host in the background). */
@@ -45,20 +49,23 @@ export function heartbeatInterval(seconds: number): number {
 }
 
 /**
- * @internal Starts the heartbeat of a connection with heartbeat interval `interval` ms: `beat` sends one Heartbeat
- * packet, `dead` ends the link. `passive` (`heartbeat: false`, or a server that announced no interval): no beats of
- * our own and no judging, only server heartbeats answered, the first at once and then at most one per half interval,
- * since pinus and pomelo echo every client heartbeat at once and answering each echo would ping-pong without end.
+ * @internal Starts the heartbeat of a connection with heartbeat interval `interval` ms, judging by `seen.received`
+ * (set to now here): `beat` sends one Heartbeat packet, `dead` ends the link. `passive` (`heartbeat: false`, or a
+ * server that announced no interval): no beats of our own and no judging, only server heartbeats answered, the first
+ * at once and then at most one per half interval, since pinus and pomelo echo every client heartbeat at once and
+ * answering each echo would ping-pong without end.
  */
 export function startHeartbeat(
   interval: number,
   grace: number,
   timers: Timers,
+  seen: Arrivals,
   beat: () => void,
   dead: () => void,
   passive?: boolean,
 ): Heartbeat {
   const now0 = timers.now();
+  seen.received = now0;
   // When our last Heartbeat went out. Other packets do not count: pomelo and pinus only re-arm on Heartbeats.
   let lastSent = passive ? -Infinity : now0;
   let expectedAt = 0;
@@ -71,13 +78,13 @@ export function startHeartbeat(
     beat();
   };
   const probe = () => {
-    hb.received = Math.max(hb.received, timers.now() - interval);
+    seen.received = Math.max(seen.received, timers.now() - interval);
     send();
   };
   let schedule = () => {
     const now = timers.now();
     const due = lastSent + interval;
-    expectedAt = Math.max(paused ? due : Math.min(due, hb.received + 2 * interval + grace), now);
+    expectedAt = Math.max(paused ? due : Math.min(due, seen.received + 2 * interval + grace), now);
     cancel = timers.set(tick, expectedAt - now);
   };
   const tick = () => {
@@ -87,7 +94,7 @@ export function startHeartbeat(
     } else if (now - expectedAt > interval) {
       // Woke up far too late: the host was suspended or throttled. Probe instead of judging.
       probe();
-    } else if (now - hb.received >= 2 * interval + grace) {
+    } else if (now - seen.received >= 2 * interval + grace) {
       return dead();
     } else if (now - lastSent >= interval) {
       send();
@@ -95,7 +102,6 @@ export function startHeartbeat(
     schedule();
   };
   const hb: Heartbeat = {
-    received: now0,
     answer: () => {
       if (timers.now() - lastSent >= interval / 2) send();
     },

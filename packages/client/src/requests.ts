@@ -1,7 +1,7 @@
 /**
  * The requests of one client: ids, the table of requests waiting for their response, the queue held under
  * `maxInFlight`, one timeout timer for all of them, abort listeners, and failing them all when the connection ends.
- * It knows nothing of the connection: the client hands it encoded packets and a `send` callback.
+ * It knows nothing of the connection: the client hands it encoded packets and sends them for it.
  * @packageDocumentation
  */
 import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from './errors.js';
@@ -27,6 +27,12 @@ export interface PendingRequest {
   packet: Uint8Array | undefined;
   /** Set once the request got the grace of a timeout timer that ran late (see `arm`). */
   graced?: boolean;
+}
+
+/** @internal Where the table's packets go: the client, which sends them on its live connection. */
+export interface RequestSender {
+  /** Sends `packet` on the live connection; false when there is none or it refused the packet. */
+  sendRequest(packet: Uint8Array): boolean;
 }
 
 /** @internal The request table of one client. */
@@ -62,7 +68,7 @@ export interface Requests {
 }
 
 /**
- * @internal The request table of one client. `send` hands a packet to the live connection (false when it could not);
+ * @internal The request table of one client. `sender` hands a packet to the live connection (false when it could not);
  * at most `maxInFlight` requests are sent and unanswered at a time (`Infinity`: no cap). `map` holds the pending
  * requests by id: a `Map`, or the Node entry's `SlotMap`.
  *
@@ -81,13 +87,17 @@ export class RequestTable implements Requests {
   private sweep: (() => void) | undefined;
   /** When the timeout timer fires. */
   private sweepAt = 0;
+  /** `timers.now`, kept here: a request then touches this object, not the timers' too. */
+  private readonly now: () => number;
 
   constructor(
     private readonly timers: Timers,
-    private readonly send: (packet: Uint8Array) => boolean,
+    private readonly sender: RequestSender,
     private readonly maxInFlight: number,
     private readonly map: MapLike<number, PendingRequest>,
-  ) {}
+  ) {
+    this.now = timers.now;
+  }
 
   next(): number {
     const map = this.map;
@@ -99,12 +109,12 @@ export class RequestTable implements Requests {
   }
 
   add(id: number, route: string, packet: Uint8Array, timeout: number, signal: AbortSignal | undefined) {
-    const deadline = timeout > 0 && timeout < 0x7fffffff ? this.timers.now() + timeout : 0;
+    const deadline = timeout > 0 && timeout < 0x7fffffff ? this.now() + timeout : 0;
     let entry!: PendingRequest;
     const promise = new Promise<unknown>((resolve, reject) => {
       entry = { id, route, resolve, reject, deadline, timeout, signal, onAbort: undefined, packet };
     });
-    const { map, held } = this;
+    const map = this.map;
     map.set(id, entry);
     if (deadline > 0) this.arm(deadline);
     if (signal) {
@@ -112,10 +122,11 @@ export class RequestTable implements Requests {
       signal.addEventListener('abort', entry.onAbort);
       this.signals++;
     }
-    // The usual case, a free slot and nobody waiting for one, sends at once.
-    if (held.length === 0 && map.size <= this.maxInFlight) this.transmit(entry);
+    // The usual case, a free slot, sends at once. Nobody waits for one then: requests are held only while
+    // `maxInFlight` are in flight (so `map`, which holds both, has more than `maxInFlight`), and `held` is not read.
+    if (map.size <= this.maxInFlight) this.transmit(entry);
     else {
-      held.push(entry);
+      this.held.push(entry);
       this.flush();
     }
     return promise;
@@ -130,9 +141,10 @@ export class RequestTable implements Requests {
     const map = this.map;
     if (map.get(entry.id) !== entry) return;
     map.delete(entry.id);
-    // A held request leaves the queue; an answered one frees its slot for the oldest held one.
+    // A held request leaves the queue; an answered one frees its slot for the oldest held one, if any: with fewer
+    // than `maxInFlight` left in `map`, none is held (see `add`).
     if (entry.packet) this.held.splice(this.held.indexOf(entry), 1);
-    else this.flush();
+    else if (map.size >= this.maxInFlight) this.flush();
     if (entry.onAbort) {
       (entry.signal as AbortSignal).removeEventListener('abort', entry.onAbort);
       this.signals--;
@@ -209,7 +221,7 @@ export class RequestTable implements Requests {
     const packet = entry.packet as Uint8Array;
     entry.packet = undefined;
     // 1006: CloseCode.Abnormal (client.ts imports this module, not the other way round).
-    if (!this.send(packet)) this.settle(entry, new ConnectionClosedError(1006, 'send-failed'));
+    if (!this.sender.sendRequest(packet)) this.settle(entry, new ConnectionClosedError(1006, 'send-failed'));
   }
 
   /**
@@ -222,7 +234,7 @@ export class RequestTable implements Requests {
     if (this.flushing || held.length === 0) return;
     this.flushing = true;
     try {
-      const now = this.timers.now();
+      const now = this.now();
       while (held.length > 0 && this.map.size - held.length < this.maxInFlight) {
         const entry = held[0] as PendingRequest;
         const { signal, deadline } = entry;

@@ -1,4 +1,5 @@
 import { decodeMessage, decodePackets, encodeDataPacket, MessageType } from '@nanokit/protocol';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from '../src/errors.js';
 import { MAX_REQUEST_ID, type PendingRequest, type Requests, RequestTable } from '../src/requests.js';
@@ -51,13 +52,15 @@ function makeTable(maxInFlight: number, map: MapLike<number, PendingRequest>) {
   const io: { refuse: boolean; onSend?: (id: number) => void } = { refuse: false };
   const requests = new RequestTable(
     timers,
-    (packet) => {
-      if (io.refuse) return false;
-      const [first] = decodePackets(packet);
-      const { id } = decodeMessage((first as { body: Uint8Array }).body);
-      sent.push(id);
-      if (io.onSend) io.onSend(id);
-      return true;
+    {
+      sendRequest(packet) {
+        if (io.refuse) return false;
+        const [first] = decodePackets(packet);
+        const { id } = decodeMessage((first as { body: Uint8Array }).body);
+        sent.push(id);
+        if (io.onSend) io.onSend(id);
+        return true;
+      },
     },
     maxInFlight,
     map,
@@ -175,6 +178,50 @@ describe.each(MAPS)('over a %s', (_name, makeMap) => {
       await expect(first.promise).rejects.toBeInstanceOf(RequestAbortedError);
       await expect(second.promise).rejects.toBeInstanceOf(RequestAbortedError);
       expect(sent).toEqual([first.id]);
+    });
+
+    it('whatever happens, no request is held while a slot is free, and requests go out oldest first', () => {
+      // `add` sends at once whenever `map` holds no more than `maxInFlight`, and an answer flushes only while it
+      // holds `maxInFlight` or more: both rely on requests being held only while every slot is taken.
+      const op = fc.oneof(
+        fc.record({ kind: fc.constant('add' as const), timeout: fc.constantFrom(0, 20, 50), abortable: fc.boolean() }),
+        fc.record({ kind: fc.constant('answer' as const), pick: fc.nat() }),
+        fc.record({ kind: fc.constant('abort' as const), pick: fc.nat() }),
+        fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(10, 30) }),
+        fc.record({ kind: fc.constant('refuse' as const), on: fc.boolean() }),
+      );
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 3 }), fc.array(op, { maxLength: 40 }), (maxInFlight, ops) => {
+          const { timers, io, sent, requests, add } = table(maxInFlight);
+          const controllers = new Map<number, AbortController>();
+          const order: number[] = [];
+          for (const o of ops) {
+            if (o.kind === 'add') {
+              const controller = o.abortable ? new AbortController() : undefined;
+              const { id } = add(o.timeout, controller?.signal);
+              order.push(id);
+              if (controller) controllers.set(id, controller);
+            } else if (o.kind === 'answer') {
+              const live = sent.filter((id) => requests.get(id));
+              const id = live[o.pick % Math.max(1, live.length)];
+              if (id !== undefined) answer(requests, id, id);
+            } else if (o.kind === 'abort') {
+              const ids = [...controllers.keys()];
+              const id = ids[o.pick % Math.max(1, ids.length)];
+              if (id !== undefined) {
+                controllers.get(id)?.abort('stop');
+                controllers.delete(id);
+              }
+            } else if (o.kind === 'advance') timers.advance(o.ms);
+            else io.refuse = o.on;
+            const inFlight = sent.filter((id) => requests.get(id)).length;
+            expect(inFlight).toBeLessThanOrEqual(maxInFlight);
+            if (inFlight < maxInFlight) expect(requests.size()).toBe(inFlight);
+          }
+          expect(sent).toEqual(order.filter((id) => sent.includes(id)));
+        }),
+        { numRuns: 300 },
+      );
     });
 
     it('a send failure while flushing settles that request and goes on with the next', async () => {
@@ -302,10 +349,12 @@ describe.each(MAPS)('over a %s', (_name, makeMap) => {
       // The second send ends the connection, as a socket error's listener calling close() would, and then fails.
       const requests: Requests = new RequestTable(
         timers,
-        () => {
-          if (++sends < 2) return true;
-          requests.rejectAll(closed);
-          return false;
+        {
+          sendRequest: () => {
+            if (++sends < 2) return true;
+            requests.rejectAll(closed);
+            return false;
+          },
         },
         1,
         makeMap(),
