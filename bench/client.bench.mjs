@@ -54,11 +54,12 @@ async function measure(fn, ms, callMs = 2) {
  * @param {any} P the protocol module
  * @param {(id: number) => Uint8Array} [answer]
  */
-async function connectedClient(C, P, answer, later = false) {
+async function connectedClient(C, P, answer, later = false, options = {}) {
   /** @type {any} */
   let handlers;
   const hello = P.encodePacket(P.PacketType.Handshake, P.encodeHandshakeResponse({ heartbeat: 120 }));
   const client = new C.NanoClient({
+    ...options,
     url: 'ws://in-process',
     reconnect: false,
     transport: (_options, h) => {
@@ -94,6 +95,71 @@ function requestId(packet) {
     if (b < 0x80) return id;
     scale *= 128;
   }
+}
+
+/**
+ * The many-clients case: `count` connected clients, and as many hand-written sessions awaiting a Promise each, each
+ * with one request outstanding, answered (`answer(id)`) from a macrotask as a socket answers. By the time a session
+ * gets its answer the others have run, so the objects its round touches are no longer in the CPU's caches (with 1 to
+ * 100 clients they are, and the client costs what a hand-written loop does): what a bots or load-test process pays.
+ * `clients(n)` and `hand(n)` run `n` requests spread over all sessions; `listener` gets every answer.
+ * @param {any} C the client module
+ * @param {any} P the protocol module
+ * @param {number} count
+ * @param {(id: number) => Uint8Array} answer
+ * @param {(body: any) => void} listener
+ * @param {object} [clientOptions] more options for each `NanoClient`
+ */
+export async function manyLoops(C, P, count, answer, listener, clientOptions = {}) {
+  const json = P.jsonSerializer;
+  const many = [];
+  for (let i = 0; i < count; i++) many.push((await connectedClient(C, P, answer, true, clientOptions)).client);
+  let left = 0;
+  const clients = (n) => {
+    left = n;
+    return Promise.all(
+      many.map(async (client) => {
+        while (left > 0) {
+          left--;
+          listener(await client.request(ECHO_ROUTE, ECHO_BODY));
+        }
+      }),
+    );
+  };
+  const handSessions = Array.from({ length: count }, () => ({ id: 0, resolve: (_body) => {} }));
+  const hand = (n) => {
+    left = n;
+    return Promise.all(
+      handSessions.map(async (session) => {
+        const onData = (data) => {
+          for (const p of P.decodePackets(data)) {
+            const msg = P.decodeMessage(p.body);
+            if (msg.id === session.id) session.resolve(json.decode(ECHO_ROUTE, msg.body, msg.type));
+          }
+        };
+        while (left > 0) {
+          left--;
+          const body = await new Promise((resolve) => {
+            session.resolve = resolve;
+            session.id = session.id >= 0x7fffffff ? 1 : session.id + 1;
+            const packet = P.encodeDataPacket({
+              type: P.MessageType.Request,
+              id: session.id,
+              route: ECHO_ROUTE,
+              body: json.encode(ECHO_ROUTE, ECHO_BODY, P.MessageType.Request),
+            });
+            const bytes = answer(requestId(packet));
+            setImmediate(() => onData(bytes));
+          });
+          listener(body);
+        }
+      }),
+    );
+  };
+  const close = () => {
+    for (const client of many) client.close();
+  };
+  return { clients, hand, close };
 }
 
 /**
@@ -163,54 +229,7 @@ export async function runClientBench(options = {}) {
     }
   };
 
-  // request, many clients: what a bots or load-test process pays. Each session has one request outstanding and gets
-  // its answer from a macrotask, so by the time it does, the other sessions have run: the objects its round touches
-  // are no longer in the CPU's caches (with 1 to 100 clients they are, and the client costs what a hand-written loop
-  // does). `n` requests are spread over all sessions.
-  const many = [];
-  for (let i = 0; i < MANY; i++) many.push((await connectedClient(C, P, answer, true)).client);
-  let left = 0;
-  const manyClients = (n) => {
-    left = n;
-    return Promise.all(
-      many.map(async (client) => {
-        while (left > 0) {
-          left--;
-          listener(await client.request(ECHO_ROUTE, ECHO_BODY));
-        }
-      }),
-    );
-  };
-  const handSessions = Array.from({ length: MANY }, () => ({ id: 0, resolve: (_body) => {} }));
-  const manyHand = (n) => {
-    left = n;
-    return Promise.all(
-      handSessions.map(async (session) => {
-        const onData = (data) => {
-          for (const p of P.decodePackets(data)) {
-            const msg = P.decodeMessage(p.body);
-            if (msg.id === session.id) session.resolve(json.decode(ECHO_ROUTE, msg.body, msg.type));
-          }
-        };
-        while (left > 0) {
-          left--;
-          const body = await new Promise((resolve) => {
-            session.resolve = resolve;
-            session.id = session.id >= 0x7fffffff ? 1 : session.id + 1;
-            const packet = P.encodeDataPacket({
-              type: P.MessageType.Request,
-              id: session.id,
-              route: ECHO_ROUTE,
-              body: json.encode(ECHO_ROUTE, ECHO_BODY, P.MessageType.Request),
-            });
-            const bytes = answer(requestId(packet));
-            setImmediate(() => onData(bytes));
-          });
-          listener(body);
-        }
-      }),
-    );
-  };
+  const { clients: manyClients, hand: manyHand, close: closeMany } = await manyLoops(C, P, MANY, answer, listener);
 
   const jobs = [
     { case: 'push: 50 B JSON to one listener', client: clientPush, hand: handPush, c: [], h: [] },
@@ -240,7 +259,7 @@ export async function runClientBench(options = {}) {
   }
   pushed.client.close();
   asked.client.close();
-  for (const client of many) client.close();
+  closeMany();
   if (sink === 0.5) console.log(sink); // keeps the listener's work alive
   return jobs.map((job) => {
     const ratios = job.c.map((c, i) => c / /** @type {number} */ (job.h[i]));
