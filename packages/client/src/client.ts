@@ -173,7 +173,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.maxBodyLength = this.option('maxBodyLength');
     this.requests = new RequestTable(
       this.timers,
-      this,
+      (packet) => !!this.link && this.send(this.link, packet),
       this.option('maxInFlight') || Infinity, // 0, like a 0 timeout, turns it off
       this.requestMap(),
     );
@@ -200,14 +200,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   /** @internal The pending requests by id. Overridden by the Node entry. */
   protected requestMap(): MapLike<number, PendingRequest> {
     return new Map();
-  }
-
-  /**
-   * @internal The request table's way out: the live connection, if any. A method, not a closure, for the reason
-   * the table is a class (see `RequestTable`).
-   */
-  sendRequest(packet: Uint8Array): boolean {
-    return !!this.link && this.send(this.link, packet);
   }
 
   /** The transport used when the options name none. Overridden by the Node entry. */

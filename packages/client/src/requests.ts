@@ -1,7 +1,7 @@
 /**
  * The requests of one client: ids, the table of requests waiting for their response, the queue held under
  * `maxInFlight`, one timeout timer for all of them, abort listeners, and failing them all when the connection ends.
- * It knows nothing of the connection: the client hands it encoded packets and sends them for it.
+ * It knows nothing of the connection: the client hands it encoded packets and a `send` callback.
  * @packageDocumentation
  */
 import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from './errors.js';
@@ -27,12 +27,6 @@ export interface PendingRequest {
   packet: Uint8Array | undefined;
   /** Set once the request got the grace of a timeout timer that ran late (see `arm`). */
   graced?: boolean;
-}
-
-/** @internal Where the table's packets go: the client, which sends them on its live connection. */
-export interface RequestSender {
-  /** Sends `packet` on the live connection; false when there is none or it refused the packet. */
-  sendRequest(packet: Uint8Array): boolean;
 }
 
 /** @internal The request table of one client. */
@@ -68,7 +62,7 @@ export interface Requests {
 }
 
 /**
- * @internal The request table of one client. `sender` hands a packet to the live connection (false when it could not);
+ * @internal The request table of one client. `send` hands a packet to the live connection (false when it could not);
  * at most `maxInFlight` requests are sent and unanswered at a time (`Infinity`: no cap). `map` holds the pending
  * requests by id: a `Map`, or the Node entry's `SlotMap`.
  *
@@ -92,7 +86,7 @@ export class RequestTable implements Requests {
 
   constructor(
     private readonly timers: Timers,
-    private readonly sender: RequestSender,
+    private readonly send: (packet: Uint8Array) => boolean,
     private readonly maxInFlight: number,
     private readonly map: MapLike<number, PendingRequest>,
   ) {
@@ -122,9 +116,11 @@ export class RequestTable implements Requests {
       signal.addEventListener('abort', entry.onAbort);
       this.signals++;
     }
-    // The usual case, a free slot, sends at once. Nobody waits for one then: requests are held only while
-    // `maxInFlight` are in flight (so `map`, which holds both, has more than `maxInFlight`), and `held` is not read.
-    if (map.size <= this.maxInFlight) this.transmit(entry);
+    // The usual case, a free slot, sends at once. Nobody waits for one then, and `held` is not read: outside
+    // `flush()`, requests are held only while `maxInFlight` are in flight (so `map`, which holds both, has more than
+    // `maxInFlight`). Inside it, requests settled by a send (an abort or a new request from an `error` listener)
+    // free slots that the loop fills only after: a new one waits its turn behind the held ones.
+    if (!this.flushing && map.size <= this.maxInFlight) this.transmit(entry);
     else {
       this.held.push(entry);
       this.flush();
@@ -142,7 +138,7 @@ export class RequestTable implements Requests {
     if (map.get(entry.id) !== entry) return;
     map.delete(entry.id);
     // A held request leaves the queue; an answered one frees its slot for the oldest held one, if any: with fewer
-    // than `maxInFlight` left in `map`, none is held (see `add`).
+    // than `maxInFlight` left in `map`, none is held (see `add`; inside `flush()` this returns at once).
     if (entry.packet) this.held.splice(this.held.indexOf(entry), 1);
     else if (map.size >= this.maxInFlight) this.flush();
     if (entry.onAbort) {
@@ -221,7 +217,7 @@ export class RequestTable implements Requests {
     const packet = entry.packet as Uint8Array;
     entry.packet = undefined;
     // 1006: CloseCode.Abnormal (client.ts imports this module, not the other way round).
-    if (!this.sender.sendRequest(packet)) this.settle(entry, new ConnectionClosedError(1006, 'send-failed'));
+    if (!this.send(packet)) this.settle(entry, new ConnectionClosedError(1006, 'send-failed'));
   }
 
   /**

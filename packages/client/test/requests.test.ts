@@ -49,18 +49,16 @@ function manualTimers() {
 function makeTable(maxInFlight: number, map: MapLike<number, PendingRequest>) {
   const timers = manualTimers();
   const sent: number[] = [];
-  const io: { refuse: boolean; onSend?: (id: number) => void } = { refuse: false };
+  const io: { refuse: boolean; onSend?: ((id: number) => void) | undefined } = { refuse: false };
   const requests = new RequestTable(
     timers,
-    {
-      sendRequest(packet) {
-        if (io.refuse) return false;
-        const [first] = decodePackets(packet);
-        const { id } = decodeMessage((first as { body: Uint8Array }).body);
-        sent.push(id);
-        if (io.onSend) io.onSend(id);
-        return true;
-      },
+    (packet) => {
+      if (io.refuse) return false;
+      const [first] = decodePackets(packet);
+      const { id } = decodeMessage((first as { body: Uint8Array }).body);
+      sent.push(id);
+      if (io.onSend) io.onSend(id);
+      return true;
     },
     maxInFlight,
     map,
@@ -180,48 +178,83 @@ describe.each(MAPS)('over a %s', (_name, makeMap) => {
       expect(sent).toEqual([first.id]);
     });
 
-    it('whatever happens, no request is held while a slot is free, and requests go out oldest first', () => {
-      // `add` sends at once whenever `map` holds no more than `maxInFlight`, and an answer flushes only while it
-      // holds `maxInFlight` or more: both rely on requests being held only while every slot is taken.
-      const op = fc.oneof(
-        fc.record({ kind: fc.constant('add' as const), timeout: fc.constantFrom(0, 20, 50), abortable: fc.boolean() }),
+    it('whatever happens, even inside a send, requests go out oldest first, within the cap, none held while a slot is free', () => {
+      // `add` sends at once when `map` holds no more than `maxInFlight` (outside a flush), and an answer flushes only
+      // while `map` holds `maxInFlight` or more: both rely on requests being held only while every slot is taken. A
+      // send may run the caller's code (an `error` listener, an in-process server): `reenter` runs operations inside
+      // the next one. Requests share three abort signals, as requests made with one signal do.
+      type Op =
+        | { kind: 'add'; timeout: number; signal: number }
+        | { kind: 'answer'; pick: number }
+        | { kind: 'abort'; signal: number }
+        | { kind: 'advance'; ms: number }
+        | { kind: 'refuse'; on: boolean };
+      const base = fc.oneof(
+        fc.record({ kind: fc.constant('add' as const), timeout: fc.constantFrom(0, 20, 50), signal: fc.nat(3) }),
         fc.record({ kind: fc.constant('answer' as const), pick: fc.nat() }),
-        fc.record({ kind: fc.constant('abort' as const), pick: fc.nat() }),
+        fc.record({ kind: fc.constant('abort' as const), signal: fc.integer({ min: 1, max: 3 }) }),
         fc.record({ kind: fc.constant('advance' as const), ms: fc.constantFrom(10, 30) }),
         fc.record({ kind: fc.constant('refuse' as const), on: fc.boolean() }),
+      );
+      const op = fc.oneof(
+        { arbitrary: base, weight: 4 },
+        {
+          arbitrary: fc.record({ kind: fc.constant('reenter' as const), ops: fc.array(base, { maxLength: 3 }) }),
+          weight: 1,
+        },
       );
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 3 }), fc.array(op, { maxLength: 40 }), (maxInFlight, ops) => {
           const { timers, io, sent, requests, add } = table(maxInFlight);
-          const controllers = new Map<number, AbortController>();
-          const order: number[] = [];
-          for (const o of ops) {
+          const signals = [0, 1, 2, 3].map(() => new AbortController());
+          const run = (o: Op) => {
             if (o.kind === 'add') {
-              const controller = o.abortable ? new AbortController() : undefined;
-              const { id } = add(o.timeout, controller?.signal);
-              order.push(id);
-              if (controller) controllers.set(id, controller);
+              add(o.timeout, o.signal ? signals[o.signal]?.signal : undefined);
             } else if (o.kind === 'answer') {
               const live = sent.filter((id) => requests.get(id));
               const id = live[o.pick % Math.max(1, live.length)];
               if (id !== undefined) answer(requests, id, id);
             } else if (o.kind === 'abort') {
-              const ids = [...controllers.keys()];
-              const id = ids[o.pick % Math.max(1, ids.length)];
-              if (id !== undefined) {
-                controllers.get(id)?.abort('stop');
-                controllers.delete(id);
-              }
+              const controller = signals[o.signal] as AbortController;
+              signals[o.signal] = new AbortController();
+              controller.abort('stop');
             } else if (o.kind === 'advance') timers.advance(o.ms);
             else io.refuse = o.on;
+          };
+          for (const o of ops) {
+            if (o.kind === 'reenter') {
+              io.onSend = () => {
+                io.onSend = undefined;
+                for (const inner of o.ops) run(inner);
+              };
+              continue;
+            }
+            run(o);
             const inFlight = sent.filter((id) => requests.get(id)).length;
             expect(inFlight).toBeLessThanOrEqual(maxInFlight);
             if (inFlight < maxInFlight) expect(requests.size()).toBe(inFlight);
           }
-          expect(sent).toEqual(order.filter((id) => sent.includes(id)));
+          // Ids are handed out in the order requests are made (the first before a request made inside its send).
+          expect(sent).toEqual([...sent].sort((x, y) => x - y));
         }),
-        { numRuns: 300 },
+        { numRuns: 500 },
       );
+    });
+
+    it('a request made inside a send that flushes held ones waits behind them, though that send freed slots', () => {
+      const { io, sent, requests, add } = table(3);
+      const shared = new AbortController();
+      const [a, b, c] = [add(0, shared.signal), add(0, shared.signal), add()];
+      const [d, e] = [add(), add()];
+      let f = 0;
+      io.onSend = (id) => {
+        if (id !== d.id) return;
+        io.onSend = undefined;
+        shared.abort('stop'); // a and b settle inside the flush, which fills their slots only after this send
+        f = add().id;
+      };
+      answer(requests, c.id, 'c'); // frees a slot: the flush sends d
+      expect(sent).toEqual([a.id, b.id, c.id, d.id, e.id, f]);
     });
 
     it('a send failure while flushing settles that request and goes on with the next', async () => {
@@ -349,12 +382,10 @@ describe.each(MAPS)('over a %s', (_name, makeMap) => {
       // The second send ends the connection, as a socket error's listener calling close() would, and then fails.
       const requests: Requests = new RequestTable(
         timers,
-        {
-          sendRequest: () => {
-            if (++sends < 2) return true;
-            requests.rejectAll(closed);
-            return false;
-          },
+        () => {
+          if (++sends < 2) return true;
+          requests.rejectAll(closed);
+          return false;
         },
         1,
         makeMap(),

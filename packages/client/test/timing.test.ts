@@ -260,6 +260,38 @@ describe('maxInFlight: requests beyond it wait in the client', () => {
     expectNothingLeftButTheLink(client);
   });
 
+  it('a request made by an error listener while held requests go out waits behind them', async () => {
+    // The send of a held request fails; the `error` listener aborts two requests in flight (freeing their slots
+    // inside that flush) and makes a new one: it goes out after the older held one, not before.
+    const { ft, client, connect } = setup({ heartbeat: false, maxInFlight: 3 });
+    await connect(1);
+    const shared = new AbortController();
+    const all = [
+      client.request('A', {}, { signal: shared.signal }),
+      client.request('B', {}, { signal: shared.signal }),
+      client.request('C', {}),
+      client.request('D', {}),
+      client.request('E', {}),
+    ];
+    for (const p of all) p.catch(() => {});
+    const send = ft.last.send.bind(ft.last);
+    ft.last.send = (data) => {
+      const [packet] = decodePackets(data);
+      if (packet?.type === PacketType.Data && decodeMessage(packet.body).route === 'D') throw new Error('hiccup');
+      return send(data);
+    };
+    let late: Promise<unknown> | undefined;
+    client.on('error', () => {
+      shared.abort('stop');
+      late = client.request('F', {});
+      late.catch(() => {});
+    });
+    answer(ft, 3);
+    expect(sentIds(ft)).toEqual([1, 2, 3, 5, 6]);
+    expect(late).toBeDefined();
+    client.close();
+  });
+
   it('a held request times out from request() and an aborted one is never sent; both free nothing', async () => {
     const { ft, client, connect } = setup({ heartbeat: false, maxInFlight: 1 });
     await connect(1);
