@@ -1,40 +1,30 @@
 // Before/after of the client over sockets: two builds of @nanokit/client (this checkout's and another's) drive
 // server-lite in turn, N clients each with one request outstanding, and the driver's CPU per request is compared
 // pair by pair. The drivers run in this process, alternating which build goes first; every measurement gets a fresh
-// server-lite process (bench/child.mjs). Both builds must be built (`npm run build` in each checkout).
+// server-lite process (lib/proc.mjs `startServer`). Both builds must be built (`npm run build` in each checkout).
 //
 //   node bench/client-ab.mjs --base /other/checkout/ [--connections 1000] [--pairs 8] [--seconds 3]
-import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { openSessions } from './drivers/load.mjs';
+import { startServer } from './lib/proc.mjs';
 import { median } from './lib/stats.mjs';
-import { ECHO_BODY, ECHO_ROUTE, WS_PATH } from './lib/workload.mjs';
+import { ECHO_BODY, ECHO_ROUTE } from './lib/workload.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One measurement: `n` clients of `C` against a fresh server-lite; CPU µs per request (user, system). */
 async function measure(C, n, seconds) {
-  const server = fork(fileURLToPath(new URL('./child.mjs', import.meta.url)), ['server', 'lite'], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const { server, url } = await startServer('lite');
   try {
-    const port = await new Promise((resolve, reject) => {
-      server.on('message', (m) => (m.event === 'ready' ? resolve(m.data.port) : reject(new Error(String(m.data)))));
-      server.on('error', reject);
-    });
-    const url = `ws://127.0.0.1:${port}${WS_PATH}`;
-    const clients = [];
-    // 50 at a time, so that the listen backlog never overflows.
-    while (clients.length < n) {
-      const batch = Array.from({ length: Math.min(50, n - clients.length) }, async () => {
-        const client = new C.NanoClient({ url, reconnect: false });
-        await client.connect();
-        return client;
-      });
-      clients.push(...(await Promise.all(batch)));
-    }
+    const open = async (/** @type {string} */ to) => {
+      const client = new C.NanoClient({ url: to, reconnect: false });
+      await client.connect();
+      return client;
+    };
+    const clients = await openSessions(open, url, n);
     let replies = 0;
     let running = true;
     const loops = clients.map(async (client) => {
@@ -53,8 +43,7 @@ async function measure(C, n, seconds) {
     for (const client of clients) client.close();
     return { us: (cpu.user + cpu.system) / done, user: cpu.user / done, system: cpu.system / done };
   } finally {
-    server.kill();
-    await sleep(300);
+    await server.stop();
   }
 }
 

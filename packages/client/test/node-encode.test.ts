@@ -1,6 +1,6 @@
 // The Node entry encodes requests and notifies into pooled slabs (PacketWriter): the bytes must be exactly those of
 // encodeDataPacket, with the handshake's route dictionary, and every packet must stay intact after later ones. It
-// decodes with a MessageReader, which remembers the last route: every push must still reach its own listeners.
+// decodes with a MessageReader, which remembers the routes it read: every push must still reach its own listeners.
 import {
   encodeDataPacket,
   encodePacket,
