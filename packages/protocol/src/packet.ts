@@ -150,6 +150,15 @@ class PacketList implements PacketSink {
 export function decodePackets(bytes: Uint8Array, options?: PacketDecodeOptions): Packet[] {
   checkBytes(bytes, 'packets');
   const max = options && options.maxBodyLength !== undefined ? options.maxBodyLength : DEFAULT_MAX_BODY_LENGTH;
+  // The usual message, one packet exactly: no sink, and an array of one (a pushed-to `[]` reserves 17 slots).
+  const end = bytes.length;
+  if (end >= PACKET_HEADER_LENGTH) {
+    const type = bytes[0] as number;
+    const length = readBodyLength(bytes, 0);
+    if (end - PACKET_HEADER_LENGTH === length && isPacketType(type) && length <= max) {
+      return [{ type, body: length === 0 ? EMPTY : bytes.subarray(PACKET_HEADER_LENGTH, end) }];
+    }
+  }
   const list = new PacketList();
   const packets = list.packets;
   const offset = scanPackets(bytes, 0, max, list);
