@@ -29,8 +29,11 @@ export function tap(taps: Tap[], inner: TransportFactory = nodeTransport()): Tra
       receivedPackets: () => t.received.flatMap((bytes) => decodePackets(bytes)),
     };
     taps.push(t);
+    // Each handler forwarded as a method call: the client's handler set is a class instance, which a spread would not copy.
     const transport = inner(options, {
-      ...handlers,
+      onOpen: () => handlers.onOpen(),
+      onClose: (info) => handlers.onClose(info),
+      onError: (error) => handlers.onError?.(error),
       onMessage: (data) => {
         t.received.push(data.slice());
         handlers.onMessage(data);

@@ -13,6 +13,7 @@ import {
   jsonSerializer,
   MAX_PACKET_BODY_LENGTH,
   type Message,
+  type MessageDecodeOptions,
   type MessageEncodeOptions,
   type MessageInit,
   MessageType,
@@ -22,6 +23,7 @@ import {
   ProtocolError,
   parseHandshakeResponse,
   parseKick,
+  type RouteDictionary,
   type Serializer,
   scanPackets,
   throwPacketError,
@@ -48,10 +50,10 @@ import type {
   RequestOptions,
   ResponseBody,
 } from './options.js';
-import { type PendingRequest, type Requests, RequestTable } from './requests.js';
+import { type PendingRequest, type Requests, RequestTable, type Sender } from './requests.js';
 import type { MapLike } from './slot-map.js';
-import { createTimers, NOOP, type Timers } from './timers.js';
-import type { Transport, TransportFactory, TransportHandlers } from './transport.js';
+import { createTimers, type Timers } from './timers.js';
+import type { CloseInfo, Transport, TransportFactory, TransportHandlers } from './transport.js';
 import { webSocketTransport } from './transports/websocket.js';
 
 /** Close codes the client uses for closes it decides itself (4000–4999 is the application range). */
@@ -72,23 +74,32 @@ export const CloseCode = {
   ReconnectHookFailed: 4004,
 } as const;
 
-/** One connection attempt and, once the handshake is done, the live connection. */
-interface Link extends Partial<Arrivals> {
-  transport?: Transport;
+/**
+ * One connection attempt and, once the handshake is done, the live connection. It is also the handler set that its
+ * transport calls and the sink of its packets, and it sends the requests made on it (`NanoClient.Link`).
+ */
+interface Link extends TransportHandlers, PacketSink, Arrivals, Sender {
+  transport: Transport | undefined;
   /** Set when the handshake completed: requests may be sent. */
-  handshake?: HandshakeResponse;
-  heartbeat?: Heartbeat;
+  handshake: HandshakeResponse | undefined;
+  /** The route dictionary of `handshake`, kept here: a request or an answer then reads this object only. */
+  dictionary: RouteDictionary | undefined;
+  heartbeat: Heartbeat | undefined;
+  ended: boolean | undefined;
   /** Cancels the connect timeout. */
   cancel: () => void;
-  ended?: boolean;
   /** Set when the server sent a Kick: the `kick` event, emitted when the link has ended. */
-  kick?: ClientEvents['kick'];
+  kick: ClientEvents['kick'] | undefined;
   /** The URL of this attempt, once known. */
-  url?: string;
+  url: string | undefined;
   /** The last socket error before the handshake: why connecting failed (the `cause`). */
-  error?: unknown;
+  error: unknown;
   /** What the handshake cache prepared for this attempt. */
-  cache?: ReturnType<HandshakeCache['prepare']> | undefined;
+  cache: ReturnType<HandshakeCache['prepare']> | undefined;
+  /** The handshake request, sent when the transport opens. */
+  hello: Uint8Array | undefined;
+  /** Set when the transport opened (it may do so before its factory has returned). */
+  opened?: boolean;
 }
 
 /** A `connect()` call waiting for the connection: `[resolve, reject]`. */
@@ -173,7 +184,6 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.maxBodyLength = this.option('maxBodyLength');
     this.requests = new RequestTable(
       this.timers,
-      (packet) => !!this.link && this.send(this.link, packet),
       this.option('maxInFlight') || Infinity, // 0, like a 0 timeout, turns it off
       this.requestMap(),
     );
@@ -254,8 +264,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       if (signal && signal.aborted) throw new RequestAbortedError(route, signal.reason);
       const requests = this.requests;
       const id = requests.next();
-      const packet = this.encode(MessageType.Request, route, body, link.handshake, id);
-      return requests.add(id, route, packet, timeout, signal) as Promise<ResponseBody<Routes, K>>;
+      const packet = this.encode(MessageType.Request, route, body, link.dictionary, id);
+      return requests.add(id, route, packet, timeout, signal, link) as Promise<ResponseBody<Routes, K>>;
     } catch (error) {
       return Promise.reject(error);
     }
@@ -275,7 +285,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       this.status === 'open' &&
       link &&
       link.handshake &&
-      this.send(link, this.encode(MessageType.Notify, route, body, link.handshake))
+      link.send(this.encode(MessageType.Notify, route, body, link.dictionary))
     ) {
       return;
     }
@@ -374,13 +384,13 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     return value === undefined ? DEFAULTS[name] : value;
   }
 
-  /** A Request or Notify as a Data packet; the route compressed with the dictionary of `hs`, when given. */
-  private encode(type: MessageInit['type'], route: string, body: unknown, hs?: HandshakeResponse, id?: number) {
+  /** A Request or Notify as a Data packet; the route compressed with `dictionary`, when given. */
+  private encode(type: MessageInit['type'], route: string, body: unknown, dictionary?: RouteDictionary, id?: number) {
     // Options made per message: a fresh object is in the cache, while one kept per client is not by its next
     // request when a process runs thousands of clients.
     return this.encodeData(
       { type, id, route, body: this.serializer.encode(route, body === undefined ? {} : body, type) } as MessageInit,
-      { dictionary: hs && hs.dictionary, maxBodyLength: this.maxBodyLength },
+      { dictionary, maxBodyLength: this.maxBodyLength },
     );
   }
 
@@ -393,11 +403,11 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   }
 
   /**
-   * The message in the body of a Data packet, with the route dictionary of `hs`. The Node entry decodes with a
+   * The message in the body of a Data packet, with the handshake's route dictionary. The Node entry decodes with a
    * per-client `MessageReader` instead (the same result, but a route that comes again is not decoded again).
    */
-  protected decodeData(bytes: Uint8Array, hs: HandshakeResponse): Message {
-    return decodeMessage(bytes, hs);
+  protected decodeData(bytes: Uint8Array, options: MessageDecodeOptions): Message {
+    return decodeMessage(bytes, options);
   }
 
   /** Pauses or resumes the heartbeat of the current link. */
@@ -410,21 +420,10 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.listeners.emit(event, arg);
   }
 
-  /** Sends `packet` on `link`; false when the transport refused it (or threw, which is also an `error` event). */
-  private send(link: Link, packet: Uint8Array): boolean {
-    try {
-      if (!link.transport || !link.transport.send(packet)) return false;
-    } catch (error) {
-      this.emit('error', socketError(error));
-      return false;
-    }
-    return true;
-  }
-
   /** Starts a connection attempt: URL, transport, handshake request. The connect timeout covers all of it. */
   private open(): void {
     const o = this.options;
-    const link: Link = (this.link = { cancel: NOOP });
+    const link: Link = (this.link = new NanoClient.Link(this));
     link.cancel = this.timers.set(
       () => this.end(link, CloseCode.ConnectTimeout, 'connect-timeout'),
       this.option('connectTimeout'),
@@ -436,73 +435,112 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
         link.url = url;
         // Encoded before the socket exists: a `handshake.user` that cannot be encoded fails `connect()` at once.
         const cache = (link.cache = o.handshakeCache && o.handshakeCache.prepare(o.handshake));
-        const request = encodePacket(PacketType.Handshake, encodeHandshakeRequest(cache ? cache.request : o.handshake));
-        let opened = false;
-        const hello = () => {
-          opened = true;
-          if (!link.ended) this.send(link, request);
-        };
-        const handlers: TransportHandlers = {
-          // A transport may open before the factory has returned it: `hello` then runs again below.
-          onOpen: hello,
-          onMessage: (data) => this.receive(link, data, handlers),
-          onPacket: (type, body) => this.packet(link, type, body),
-          onClose: (info) => this.end(link, info.code, info.reason),
-          // Before the handshake a socket error is why connecting fails (see `end`); after it, news.
-          onError: (error) => {
-            if (link.ended) return;
-            if (!link.handshake) link.error = error;
-            else this.emit('error', socketError(error));
-          },
-        };
+        link.hello = encodePacket(PacketType.Handshake, encodeHandshakeRequest(cache ? cache.request : o.handshake));
         link.transport = (o.transport || this.defaultTransport())(
           { url, protocols: o.protocols, headers: o.headers, connectTimeout: o.connectTimeout },
-          handlers,
+          link,
         );
         if (link.ended) link.transport.close();
-        else if (opened) hello();
+        // A transport that opened before its factory returned could not send the handshake request yet.
+        else if (link.opened) link.onOpen();
       })
       .then(undefined, (error: unknown) => this.end(link, CloseCode.Abnormal, 'connect-failed', error));
   }
 
-  /** A message of whole packets (one or more per WebSocket message), each delivered in place to `sink`. */
-  private receive(link: Link, data: Uint8Array, sink: PacketSink): void {
-    if (link.ended) return;
-    const end = scanPackets(data, 0, MAX_PACKET_BODY_LENGTH, sink);
-    if (end === data.length || link.ended) return;
-    // Framing is lost (a bad header, a cut packet, not bytes at all): this connection cannot continue. The error
-    // says why.
-    try {
-      throwPacketError(data, end, MAX_PACKET_BODY_LENGTH);
-    } catch (error) {
-      this.end(link, CloseCode.ProtocolError, 'protocol-error', error);
-    }
-  }
+  /**
+   * The class of {@link Link}. One object and methods shared by all links, rather than a handler object and closures
+   * over a context: with thousands of clients in one process (bots, load tests), each of those is a cache miss per
+   * packet. Declared in the client's class body, so that its methods reach the client's private ones.
+   */
+  private static readonly Link = class implements Link {
+    // The fields that every packet or request reads and that are set after the constructor returns get a value here,
+    // so that V8 keeps them in the object itself however many connections are under way at once. (`ended`, absent
+    // until the end, costs nothing to read.)
+    transport: Transport | undefined;
+    handshake: HandshakeResponse | undefined;
+    dictionary: RouteDictionary | undefined;
+    heartbeat: Heartbeat | undefined;
+    received: number;
+    ended: boolean | undefined;
+    /** Set by `open()` as soon as the link exists. */
+    cancel!: () => void;
+    kick: ClientEvents['kick'] | undefined;
+    url: string | undefined;
+    error: unknown;
+    cache: ReturnType<HandshakeCache['prepare']> | undefined;
+    hello: Uint8Array | undefined;
+    opened?: boolean;
 
-  /** One packet from the server. */
-  private packet(link: Link, type: PacketType, body: Uint8Array): void {
-    const { handshake, heartbeat } = link;
-    if (link.ended) return;
-    link.received = this.now();
-    if (type === PacketType.Handshake && !handshake) {
-      this.handshaken(link, body);
-    } else if (type === PacketType.Heartbeat && handshake) {
-      if (heartbeat) heartbeat.answer();
-    } else if (type === PacketType.Data && handshake) {
-      this.data(link, handshake, body);
-    } else if (type === PacketType.Kick) {
-      let reason: string | undefined;
-      try {
-        reason = parseKick(body).reason;
-      } catch {
-        // A Kick with a body that is not JSON is still a Kick.
-      }
-      this.kicked = true;
-      link.kick = reason === undefined ? {} : { reason };
-      this.end(link, CloseCode.Kick, 'kick');
+    constructor(private readonly client: NanoClient<object, object>) {
+      this.transport = this.handshake = this.dictionary = undefined;
+      this.received = 0;
     }
-    // A HandshakeAck from a server: nothing to do.
-  }
+
+    onOpen(): void {
+      this.opened = true;
+      if (!this.ended) this.send(this.hello as Uint8Array);
+    }
+
+    /** A message of whole packets (one or more per WebSocket message), each delivered in place to `onPacket`. */
+    onMessage(data: Uint8Array): void {
+      // (After the link ended, `onPacket` drops what this finds.)
+      const end = scanPackets(data, 0, MAX_PACKET_BODY_LENGTH, this);
+      if (end === data.length || this.ended) return;
+      // Framing is lost (a bad header, a cut packet, not bytes at all): this connection cannot continue. The error
+      // says why.
+      try {
+        throwPacketError(data, end, MAX_PACKET_BODY_LENGTH);
+      } catch (error) {
+        this.client.end(this, CloseCode.ProtocolError, 'protocol-error', error);
+      }
+    }
+
+    /** One packet from the server. */
+    onPacket(type: PacketType, body: Uint8Array): void {
+      const { handshake, client } = this;
+      if (this.ended) return;
+      this.received = client.now();
+      if (type === PacketType.Handshake && !handshake) {
+        client.handshaken(this, body);
+      } else if (type === PacketType.Heartbeat && handshake) {
+        if (this.heartbeat) this.heartbeat.answer();
+      } else if (type === PacketType.Data && handshake) {
+        client.data(this, body);
+      } else if (type === PacketType.Kick) {
+        let reason: string | undefined;
+        try {
+          reason = parseKick(body).reason;
+        } catch {
+          // A Kick with a body that is not JSON is still a Kick.
+        }
+        client.kicked = true;
+        this.kick = reason === undefined ? {} : { reason };
+        client.end(this, CloseCode.Kick, 'kick');
+      }
+      // A HandshakeAck from a server: nothing to do.
+    }
+
+    onClose(info: CloseInfo): void {
+      this.client.end(this, info.code, info.reason);
+    }
+
+    /** Before the handshake a socket error is why connecting fails (see `end`); after it, news. */
+    onError(error: unknown): void {
+      if (this.ended) return;
+      if (!this.handshake) this.error = error;
+      else this.client.emit('error', socketError(error));
+    }
+
+    /** Sends `packet`; false when the transport refused it (or threw, which is also an `error` event). */
+    send(packet: Uint8Array): boolean {
+      try {
+        return this.transport ? this.transport.send(packet) : false;
+      } catch (error) {
+        this.client.emit('error', socketError(error));
+        return false;
+      }
+    }
+  };
 
   private handshaken(link: Link, body: Uint8Array): void {
     const heartbeat = this.options.heartbeat;
@@ -518,14 +556,15 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
       return;
     }
     link.handshake = hs;
-    this.send(link, encodePacket(PacketType.HandshakeAck));
+    link.dictionary = hs.dictionary;
+    link.send(encodePacket(PacketType.HandshakeAck));
     const interval = heartbeatInterval(hs.heartbeat);
-    const beat = () => this.send(link, encodePacket(PacketType.Heartbeat));
+    const beat = () => link.send(encodePacket(PacketType.Heartbeat));
     link.heartbeat = startHeartbeat(
       interval,
       heartbeat && heartbeat.grace !== undefined ? heartbeat.grace : 2000,
       this.timers,
-      link as Arrivals, // the heartbeat sets `received` first
+      link, // the heartbeat sets `received` first
       beat,
       () => this.end(link, CloseCode.HeartbeatTimeout, 'heartbeat-timeout'),
       !interval || heartbeat === false,
@@ -545,10 +584,10 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     );
   }
 
-  private data(link: Link, hs: HandshakeResponse, bytes: Uint8Array): void {
+  private data(link: Link, bytes: Uint8Array): void {
     let msg: Message;
     try {
-      msg = this.decodeData(bytes, hs);
+      msg = this.decodeData(bytes, link); // the link's `dictionary`
     } catch (error) {
       // An unknown route code is reported and skipped (never delivered as an empty push); anything else is a
       // broken peer.
@@ -678,7 +717,7 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
     this.current = hs;
     const queue = this.queue;
     this.queue = [];
-    for (const packet of queue) this.send(link, packet);
+    for (const packet of queue) link.send(packet);
     this.release(0, hs);
     this.emit('connect', hs);
     // Unless a `connect` listener closed it (`disconnect` has then been told).

@@ -8,9 +8,9 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import {
   type CompressionFormat,
-  type HandshakeResponse,
   MAX_PACKET_BODY_LENGTH,
   type Message,
+  type MessageDecodeOptions,
   type MessageEncodeOptions,
   type MessageInit,
   MessageReader,
@@ -95,9 +95,9 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
    * instead of being decoded, and is then the same string as before, which the listener table finds without a
    * string-table lookup. The dictionary is set per message: a reconnect may bring another one.
    */
-  protected override decodeData(bytes: Uint8Array, hs: HandshakeResponse): Message {
+  protected override decodeData(bytes: Uint8Array, options: MessageDecodeOptions): Message {
     const reader = this.reader || (this.reader = new MessageReader());
-    reader.dictionary = hs.dictionary;
+    reader.dictionary = options.dictionary;
     return reader.decode(bytes);
   }
 

@@ -11,6 +11,11 @@ import type { Timers } from './timers.js';
 /** Largest request id: ids stay in 1…2^31−1: pinus and pomelo decode ids with 32-bit shifts. */
 export const MAX_REQUEST_ID = 0x7fffffff;
 
+/** @internal Where requests go out: the connection they were made on. False when the packet could not be sent. */
+export interface Sender {
+  send(packet: Uint8Array): boolean;
+}
+
 /** @internal One request waiting for its response. */
 export interface PendingRequest {
   readonly id: number;
@@ -38,8 +43,9 @@ export interface Requests {
   /** The next free id: 1…2^31−1, wrapping, never an id still pending. */
   next(): number;
   /**
-   * Registers request `id` (already encoded as `packet`) and sends it now or, with `maxInFlight` requests in flight,
-   * once a slot frees. Resolves with what {@link Requests.settle} gives it.
+   * Registers request `id` (already encoded as `packet`) and sends it on `sender` now or, with `maxInFlight` requests
+   * in flight, once a slot frees. Resolves with what {@link Requests.settle} gives it. Every request in the table is
+   * one of `sender`'s: the connection's end rejects them all before the next connection adds any.
    */
   add(
     id: number,
@@ -47,6 +53,7 @@ export interface Requests {
     packet: Uint8Array,
     timeout: number,
     signal: AbortSignal | undefined,
+    sender: Sender,
   ): Promise<unknown>;
   /**
    * The request waiting for the response `id`, if any: a request still held under `maxInFlight` was never sent, so a
@@ -62,9 +69,8 @@ export interface Requests {
 }
 
 /**
- * @internal The request table of one client. `send` hands a packet to the live connection (false when it could not);
- * at most `maxInFlight` requests are sent and unanswered at a time (`Infinity`: no cap). `map` holds the pending
- * requests by id: a `Map`, or the Node entry's `SlotMap`.
+ * @internal The request table of one client. At most `maxInFlight` requests are sent and unanswered at a time
+ * (`Infinity`: no cap). `map` holds the pending requests by id: a `Map`, or the Node entry's `SlotMap`.
  *
  * A class, not a closure per method: with thousands of clients in one process (bots, load tests), a request touches
  * this one object instead of a dozen closures and their contexts, each a cache miss by the time the client's next
@@ -83,10 +89,11 @@ export class RequestTable implements Requests {
   private sweepAt = 0;
   /** `timers.now`, kept here: a request then touches this object, not the timers' too. */
   private readonly now: () => number;
+  /** The connection of the requests in the table (see `add`); the last one's stays until the next request. */
+  private sender: Sender | undefined;
 
   constructor(
     private readonly timers: Timers,
-    private readonly send: (packet: Uint8Array) => boolean,
     private readonly maxInFlight: number,
     private readonly map: MapLike<number, PendingRequest>,
   ) {
@@ -102,7 +109,8 @@ export class RequestTable implements Requests {
     return id;
   }
 
-  add(id: number, route: string, packet: Uint8Array, timeout: number, signal: AbortSignal | undefined) {
+  add(id: number, route: string, packet: Uint8Array, timeout: number, signal: AbortSignal | undefined, sender: Sender) {
+    this.sender = sender;
     const deadline = timeout > 0 && timeout < 0x7fffffff ? this.now() + timeout : 0;
     let entry!: PendingRequest;
     const promise = new Promise<unknown>((resolve, reject) => {
@@ -217,7 +225,8 @@ export class RequestTable implements Requests {
     const packet = entry.packet as Uint8Array;
     entry.packet = undefined;
     // 1006: CloseCode.Abnormal (client.ts imports this module, not the other way round).
-    if (!this.send(packet)) this.settle(entry, new ConnectionClosedError(1006, 'send-failed'));
+    // Every request in the table was added on `sender` (see `add`).
+    if (!(this.sender as Sender).send(packet)) this.settle(entry, new ConnectionClosedError(1006, 'send-failed'));
   }
 
   /**

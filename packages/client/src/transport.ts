@@ -17,7 +17,11 @@ export interface CloseInfo {
   wasClean: boolean;
 }
 
-/** Callbacks a transport calls. */
+/**
+ * Callbacks a transport calls, always as methods of this object (`handlers.onMessage(data)`): the client passes a
+ * class instance, whose methods a copy (`{ ...handlers }`) does not have and a detached function cannot run. A
+ * transport that wraps another forwards each call with a function of its own.
+ */
 export interface TransportHandlers {
   /** The connection is open; `send` may be called. */
   onOpen(): void;

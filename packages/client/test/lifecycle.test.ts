@@ -149,6 +149,42 @@ describe('listeners that call close() while a connection ends', () => {
   });
 });
 
+describe('a connection that has ended', () => {
+  it('is deaf: what its transport still delivers reaches nothing, and the next connection works', async () => {
+    const { ft, client, events, connect } = setup({ heartbeat: false, reconnect: { initialDelay: 1000 } });
+    await connect();
+    const pushes: unknown[] = [];
+    client.on('onChat', (body) => pushes.push(body));
+    const answered: unknown[] = [];
+    client.request('Chat.Send', {}).then(
+      (value) => answered.push(value),
+      (error: Error) => answered.push(error.name),
+    );
+    const old = ft.last;
+    old.drop(1006, 'gone');
+    await reconnect(ft);
+    expect(ft.connections.length).toBe(2);
+    const eventsBefore = events.length;
+    const sentBefore = old.sent.length;
+    // The old transport goes on calling its handlers: a push, the answer to its request, a second open, a close.
+    old.receive(encodeDataPacket({ type: MessageType.Push, route: 'onChat', body: '{"from":"old"}' }));
+    old.receive(encodeDataPacket({ type: MessageType.Response, id: 1, body: '{"late":true}' }));
+    old.open();
+    old.closed = undefined;
+    old.drop(1000, 'late close');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(pushes).toEqual([]);
+    expect(answered).toEqual(['ConnectionClosedError']);
+    expect(old.sent.length).toBe(sentBefore); // no second handshake request
+    expect(events.slice(eventsBefore)).toEqual([]);
+    expect(client.state).toBe('open');
+    ft.last.receive(encodeDataPacket({ type: MessageType.Push, route: 'onChat', body: '{"from":"new"}' }));
+    expect(pushes).toEqual([{ from: 'new' }]);
+    client.close();
+    expectNothingLeft(client);
+  });
+});
+
 describe('reconnect attempts', () => {
   it('a successful reconnect starts the attempts over at once: a flapping link keeps reconnecting', async () => {
     const { ft, client, connect, events } = setup({

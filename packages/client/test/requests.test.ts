@@ -50,9 +50,9 @@ function makeTable(maxInFlight: number, map: MapLike<number, PendingRequest>) {
   const timers = manualTimers();
   const sent: number[] = [];
   const io: { refuse: boolean; onSend?: ((id: number) => void) | undefined } = { refuse: false };
-  const requests = new RequestTable(
-    timers,
-    (packet) => {
+  const requests = new RequestTable(timers, maxInFlight, map);
+  const sender = {
+    send(packet: Uint8Array) {
       if (io.refuse) return false;
       const [first] = decodePackets(packet);
       const { id } = decodeMessage((first as { body: Uint8Array }).body);
@@ -60,12 +60,10 @@ function makeTable(maxInFlight: number, map: MapLike<number, PendingRequest>) {
       if (io.onSend) io.onSend(id);
       return true;
     },
-    maxInFlight,
-    map,
-  );
+  };
   const add = (timeout = 0, signal?: AbortSignal, route = 'R.r') => {
     const id = requests.next();
-    const promise = requests.add(id, route, packet(id, route), timeout, signal);
+    const promise = requests.add(id, route, packet(id, route), timeout, signal, sender);
     promise.catch(() => {}); // observed by the tests that care
     return { id, promise };
   };
@@ -380,20 +378,18 @@ describe.each(MAPS)('over a %s', (_name, makeMap) => {
       const closed = new ConnectionClosedError(1006, '');
       let sends = 0;
       // The second send ends the connection, as a socket error's listener calling close() would, and then fails.
-      const requests: Requests = new RequestTable(
-        timers,
-        () => {
+      const requests: Requests = new RequestTable(timers, 1, makeMap());
+      const sender = {
+        send() {
           if (++sends < 2) return true;
           requests.rejectAll(closed);
           return false;
         },
-        1,
-        makeMap(),
-      );
+      };
       const ids = [requests.next()];
-      const first = requests.add(ids[0] as number, 'R.a', packet(1, 'R.a'), 0, undefined);
+      const first = requests.add(ids[0] as number, 'R.a', packet(1, 'R.a'), 0, undefined, sender);
       ids.push(requests.next(), requests.next());
-      const held = ids.slice(1).map((id) => requests.add(id, 'R.b', packet(id, 'R.b'), 1000, undefined));
+      const held = ids.slice(1).map((id) => requests.add(id, 'R.b', packet(id, 'R.b'), 1000, undefined, sender));
       const outcomes: unknown[] = [];
       for (const p of held)
         p.then(
