@@ -74,33 +74,8 @@ export const CloseCode = {
   ReconnectHookFailed: 4004,
 } as const;
 
-/**
- * One connection attempt and, once the handshake is done, the live connection. It is also the handler set that its
- * transport calls and the sink of its packets, and it sends the requests made on it (`NanoClient.Link`).
- */
-interface Link extends TransportHandlers, PacketSink, Arrivals, Sender {
-  transport: Transport | undefined;
-  /** Set when the handshake completed: requests may be sent. */
-  handshake: HandshakeResponse | undefined;
-  /** The route dictionary of `handshake`, kept here: a request or an answer then reads this object only. */
-  dictionary: RouteDictionary | undefined;
-  heartbeat: Heartbeat | undefined;
-  ended: boolean | undefined;
-  /** Cancels the connect timeout. */
-  cancel: () => void;
-  /** Set when the server sent a Kick: the `kick` event, emitted when the link has ended. */
-  kick: ClientEvents['kick'] | undefined;
-  /** The URL of this attempt, once known. */
-  url: string | undefined;
-  /** The last socket error before the handshake: why connecting failed (the `cause`). */
-  error: unknown;
-  /** What the handshake cache prepared for this attempt. */
-  cache: ReturnType<HandshakeCache['prepare']> | undefined;
-  /** The handshake request, sent when the transport opens. */
-  hello: Uint8Array | undefined;
-  /** Set when the transport opened (it may do so before its factory has returned). */
-  opened?: boolean;
-}
+/** One connection attempt and, once the handshake is done, the live connection (see `NanoClient.Link`). */
+type Link = InstanceType<(typeof NanoClient)['Link']>;
 
 /** A `connect()` call waiting for the connection: `[resolve, reject]`. */
 type Waiter = [(hs: HandshakeResponse) => void, (error: unknown) => void];
@@ -448,27 +423,37 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   }
 
   /**
-   * The class of {@link Link}. One object and methods shared by all links, rather than a handler object and closures
-   * over a context: with thousands of clients in one process (bots, load tests), each of those is a cache miss per
-   * packet. Declared in the client's class body, so that its methods reach the client's private ones.
+   * @internal One connection attempt and, once the handshake is done, the live connection; also the handler set that
+   * its transport calls, the sink of its packets, and the sender of the requests made on it. One object and methods
+   * shared by all links, rather than a handler object and closures over a context: with thousands of clients in one
+   * process (bots, load tests), each of those is a cache miss per packet. Declared in the client's class body, so
+   * that its methods reach the client's private ones.
    */
-  private static readonly Link = class implements Link {
-    // The fields that every packet or request reads and that are set after the constructor returns get a value here,
+  private static readonly Link = class implements TransportHandlers, PacketSink, Arrivals, Sender {
+    // The fields that every packet or request reads and that are set after the constructor returns get a value there,
     // so that V8 keeps them in the object itself however many connections are under way at once. (`ended`, absent
     // until the end, costs nothing to read.)
     transport: Transport | undefined;
+    /** Set when the handshake completed: requests may be sent. */
     handshake: HandshakeResponse | undefined;
+    /** The route dictionary of `handshake`, kept here: a request or an answer then reads this object only. */
     dictionary: RouteDictionary | undefined;
     heartbeat: Heartbeat | undefined;
     received: number;
     ended: boolean | undefined;
-    /** Set by `open()` as soon as the link exists. */
+    /** Cancels the connect timeout; set by `open()` as soon as the link exists. */
     cancel!: () => void;
+    /** Set when the server sent a Kick: the `kick` event, emitted when the link has ended. */
     kick: ClientEvents['kick'] | undefined;
+    /** The URL of this attempt, once known. */
     url: string | undefined;
+    /** The last socket error before the handshake: why connecting failed (the `cause`). */
     error: unknown;
+    /** What the handshake cache prepared for this attempt. */
     cache: ReturnType<HandshakeCache['prepare']> | undefined;
+    /** The handshake request, sent when the transport opens. */
     hello: Uint8Array | undefined;
+    /** Set when the transport opened (it may do so before its factory has returned). */
     opened?: boolean;
 
     constructor(private readonly client: NanoClient<object, object>) {
