@@ -30,6 +30,8 @@ export interface PendingRequest {
   onAbort: (() => void) | undefined;
   /** The encoded request while it waits for a slot under `maxInFlight`; undefined once sent. */
   packet: Uint8Array | undefined;
+  /** The connection the request was made on, which sends it. */
+  readonly sender: Sender;
   /** Set once the request got the grace of a timeout timer that ran late (see `arm`). */
   graced?: boolean;
 }
@@ -44,8 +46,7 @@ export interface Requests {
   next(): number;
   /**
    * Registers request `id` (already encoded as `packet`) and sends it on `sender` now or, with `maxInFlight` requests
-   * in flight, once a slot frees. Resolves with what {@link Requests.settle} gives it. Every request in the table is
-   * one of `sender`'s: the connection's end rejects them all before the next connection adds any.
+   * in flight, once a slot frees. Resolves with what {@link Requests.settle} gives it.
    */
   add(
     id: number,
@@ -89,8 +90,6 @@ export class RequestTable implements Requests {
   private sweepAt = 0;
   /** `timers.now`, kept here: a request then touches this object, not the timers' too. */
   private readonly now: () => number;
-  /** The connection of the requests in the table (see `add`); the last one's stays until the next request. */
-  private sender: Sender | undefined;
 
   constructor(
     private readonly timers: Timers,
@@ -110,11 +109,10 @@ export class RequestTable implements Requests {
   }
 
   add(id: number, route: string, packet: Uint8Array, timeout: number, signal: AbortSignal | undefined, sender: Sender) {
-    this.sender = sender;
     const deadline = timeout > 0 && timeout < 0x7fffffff ? this.now() + timeout : 0;
     let entry!: PendingRequest;
     const promise = new Promise<unknown>((resolve, reject) => {
-      entry = { id, route, resolve, reject, deadline, timeout, signal, onAbort: undefined, packet };
+      entry = { id, route, resolve, reject, deadline, timeout, signal, onAbort: undefined, packet, sender };
     });
     const map = this.map;
     map.set(id, entry);
@@ -225,8 +223,7 @@ export class RequestTable implements Requests {
     const packet = entry.packet as Uint8Array;
     entry.packet = undefined;
     // 1006: CloseCode.Abnormal (client.ts imports this module, not the other way round).
-    // Every request in the table was added on `sender` (see `add`).
-    if (!(this.sender as Sender).send(packet)) this.settle(entry, new ConnectionClosedError(1006, 'send-failed'));
+    if (!entry.sender.send(packet)) this.settle(entry, new ConnectionClosedError(1006, 'send-failed'));
   }
 
   /**

@@ -149,7 +149,45 @@ describe('listeners that call close() while a connection ends', () => {
   });
 });
 
+/** Whether `target` is reachable from `root` through own properties (closures are not walked). */
+function reachable(root: object, target: object): boolean {
+  const seen = new Set<unknown>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (value === target) return true;
+    if (value === null || typeof value !== 'object' || seen.has(value)) continue;
+    seen.add(value);
+    if (value instanceof Map) for (const [k, v] of value) stack.push(k, v);
+    else if (!ArrayBuffer.isView(value))
+      for (const k of Object.keys(value)) stack.push((value as Record<string, unknown>)[k]);
+  }
+  return false;
+}
+
 describe('a connection that has ended', () => {
+  it('is not kept by the client: after close(), and while reconnecting (its transport holds the socket)', async () => {
+    const { ft, client, connect } = setup({ heartbeat: false, reconnect: { initialDelay: 1000 } });
+    await connect();
+    const answer = client.request('Room.Join', {});
+    ft.last.receive(encodeDataPacket({ type: MessageType.Response, id: 1, body: '{}' }));
+    await answer;
+    client.request('Room.Join', {}).catch(() => {}); // pending when the connection drops
+    const dropped = ft.last;
+    dropped.drop(1006, 'gone');
+    expect(client.state).toBe('reconnecting');
+    expect(reachable(client, dropped)).toBe(false);
+    await reconnect(ft);
+    expect(client.state).toBe('open');
+    const last = ft.last;
+    expect(last).not.toBe(dropped);
+    const again = client.request('Room.Join', {});
+    last.receive(encodeDataPacket({ type: MessageType.Response, id: 3, body: '{"again":1}' }));
+    await expect(again).resolves.toEqual({ again: 1 });
+    client.close();
+    expect(reachable(client, last)).toBe(false);
+    expect(reachable(client, dropped)).toBe(false);
+  });
   it('is deaf: what its transport still delivers reaches nothing, and the next connection works', async () => {
     const { ft, client, events, connect } = setup({ heartbeat: false, reconnect: { initialDelay: 1000 } });
     await connect();
