@@ -142,8 +142,8 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
   /** Cancels the reconnect delay; set while one runs. */
   private retry: (() => void) | undefined;
   private attempts = 0;
-  private kicked = false;
-  private paused = false;
+  private kicked?: boolean;
+  private paused?: boolean;
   private status: ClientState = 'idle';
 
   constructor(options: NanoClientOptions) {

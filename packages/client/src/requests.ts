@@ -86,8 +86,8 @@ export class RequestTable implements Requests {
   private flushing: boolean | undefined;
   /** Cancels the timeout timer; set while it is armed (see `arm`). */
   private sweep: (() => void) | undefined;
-  /** When the timeout timer fires. */
-  private sweepAt = 0;
+  /** When the timeout timer fires; set with `sweep`. */
+  private sweepAt!: number;
   /** `timers.now`, kept here: a request then touches this object, not the timers' too. */
   private readonly now: () => number;
 

@@ -61,7 +61,7 @@ describe('size budget', () => {
   // when they would grow it. Under the ceiling the test is also a ratchet: the bundle grows only in a commit that
   // moves SIZE_RATCHET and says why, so every byte is accounted for in git.
   const SIZE_BUDGET = 9 * 1024;
-  const SIZE_RATCHET = 9215;
+  const SIZE_RATCHET = 9208;
   it('the browser client bundle (protocol + eventemitter3 inlined) stays within the ratchet and the 9 KiB budget', async () => {
     const m = await get();
     console.log(
