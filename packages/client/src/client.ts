@@ -430,9 +430,9 @@ export class NanoClient<Routes extends object = AnyRoutes, Pushes extends object
    * that its methods reach the client's private ones.
    */
   private static readonly Link = class implements TransportHandlers, PacketSink, Arrivals, Sender {
-    // The fields that every packet or request reads and that are set after the constructor returns get a value there,
-    // so that V8 keeps them in the object itself however many connections are under way at once. (`ended`, absent
-    // until the end, costs nothing to read.)
+    // The fields that every packet or request reads, and that are set only after the constructor returns, get a
+    // value in the constructor, so that V8 keeps them in the object itself however many connections start at once.
+    // (`ended`, absent until the end, costs nothing to read.)
     transport: Transport | undefined;
     /** Set when the handshake completed: requests may be sent. */
     handshake: HandshakeResponse | undefined;
