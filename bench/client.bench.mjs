@@ -16,7 +16,7 @@
 // in-process view of a load test, where each client's objects have left the CPU's caches by its next answer.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median } from './lib/stats.mjs';
+import { pooledRatio } from './lib/stats.mjs';
 import { ECHO_BODY, ECHO_ROUTE } from './lib/workload.mjs';
 
 const root = process.env.BENCH_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
@@ -261,16 +261,49 @@ export async function runClientBench(options = {}) {
   asked.client.close();
   closeMany();
   if (sink === 0.5) console.log(sink); // keeps the listener's work alive
-  return jobs.map((job) => {
-    const ratios = job.c.map((c, i) => c / /** @type {number} */ (job.h[i]));
+  return poolClientRows([jobs.map((job) => ({ case: job.case, clientRuns: job.c, handRuns: job.h }))]);
+}
+
+/**
+ * @typedef {object} ClientRow
+ * @property {string} case
+ * @property {number} clientNs CPU ns per message, median of every run
+ * @property {number} handNs the same for the hand-written side
+ * @property {number} ratio median of the paired ratios (each client run ÷ the hand-written run beside it)
+ * @property {number} ratioMin lowest paired ratio
+ * @property {number} ratioMax highest paired ratio
+ * @property {number} processMin lowest of the processes' own median ratios
+ * @property {number} processMax highest of them
+ * @property {number} runs runs in all
+ * @property {number} processes processes the runs were made in
+ * @property {number[]} clientRuns every client run, in the order measured
+ * @property {number[]} handRuns every hand-written run
+ */
+
+/**
+ * Pools the rows of several processes (`runClientBench` in each): every run counts once. `npm run bench` runs this
+ * benchmark in three processes, as the codec's (see `poolProtocolRows` in protocol.bench.mjs).
+ * @param {Array<Array<{ case: string, clientRuns: number[], handRuns: number[] }>>} perProcess
+ * @returns {ClientRow[]}
+ */
+export function poolClientRows(perProcess) {
+  const [first = []] = perProcess;
+  return first.map((row, i) => {
+    const rows = perProcess.map((rowsOfOne) => rowsOfOne[i] ?? row);
+    const pooled = pooledRatio(rows.map((r) => ({ a: r.clientRuns, b: r.handRuns })));
     return {
-      case: job.case,
-      clientNs: median(job.c),
-      handNs: median(job.h),
-      ratio: median(ratios),
-      ratioMin: Math.min(...ratios),
-      ratioMax: Math.max(...ratios),
-      runs,
+      case: row.case,
+      clientNs: pooled.a,
+      handNs: pooled.b,
+      ratio: pooled.ratio,
+      ratioMin: pooled.ratioMin,
+      ratioMax: pooled.ratioMax,
+      processMin: pooled.processMin,
+      processMax: pooled.processMax,
+      runs: pooled.runs,
+      processes: pooled.processes,
+      clientRuns: rows.flatMap((r) => r.clientRuns),
+      handRuns: rows.flatMap((r) => r.handRuns),
     };
   });
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: every benchmark of nanokit in one bounded run (about 6 minutes on 2 cores), loopback only; see
+ * `npm run bench`: every benchmark of nanokit in one bounded run (about 7 minutes on 2 cores), loopback only; see
  * bench/README.md for the phases and options. Servers and drivers run in processes of their own; every figure is
  * the median of the repetitions with min–max, the stacks interleaved within each repetition in a rotated order so
  * that the drifts of a shared machine hit all of them alike. Prints console tables and, after a full run (or with
@@ -13,17 +13,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { poolClientRows } from './client.bench.mjs';
 import { runBotsThroughput } from './lib/bots.mjs';
 import { measureBundles } from './lib/bundle-size.mjs';
 import { summariseProfile } from './lib/cpu-profile.mjs';
 import { describeEnvironment, runChildBench, runMemory, runThroughput } from './lib/proc.mjs';
 import { consoleReport, fillDoc } from './lib/report.mjs';
 import { STACKS } from './lib/workload.mjs';
-import { codecSection } from './protocol.bench.mjs';
+import { codecSection, poolProtocolRows } from './protocol.bench.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ALL_PHASES = ['codec', 'client', 'reqres', 'ping', 'memory', 'profile', 'bundle', 'bots'];
-const strings = 'reps warmup duration connections ping-connections sessions only stacks nice out'.split(' ');
+const strings = 'reps processes warmup duration connections ping-connections sessions only stacks nice out'.split(' ');
 const { values: flags } = parseArgs({
   options: {
     ...Object.fromEntries(strings.map((name) => [name, { type: /** @type {const} */ ('string') }])),
@@ -36,6 +37,7 @@ const quick = flags.quick === true;
 const num = (flag, quickValue, full) => Number(flag ?? (quick ? quickValue : full));
 const settings = {
   reps: num(flags.reps, 1, 5),
+  processes: num(flags.processes, 1, 3),
   pingReps: num(flags.reps, 1, 3),
   memoryReps: num(flags.reps, 1, 3),
   warmupMs: num(flags.warmup, 300, 1000),
@@ -68,7 +70,7 @@ const log = (text) =>
   process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${text}\n`);
 log(`${env.node}, ${env.cpus} CPUs, load ${env.loadAverage.join(' ')}, fd limit ${env.fdLimit}, nice ${env.childNice}`);
 log(
-  `phases ${settings.phases.join(', ')}; ${settings.reps} reps; warm-up ${settings.warmupMs} ms, window ${settings.durationMs} ms`,
+  `phases ${settings.phases.join(', ')}; ${settings.reps} reps; ${settings.processes} processes per in-process benchmark; warm-up ${settings.warmupMs} ms, window ${settings.durationMs} ms`,
 );
 
 const results = { env, settings, reqres: [], ping: [], memory: [], bundles: [], profiles: [], failures: [] };
@@ -110,14 +112,29 @@ const errors = (r) => (r.load.errors ? `, ${r.load.errors} errors (${r.load.firs
 const window = { warmupMs: settings.warmupMs, durationMs: settings.durationMs };
 const throughput = (c, mode, n) => runThroughput({ ...c.stack, connections: n, mode, ...window });
 
+/**
+ * Runs an in-process benchmark (`codec`, `client`) in `settings.processes` child processes one after the other and
+ * pools their rows with `pool`: runs within one process agree far better than one process with the next.
+ */
+async function inProcesses(which, pool) {
+  const all = [];
+  for (let i = 1; i <= settings.processes; i++) {
+    const { rows, error } = await runChildBench(which, { root: ROOT, quick });
+    if (error) return { rows: [], error };
+    all.push(rows);
+    log(`${which}: process ${i}/${settings.processes} done`);
+  }
+  return { rows: pool(all), error: undefined };
+}
+
 let codec;
 if (has('codec')) {
-  const { rows, error } = await runChildBench('codec', { root: ROOT, quick });
+  const { rows, error } = await inProcesses('codec', poolProtocolRows);
   if (rows.length > 0) codec = codecSection(rows);
   log(error ? `codec: skipped (${error})` : `codec: ${rows.length} rows`);
 }
 if (has('client')) {
-  const { rows, error } = (results.clientCore = await runChildBench('client', { root: ROOT, quick }));
+  const { rows, error } = (results.clientCore = await inProcesses('client', poolClientRows));
   log(
     error ? `client: skipped (${error})` : `client: ${rows.map((r) => `${r.case}: ${r.ratio.toFixed(2)}x`).join('; ')}`,
   );

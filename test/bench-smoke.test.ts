@@ -145,6 +145,45 @@ describe('bench statistics and report', () => {
     expect(rec.summary()).toMatchObject({ count: 5, p50: 3, max: 5, mean: 3 });
   });
 
+  it('pools runs made in several processes: paired ratios over all runs, and each process its own median', async () => {
+    const { pooledRatio } = await load('lib/stats.mjs');
+    const pooled = pooledRatio([
+      { a: [1, 10], b: [1, 1] },
+      { a: [5], b: [10] },
+    ]);
+    // Paired ratios 1, 10 and 0.5: their median is 1 (the medians' ratio would be 5 ÷ 1); the processes' own
+    // medians are 5.5 and 0.5.
+    expect(pooled).toEqual({
+      a: 5,
+      b: 1,
+      ratio: 1,
+      ratioMin: 0.5,
+      ratioMax: 10,
+      processMin: 0.5,
+      processMax: 5.5,
+      runs: 3,
+      processes: 2,
+    });
+    const { poolProtocolRows } = await load('protocol.bench.mjs');
+    const row = (oursOps: number[], pinusOps: number[]) => [{ case: '(a)', mode: 'full', oursOps, pinusOps }];
+    const [codec] = poolProtocolRows([row([4, 6], [2, 2]), row([2, 2], [2, 2]), row([9], [3])]);
+    expect(codec).toMatchObject({
+      nanokit: 4,
+      pinus: 2,
+      ratio: 2,
+      processMin: 1,
+      processMax: 3,
+      runs: 5,
+      processes: 3,
+    });
+    expect(codec.oursOps).toEqual([4, 6, 2, 2, 9]);
+    const { poolClientRows } = await load('client.bench.mjs');
+    const one = (clientRuns: number[], handRuns: number[]) => [{ case: 'push', clientRuns, handRuns }];
+    const [push] = poolClientRows([one([110, 120], [100, 100]), one([90], [100])]);
+    expect(push).toMatchObject({ clientNs: 110, handNs: 100, ratioMin: 0.9, ratioMax: 1.2, processes: 2, runs: 3 });
+    expect(push.ratio).toBeCloseTo(1.1);
+  });
+
   it('fills the blocks of the phases that ran between their markers and keeps the others', async () => {
     const { fillDoc } = await load('lib/report.mjs');
     const run = (rate: number) => ({
@@ -177,6 +216,7 @@ describe('bench statistics and report', () => {
       },
       settings: {
         reps: 2,
+        processes: 1,
         pingReps: 2,
         memoryReps: 2,
         warmupMs: 1000,

@@ -154,12 +154,13 @@ export function tables(results) {
   return {
     client: {
       title: 'Client core, in-process (bench/client.bench.mjs)',
-      head: ['case', '@nanokit/client ns/msg', 'hand-written ns/msg', 'client ÷ hand-written'],
+      head: ['case', '@nanokit/client ns/msg', 'hand-written ns/msg', 'client ÷ hand-written', 'in each process'],
       rows: (results.clientCore?.rows ?? []).map((r) => [
         r.case,
         int(r.clientNs),
         int(r.handNs),
         `${ratio(r.ratio)} (${ratio(r.ratioMin)}–${ratio(r.ratioMax)})`,
+        `${ratio(r.processMin)}–${ratio(r.processMax)}`,
       ]),
     },
     reqres: {
@@ -279,7 +280,7 @@ export function fillDoc(doc, results, codecBlock) {
   const blocks = {
     run: [
       `Run of ${when} · Node ${env.node} · ${machine} · ${load} · whole run ${(results.elapsedMs / 1000).toFixed(0)} s · fd limit ${env.fdLimit} · niceness ${env.childNice}.`,
-      `Settings: ${s.warmupMs / 1000} s warm-up, ${s.durationMs / 1000} s window; ${s.reps} repetitions of request/response at N = ${s.connections.join(', ')}, ${s.pingReps} of ping with ${s.pingConnections} clients, ${s.memoryReps} of memory with ${s.sessions} sessions.`,
+      `Settings: ${s.warmupMs / 1000} s warm-up, ${s.durationMs / 1000} s window; ${s.reps} repetitions of request/response at N = ${s.connections.join(', ')}, ${s.pingReps} of ping with ${s.pingConnections} clients, ${s.memoryReps} of memory with ${s.sessions} sessions; the codec and client-core benchmarks in ${s.processes} processes each, their runs pooled.`,
       ...(failures.length
         ? [`**Left out** after two failed attempts each (fewer repetitions there): ${failures.join(', ')}.`]
         : []),

@@ -19,6 +19,30 @@ export function spread(values) {
   return { min, median: median(finite), max, values: [...values] };
 }
 
+/**
+ * Pools one comparison measured in several processes. Each element of `processes` holds one process's interleaved
+ * runs, `a[i]` and `b[i]` measured back to back. Gives the medians of all `a` and of all `b` values, the median of
+ * every paired ratio `a[i] / b[i]` with the lowest and highest of them, and the lowest and highest of the processes'
+ * own median ratios: a process's JIT and heap make its runs alike and unlike another's.
+ * @param {Array<{a: number[], b: number[]}>} processes
+ */
+export function pooledRatio(processes) {
+  const ratiosOf = (p) => p.a.map((v, i) => v / /** @type {number} */ (p.b[i]));
+  const ratios = processes.flatMap(ratiosOf);
+  const each = processes.map((p) => median(ratiosOf(p)));
+  return {
+    a: median(processes.flatMap((p) => p.a)),
+    b: median(processes.flatMap((p) => p.b)),
+    ratio: median(ratios),
+    ratioMin: Math.min(...ratios),
+    ratioMax: Math.max(...ratios),
+    processMin: Math.min(...each),
+    processMax: Math.max(...each),
+    runs: ratios.length,
+    processes: processes.length,
+  };
+}
+
 /** Nearest-rank percentile `p` (0–100) of ascending samples; NaN when there are none. */
 export function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
