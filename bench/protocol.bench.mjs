@@ -135,6 +135,64 @@ function makeMinimal(c) {
 }
 
 /**
+ * A second reference: the least a conforming codec does for case (a). What `makeMinimal` does, plus writing and
+ * reading the header fields (packet type and length, flag, id varint, route) with bounds checks, decoding the route
+ * into a string and returning one message object. No options, no dictionary, no error or gzip flags, no large-packet
+ * path, no UTF-8 outside the body: an upper bound for a codec that decodes what the protocol carries.
+ */
+function makeLeanConforming(c) {
+  const te = new TextEncoder();
+  const td = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let slab = new Uint8Array(16384);
+  let used = 0;
+  const encode = (type, id, route, json) => {
+    if (slab.length - used < 11 + route.length + 3 * json.length) {
+      slab = new Uint8Array(16384);
+      used = 0;
+    }
+    const base = used;
+    let p = base + 4;
+    slab[p++] = type << 1;
+    let v = id;
+    for (; v >= 128; v = Math.floor(v / 128)) slab[p++] = (v & 0x7f) | 0x80;
+    slab[p++] = v;
+    slab[p++] = route.length;
+    for (let i = 0; i < route.length; i++) slab[p++] = route.charCodeAt(i);
+    p += te.encodeInto(json, slab.subarray(p)).written;
+    const n = p - base - 4;
+    slab[base] = 4;
+    slab[base + 1] = n >>> 16;
+    slab[base + 2] = n >>> 8;
+    slab[base + 3] = n;
+    used = p;
+    return slab.subarray(base, p);
+  };
+  const decode = (b) => {
+    const end = b.length;
+    if (end < 5 || b[0] !== 4 || ((b[1] << 16) | (b[2] << 8) | b[3]) !== end - 4) throw new Error('bad packet');
+    const flag = b[4];
+    let o = 5;
+    let id = 0;
+    for (let scale = 1; ; scale *= 128) {
+      if (o >= end) throw new Error('bad id');
+      const x = b[o++];
+      id += (x & 0x7f) * scale;
+      if (x < 128) break;
+    }
+    const length = b[o++];
+    if (o + length > end) throw new Error('bad route');
+    const units = new Array(length);
+    for (let i = 0; i < length; i++) units[i] = b[o + i];
+    o += length;
+    return { type: (flag >> 1) & 7, id, route: String.fromCharCode.apply(null, units), body: b.subarray(o) };
+  };
+  return () => {
+    const msg = decode(encode(c.type, c.id, c.route, JSON.stringify(c.value)));
+    return JSON.parse(td.decode(msg.body));
+  };
+}
+
+/**
  * Operations per second of `fn`, run in batches for about `ms` milliseconds of wall time. The seconds are the CPU
  * time of this process (`process.cpuUsage`, user + system), not wall time: on a shared machine other processes steal
  * the CPU at random, and CPU time does not count what they take.
@@ -194,6 +252,10 @@ export async function runProtocolBench(options = {}) {
       check(JSON.stringify(minimal()) === expected, 'a minimal reference');
       const label = '(a) reference: hand-written minimum, not a codec';
       jobs.push({ c, label, mode: 'full', ours: minimal, pinus: theirs.full, oursOps: [], pinusOps: [] });
+      const lean = makeLeanConforming(c);
+      check(JSON.stringify(lean()) === expected, 'a lean conforming reference');
+      const leanLabel = '(a) reference: least conforming codec, not ours';
+      jobs.push({ c, label: leanLabel, mode: 'full', ours: lean, pinus: theirs.full, oursOps: [], pinusOps: [] });
     }
   }
   // Warm up every function before the first measured round.
