@@ -80,12 +80,12 @@ try {
     emit('ready', { wsUrl: pond.wsUrl });
   } else if (role === 'codec') {
     const { runProtocolBench } = await import('./protocol.bench.mjs');
-    const rows = await runProtocolBench(quick ? { runs: 5, ms: 20 } : { runs: 7 });
+    const rows = await runProtocolBench(quick ? { runs: 4, ms: 20 } : { runs: 8 });
     emit('ready', { rows: JSON.parse(JSON.stringify(rows)) });
     setTimeout(() => process.exit(0), 100);
   } else if (role === 'client') {
     const { runClientBench } = await import('./client.bench.mjs');
-    emit('ready', { rows: await runClientBench(quick ? { runs: 3, ms: 20 } : { runs: 7 }) });
+    emit('ready', { rows: await runClientBench(quick ? { runs: 2, ms: 20 } : { runs: 8 }) });
     setTimeout(() => process.exit(0), 100);
   } else {
     throw new Error(`unknown role ${role}`);

@@ -5,7 +5,7 @@
 //   node bench/client.bench.mjs           # print the table
 //   BENCH_ROOT=/other/checkout/ node bench/client.bench.mjs   # the builds of another checkout (before/after)
 //   BENCH_CLIENTS=100 node bench/client.bench.mjs          # the many-clients case with 100 clients
-//   import { runClientBench } from './client.bench.mjs'; await runClientBench({ runs: 7 });
+//   import { runClientBench } from './client.bench.mjs'; await runClientBench({ runs: 8 });
 //
 // "push": one 50-byte JSON push ("onMessage", the body of the request/response benchmark) delivered to one listener:
 // the client from the transport's `onMessage` to the listener, against decodePackets + decodeMessage + the JSON
@@ -16,7 +16,7 @@
 // in-process view of a load test, where each client's objects have left the CPU's caches by its next answer.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { pooledRatio } from './lib/stats.mjs';
+import { pooledRatio, rowsAcross } from './lib/stats.mjs';
 import { ECHO_BODY, ECHO_ROUTE } from './lib/workload.mjs';
 
 const root = process.env.BENCH_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
@@ -164,11 +164,12 @@ export async function manyLoops(C, P, count, answer, listener, clientOptions = {
 
 /**
  * Runs the benchmark: one row per case, ns per message of CPU time for each side (medians of `runs` interleaved
- * measurements) and their ratio (client ÷ hand-written: 1.00x is no overhead).
+ * measurements; default 8, an even count, so that each side is measured first as often as the other) and their
+ * ratio (client ÷ hand-written: 1.00x is no overhead).
  * @param {{ runs?: number, ms?: number, log?: (line: string) => void }} [options]
  */
 export async function runClientBench(options = {}) {
-  const runs = Math.max(3, options.runs ?? 7);
+  const runs = Math.max(2, options.runs ?? 8);
   const ms = options.ms ?? 150;
   const log = options.log ?? (() => {});
   for (const f of ['protocol', 'client']) {
@@ -287,9 +288,8 @@ export async function runClientBench(options = {}) {
  * @returns {ClientRow[]}
  */
 export function poolClientRows(perProcess) {
-  const [first = []] = perProcess;
-  return first.map((row, i) => {
-    const rows = perProcess.map((rowsOfOne) => rowsOfOne[i] ?? row);
+  return rowsAcross(perProcess, (r) => r.case).map((rows) => {
+    const [row] = /** @type {[(typeof rows)[number]]} */ (rows);
     const pooled = pooledRatio(rows.map((r) => ({ a: r.clientRuns, b: r.handRuns })));
     return {
       case: row.case,
@@ -320,7 +320,7 @@ export function formatClientRows(rows) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const rows = await runClientBench({
-    runs: Number(process.env.BENCH_RUNS ?? 7),
+    runs: Number(process.env.BENCH_RUNS ?? 8),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   for (const line of formatClientRows(rows)) console.log(line);

@@ -47,6 +47,7 @@ const settings = {
   sessions: num(flags.sessions, 50, 1000),
   phases: flags.only?.split(',') ?? (quick ? ['reqres', 'ping', 'memory', 'bundle', 'bots'] : ALL_PHASES),
 };
+if (!(Number.isInteger(settings.processes) && settings.processes >= 1)) fail('--processes takes a whole number ≥ 1');
 const unknown = settings.phases.filter((p) => !ALL_PHASES.includes(p));
 if (unknown.length > 0) throw new Error(`unknown phase "${unknown}" (phases: ${ALL_PHASES.join(', ')})`);
 const stackIds = flags.stacks?.split(',') ?? STACKS.map((s) => s.id);
@@ -114,17 +115,22 @@ const throughput = (c, mode, n) => runThroughput({ ...c.stack, connections: n, m
 
 /**
  * Runs an in-process benchmark (`codec`, `client`) in `settings.processes` child processes one after the other and
- * pools their rows with `pool`: runs within one process agree far better than one process with the next.
+ * pools their rows with `pool`: runs within one process agree far better than one process with the next. A process
+ * that fails twice is left out (and listed on the run line); the others are pooled.
  */
 async function inProcesses(which, pool) {
   const all = [];
   for (let i = 1; i <= settings.processes; i++) {
-    const { rows, error } = await runChildBench(which, { root: ROOT, quick });
-    if (error) return { rows: [], error };
+    const rows = await twice(`${which} process ${i}`, async () => {
+      const { rows, error } = await runChildBench(which, { root: ROOT, quick });
+      if (error) throw new Error(error);
+      return rows;
+    });
+    if (rows === null) continue;
     all.push(rows);
     log(`${which}: process ${i}/${settings.processes} done`);
   }
-  return { rows: pool(all), error: undefined };
+  return all.length > 0 ? { rows: pool(all), error: undefined } : { rows: [], error: 'every process failed' };
 }
 
 let codec;

@@ -148,25 +148,36 @@ describe('bench statistics and report', () => {
   it('pools runs made in several processes: paired ratios over all runs, and each process its own median', async () => {
     const { pooledRatio } = await load('lib/stats.mjs');
     const pooled = pooledRatio([
-      { a: [1, 10], b: [1, 1] },
+      { a: [1, 10, 4], b: [1, 1, 8] },
       { a: [5], b: [10] },
     ]);
-    // Paired ratios 1, 10 and 0.5: their median is 1 (the medians' ratio would be 5 ÷ 1); the processes' own
-    // medians are 5.5 and 0.5.
+    // Paired ratios 1, 10, 0.5 and 0.5: their median is 0.75, where the pooled medians' quotient is 4.5 ÷ 4.5 = 1.
+    // The first process's own median ratio is 1 (its medians' quotient, 4 ÷ 1, would be 4); the second's 0.5.
     expect(pooled).toEqual({
-      a: 5,
-      b: 1,
-      ratio: 1,
+      a: 4.5,
+      b: 4.5,
+      ratio: 0.75,
       ratioMin: 0.5,
       ratioMax: 10,
       processMin: 0.5,
-      processMax: 5.5,
-      runs: 3,
+      processMax: 1,
+      runs: 4,
       processes: 2,
     });
+    expect(() => pooledRatio([{ a: [1, 2], b: [1] }])).toThrow(/2 runs against 1/);
+    expect(() => pooledRatio([])).toThrow(/no process/);
     const { poolProtocolRows } = await load('protocol.bench.mjs');
-    const row = (oursOps: number[], pinusOps: number[]) => [{ case: '(a)', mode: 'full', oursOps, pinusOps }];
-    const [codec] = poolProtocolRows([row([4, 6], [2, 2]), row([2, 2], [2, 2]), row([9], [3])]);
+    const row = (oursOps: number[], pinusOps: number[], name = '(a)') => ({
+      case: name,
+      mode: 'full',
+      oursOps,
+      pinusOps,
+    });
+    const [codec, other] = poolProtocolRows([
+      [row([4, 6], [2, 2]), row([1], [1], '(b)')],
+      [row([2, 2], [2, 2]), row([3], [1], '(b)')],
+      [row([9], [3]), row([2], [1], '(b)')],
+    ]);
     expect(codec).toMatchObject({
       nanokit: 4,
       pinus: 2,
@@ -177,11 +188,18 @@ describe('bench statistics and report', () => {
       processes: 3,
     });
     expect(codec.oursOps).toEqual([4, 6, 2, 2, 9]);
+    expect(other).toMatchObject({ case: '(b)', ratio: 2, processMin: 1, processMax: 3, runs: 3 });
+    // Rows are paired by case and mode, never by position alone.
+    expect(() => poolProtocolRows([[row([1], [1])], [row([1], [1], '(b)')]])).toThrow(/different rows/);
+    expect(() => poolProtocolRows([[row([1], [1])], []])).toThrow(/different rows/);
     const { poolClientRows } = await load('client.bench.mjs');
     const one = (clientRuns: number[], handRuns: number[]) => [{ case: 'push', clientRuns, handRuns }];
     const [push] = poolClientRows([one([110, 120], [100, 100]), one([90], [100])]);
     expect(push).toMatchObject({ clientNs: 110, handNs: 100, ratioMin: 0.9, ratioMax: 1.2, processes: 2, runs: 3 });
     expect(push.ratio).toBeCloseTo(1.1);
+    expect(() => poolClientRows([one([1], [1]), [{ case: 'request', clientRuns: [1], handRuns: [1] }]])).toThrow(
+      /different rows/,
+    );
   });
 
   it('fills the blocks of the phases that ran between their markers and keeps the others', async () => {

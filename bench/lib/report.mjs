@@ -148,19 +148,26 @@ export function tables(results) {
   const servers = [pick('server', ['raw-lite', 'client-lite']), pick('server', ['raw-ws'])];
   const drivers = [pick('driver', ['client-lite']), pick('driver', ['raw-lite', 'raw-ws'])];
   const pair = (n, a, b, value) => mmm(pairedRatio(find(reqres, n, a), find(reqres, n, b), value), ratio);
+  const severalClientProcesses = (results.clientCore?.rows ?? []).some((r) => r.processes > 1);
   const pingCeiling = ping.find((r) => r.pairing === 'raw-ws');
   const b = results.bots;
   const botRatios = b ? spread(b.bots.slice(0, b.raw.length).map((v, i) => v / b.raw[i])) : undefined;
   return {
     client: {
       title: 'Client core, in-process (bench/client.bench.mjs)',
-      head: ['case', '@nanokit/client ns/msg', 'hand-written ns/msg', 'client ÷ hand-written', 'in each process'],
+      head: [
+        'case',
+        '@nanokit/client ns/msg',
+        'hand-written ns/msg',
+        'client ÷ hand-written',
+        ...(severalClientProcesses ? ['in each process'] : []),
+      ],
       rows: (results.clientCore?.rows ?? []).map((r) => [
         r.case,
         int(r.clientNs),
         int(r.handNs),
         `${ratio(r.ratio)} (${ratio(r.ratioMin)}–${ratio(r.ratioMax)})`,
-        `${ratio(r.processMin)}–${ratio(r.processMax)}`,
+        ...(severalClientProcesses ? [`${ratio(r.processMin)}–${ratio(r.processMax)}`] : []),
       ]),
     },
     reqres: {
@@ -280,7 +287,7 @@ export function fillDoc(doc, results, codecBlock) {
   const blocks = {
     run: [
       `Run of ${when} · Node ${env.node} · ${machine} · ${load} · whole run ${(results.elapsedMs / 1000).toFixed(0)} s · fd limit ${env.fdLimit} · niceness ${env.childNice}.`,
-      `Settings: ${s.warmupMs / 1000} s warm-up, ${s.durationMs / 1000} s window; ${s.reps} repetitions of request/response at N = ${s.connections.join(', ')}, ${s.pingReps} of ping with ${s.pingConnections} clients, ${s.memoryReps} of memory with ${s.sessions} sessions; the codec and client-core benchmarks in ${s.processes} processes each, their runs pooled.`,
+      `Settings: ${s.warmupMs / 1000} s warm-up, ${s.durationMs / 1000} s window; ${s.reps} repetitions of request/response at N = ${s.connections.join(', ')}, ${s.pingReps} of ping with ${s.pingConnections} clients, ${s.memoryReps} of memory with ${s.sessions} sessions${s.phases.includes('codec') || s.phases.includes('client') ? `; the codec and client-core benchmarks in ${s.processes} processes each, their runs pooled` : ''}.`,
       ...(failures.length
         ? [`**Left out** after two failed attempts each (fewer repetitions there): ${failures.join(', ')}.`]
         : []),

@@ -23,24 +23,51 @@ export function spread(values) {
  * Pools one comparison measured in several processes. Each element of `processes` holds one process's interleaved
  * runs, `a[i]` and `b[i]` measured back to back. Gives the medians of all `a` and of all `b` values, the median of
  * every paired ratio `a[i] / b[i]` with the lowest and highest of them, and the lowest and highest of the processes'
- * own median ratios: a process's JIT and heap make its runs alike and unlike another's.
+ * own median ratios: a process's JIT and heap make its runs alike and unlike another's. The ratio is taken per run,
+ * not between the two pooled medians, which may come from processes that ran at different speeds. Non-finite ratios
+ * are left out.
  * @param {Array<{a: number[], b: number[]}>} processes
  */
 export function pooledRatio(processes) {
-  const ratiosOf = (p) => p.a.map((v, i) => v / /** @type {number} */ (p.b[i]));
+  if (processes.length === 0) throw new Error('pooledRatio: no process');
+  const ratiosOf = (p) => {
+    if (p.a.length !== p.b.length) throw new Error(`pooledRatio: ${p.a.length} runs against ${p.b.length}`);
+    return p.a.map((v, i) => v / /** @type {number} */ (p.b[i])).filter(Number.isFinite);
+  };
   const ratios = processes.flatMap(ratiosOf);
-  const each = processes.map((p) => median(ratiosOf(p)));
+  const each = processes.map((p) => median(ratiosOf(p))).filter(Number.isFinite);
+  const range = (values) => (values.length ? [Math.min(...values), Math.max(...values)] : [Number.NaN, Number.NaN]);
+  const [ratioMin, ratioMax] = range(ratios);
+  const [processMin, processMax] = range(each);
   return {
     a: median(processes.flatMap((p) => p.a)),
     b: median(processes.flatMap((p) => p.b)),
     ratio: median(ratios),
-    ratioMin: Math.min(...ratios),
-    ratioMax: Math.max(...ratios),
-    processMin: Math.min(...each),
-    processMax: Math.max(...each),
+    ratioMin,
+    ratioMax,
+    processMin,
+    processMax,
     runs: ratios.length,
     processes: processes.length,
   };
+}
+
+/**
+ * The rows of several processes, row by row: `[[row of process 1, row of process 2, …], …]`. Throws unless every
+ * process gave the same rows in the same order (`key(row)` names a row).
+ * @template T
+ * @param {T[][]} perProcess
+ * @param {(row: T) => string} key
+ * @returns {T[][]}
+ */
+export function rowsAcross(perProcess, key) {
+  const [first] = perProcess;
+  if (!first) throw new Error('no process gave rows');
+  const names = first.map(key).join(' | ');
+  for (const rows of perProcess) {
+    if (rows.map(key).join(' | ') !== names) throw new Error(`processes gave different rows: ${rows.map(key)}`);
+  }
+  return first.map((_, i) => perProcess.map((rows) => /** @type {T} */ (rows[i])));
 }
 
 /** Nearest-rank percentile `p` (0–100) of ascending samples; NaN when there are none. */
