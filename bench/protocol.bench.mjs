@@ -141,21 +141,24 @@ function makeMinimal(c) {
  * with every bound checked (one Data packet filling the frame, message type, id limit, route length; a compressed
  * route, which needs a dictionary this codec does not have, is refused), the route decoded into a string, and one
  * message object with the flags a caller needs (error, gzip). No dictionary, no large-packet path, no other errors
- * than a throw. `check` below holds it to pinus-protocol's bytes and to refusing truncated or unknown input.
+ * than a throw. `checkLeanConforming` holds it to pinus-protocol's bytes and to refusing what it cannot decode.
  * @returns {{ round: () => unknown, encode: (type: number, id: number, route: string, json: string) => Uint8Array,
  *   decode: (bytes: Uint8Array) => { type: number, id: number, route: string, body: Uint8Array, error: boolean,
  *   gzip: boolean } }}
  */
-function makeLeanConforming(c) {
+export function makeLeanConforming(c) {
   const te = new TextEncoder();
   const td = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   let slab = new Uint8Array(16384);
   let used = 0;
   const encode = (type, id, route, json) => {
+    if (type !== 0 && type !== 1 && type !== 2 && type !== 3) throw new Error('unknown message type');
     const withId = type === 0 || type === 2;
+    if (withId && !(Number.isInteger(id) && id >= 0 && id <= Number.MAX_SAFE_INTEGER)) throw new Error('bad id');
     const withRoute = type !== 2;
-    if (slab.length - used < 11 + 3 * route.length + 3 * json.length) {
-      slab = new Uint8Array(16384);
+    const bound = 11 + 3 * route.length + 3 * json.length;
+    if (slab.length - used < bound) {
+      slab = new Uint8Array(Math.max(16384, bound));
       used = 0;
     }
     const base = used;
@@ -177,6 +180,7 @@ function makeLeanConforming(c) {
     }
     p += te.encodeInto(json, slab.subarray(p)).written;
     const n = p - base - 4;
+    if (n > 0xffffff) throw new Error('packet too large');
     slab[base] = 4;
     slab[base + 1] = n >>> 16;
     slab[base + 2] = n >>> 8;
@@ -200,7 +204,7 @@ function makeLeanConforming(c) {
         id += (x & 0x7f) * scale;
         if (x < 128) break;
       }
-      if (id > Number.MAX_SAFE_INTEGER) throw new Error('id too large');
+      if (!(id <= Number.MAX_SAFE_INTEGER)) throw new Error('id too large'); // NaN too (a long run of 0x80)
     }
     let route = '';
     if (type !== 2) {
@@ -261,9 +265,10 @@ const throws = (fn) => {
 
 /**
  * Holds the least conforming codec to what its comment says: pinus-protocol's bytes for every message type (with an
- * id over one varint byte and a non-ASCII route), the same fields back, and a throw for input it cannot decode.
+ * id over one varint byte and a non-ASCII route), the same fields back, the error and gzip flags, and a throw for
+ * every input it cannot decode or encode. Each refusal below fails when the check that makes it is removed.
  */
-function checkLeanConforming(lean, c, pinus) {
+export function checkLeanConforming(lean, c, pinus) {
   const { Package, Message } = pinus;
   const json = JSON.stringify(c.value);
   const route = 'Räum.Join';
@@ -283,41 +288,58 @@ function checkLeanConforming(lean, c, pinus) {
     const fields = msg.type === type && msg.id === (type % 2 === 0 ? id : 0) && msg.route === (type === 2 ? '' : route);
     check(fields && Buffer.from(msg.body).toString() === json && !msg.error && !msg.gzip, `lean decode, type ${type}`);
   }
-  check(lean.round() !== undefined && JSON.stringify(lean.round()) === json, 'lean round');
+  check(JSON.stringify(lean.round()) === json, 'lean round');
   const good = lean.encode(c.type, c.id, c.route, json).slice();
-  const cut = (n) => {
-    const bytes = good.slice(0, n);
-    bytes[3] = n - 4; // the header announces what is left: only the message is short
+  /** `good` with `edit` applied and the packet length made right again: only the message is wrong. */
+  const bad = (edit) => {
+    const bytes = edit(good.slice());
+    const n = bytes.length - 4;
+    bytes.set([n >>> 16, (n >>> 8) & 0xff, n & 0xff], 1);
     return bytes;
   };
+  const flagged = (bit) =>
+    bad((b) => {
+      b[4] |= bit;
+      return b;
+    });
+  check(lean.decode(flagged(0x20)).error && !lean.decode(flagged(0x20)).gzip, 'lean reads the error flag');
+  check(lean.decode(flagged(0x10)).gzip && !lean.decode(flagged(0x10)).error, 'lean reads the gzip flag');
+  const notify = lean.encode(1, 0, c.route, json).slice(); // no id: a type 5 with it parses but for the type
+  const refusals = {
+    'a message cut inside its id': bad((b) => b.slice(0, 6)),
+    'a message cut after its id': bad((b) => b.slice(0, 7)),
+    'a route cut short': bad((b) => b.slice(0, 12)),
+    'a packet cut short': good.subarray(0, good.length - 1),
+    'a Heartbeat packet': Uint8Array.from([3, ...good.subarray(1)]),
+    'a compressed route': flagged(1),
+    'message type 5': Uint8Array.from(notify, (v, i) => (i === 4 ? 5 << 1 : v)),
+    'an id over 2^53': bad((b) =>
+      Uint8Array.from([...b.subarray(0, 5), ...Array(8).fill(0xff), 0x7f, ...b.subarray(7)]),
+    ),
+    'an id of 150 continuation bytes': bad((b) =>
+      Uint8Array.from([...b.subarray(0, 5), ...Array(150).fill(0x80), 0, ...b.subarray(7)]),
+    ),
+  };
+  for (const [what, bytes] of Object.entries(refusals))
+    check(
+      throws(() => lean.decode(bytes)),
+      `lean refuses ${what}`,
+    );
   check(
-    throws(() => lean.decode(cut(7))),
-    'lean refuses a message cut after its id',
+    throws(() => lean.encode(5, 0, c.route, json)),
+    'lean refuses to encode type 5',
   );
   check(
-    throws(() => lean.decode(cut(6))),
-    'lean refuses a message cut inside its id',
+    throws(() => lean.encode(0, 1.5, c.route, json)),
+    'lean refuses to encode id 1.5',
   );
   check(
-    throws(() => lean.decode(cut(12))),
-    'lean refuses a route cut short',
+    throws(() => lean.encode(1, 0, 'r'.repeat(256), json)),
+    'lean refuses to encode a 256-byte route',
   );
-  check(
-    throws(() => lean.decode(good.subarray(0, good.length - 1))),
-    'lean refuses a packet cut short',
-  );
-  const compressed = good.slice();
-  compressed[4] |= 1;
-  check(
-    throws(() => lean.decode(compressed)),
-    'lean refuses a compressed route',
-  );
-  const badType = good.slice();
-  badType[4] = 5 << 1;
-  check(
-    throws(() => lean.decode(badType)),
-    'lean refuses message type 5',
-  );
+  const big = 'x'.repeat(20000);
+  const long = lean.decode(lean.encode(1, 0, c.route, big));
+  check(long.body.length === big.length, 'lean encodes a body larger than its slab whole');
 }
 
 /**

@@ -130,7 +130,13 @@ async function inProcesses(which, pool) {
     all.push(rows);
     log(`${which}: process ${i}/${settings.processes} done`);
   }
-  return all.length > 0 ? { rows: pool(all), error: undefined } : { rows: [], error: 'every process failed' };
+  if (all.length === 0) return { rows: [], error: 'every process failed' };
+  try {
+    return { rows: pool(all), error: undefined };
+  } catch (error) {
+    results.failures.push(`${which} (pooling)`);
+    return { rows: [], error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 let codec;

@@ -4,6 +4,7 @@
  * timing targets are asserted: performance is measured by `npm run bench`, never by tests.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -165,6 +166,9 @@ describe('bench statistics and report', () => {
       processes: 2,
     });
     expect(() => pooledRatio([{ a: [1, 2], b: [1] }])).toThrow(/2 runs against 1/);
+    expect(() => pooledRatio([{ a: [], b: [] }])).toThrow(/0 runs against 0/);
+    expect(() => pooledRatio([{ a: [1], b: [0] }])).toThrow(/ratio is Infinity/);
+    expect(() => pooledRatio([{ a: [0], b: [0] }])).toThrow(/ratio is NaN/);
     expect(() => pooledRatio([])).toThrow(/no process/);
     const { poolProtocolRows } = await load('protocol.bench.mjs');
     const row = (oursOps: number[], pinusOps: number[], name = '(a)') => ({
@@ -200,6 +204,65 @@ describe('bench statistics and report', () => {
     expect(() => poolClientRows([one([1], [1]), [{ case: 'request', clientRuns: [1], handRuns: [1] }]])).toThrow(
       /different rows/,
     );
+  });
+
+  it("holds the codec benchmark's least conforming reference to its own checks", async () => {
+    const { makeLeanConforming, checkLeanConforming } = await load('protocol.bench.mjs');
+    const pinus = createRequire(import.meta.url)('pinus-protocol');
+    const c = { type: 0, id: 1234, route: 'Room.Join', value: { roomId: 42, name: 'alice' } };
+    const lean = makeLeanConforming(c);
+    expect(() => checkLeanConforming(lean, c, pinus)).not.toThrow();
+    // A decoder that never refuses anything, and an encoder that writes a wrong id, are caught.
+    const lenient = {
+      ...lean,
+      decode: (b: Uint8Array) => {
+        try {
+          return lean.decode(b);
+        } catch {
+          return lean.decode(lean.encode(0, 1234, 'Room.Join', '{}'));
+        }
+      },
+    };
+    expect(() => checkLeanConforming(lenient, c, pinus)).toThrow(/lean refuses a message cut inside its id/);
+    const wrongId = { ...lean, encode: (t: number, id: number, r: string, j: string) => lean.encode(t, id + 1, r, j) };
+    expect(() => checkLeanConforming(wrongId, c, pinus)).toThrow(/lean conforming bytes, type 0/);
+  });
+
+  it('shows the client core rows per process only when several processes ran', async () => {
+    const { fillDoc } = await load('lib/report.mjs');
+    const row = (processes: number) => ({
+      case: 'push: 50 B JSON to one listener',
+      clientNs: 110,
+      handNs: 100,
+      ratio: 1.1,
+      ratioMin: 0.9,
+      ratioMax: 1.2,
+      processMin: 1.05,
+      processMax: 1.15,
+      runs: 8 * processes,
+      processes,
+    });
+    const results = (processes: number) => ({
+      env: { date: '2026-01-01T00:00:00.000Z', loadAverage: [0, 0, 0] },
+      settings: {
+        reps: 1,
+        pingReps: 1,
+        memoryReps: 1,
+        warmupMs: 1,
+        durationMs: 1,
+        connections: [],
+        processes,
+        phases: ['client'],
+      },
+      ...{ reqres: [], ping: [], memory: [], bundles: [], profiles: [], failures: [], elapsedMs: 1 },
+      clientCore: { rows: [row(processes)] },
+    });
+    const doc = '<!-- client:start -->\n<!-- client:end -->\n';
+    const several: string = fillDoc(doc, results(3));
+    expect(several).toMatch(/in each process[\s\S]*1\.10x \(0\.90x–1\.20x\) \| +1\.05x–1\.15x \|/);
+    const one: string = fillDoc(doc, results(1));
+    expect(one).toContain('1.10x (0.90x–1.20x) |');
+    expect(one).not.toContain('in each process');
   });
 
   it('fills the blocks of the phases that ran between their markers and keeps the others', async () => {

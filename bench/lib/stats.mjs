@@ -24,29 +24,32 @@ export function spread(values) {
  * runs, `a[i]` and `b[i]` measured back to back. Gives the medians of all `a` and of all `b` values, the median of
  * every paired ratio `a[i] / b[i]` with the lowest and highest of them, and the lowest and highest of the processes'
  * own median ratios: a process's JIT and heap make its runs alike and unlike another's. The ratio is taken per run,
- * not between the two pooled medians, which may come from processes that ran at different speeds. Non-finite ratios
- * are left out.
+ * not between the two pooled medians, which may come from processes that ran at different speeds. A process without
+ * runs, runs of unequal count, or a run whose ratio is not a finite positive number (it measured nothing) is an error.
  * @param {Array<{a: number[], b: number[]}>} processes
  */
 export function pooledRatio(processes) {
   if (processes.length === 0) throw new Error('pooledRatio: no process');
   const ratiosOf = (p) => {
-    if (p.a.length !== p.b.length) throw new Error(`pooledRatio: ${p.a.length} runs against ${p.b.length}`);
-    return p.a.map((v, i) => v / /** @type {number} */ (p.b[i])).filter(Number.isFinite);
+    if (p.a.length === 0 || p.a.length !== p.b.length) {
+      throw new Error(`pooledRatio: ${p.a.length} runs against ${p.b.length}`);
+    }
+    const ratios = p.a.map((v, i) => v / /** @type {number} */ (p.b[i]));
+    const broken = ratios.find((r) => !(Number.isFinite(r) && r > 0));
+    if (broken !== undefined) throw new Error(`pooledRatio: a run's ratio is ${broken}`);
+    return ratios;
   };
-  const ratios = processes.flatMap(ratiosOf);
-  const each = processes.map((p) => median(ratiosOf(p))).filter(Number.isFinite);
-  const range = (values) => (values.length ? [Math.min(...values), Math.max(...values)] : [Number.NaN, Number.NaN]);
-  const [ratioMin, ratioMax] = range(ratios);
-  const [processMin, processMax] = range(each);
+  const perProcess = processes.map(ratiosOf);
+  const ratios = perProcess.flat();
+  const each = perProcess.map(median);
   return {
     a: median(processes.flatMap((p) => p.a)),
     b: median(processes.flatMap((p) => p.b)),
     ratio: median(ratios),
-    ratioMin,
-    ratioMax,
-    processMin,
-    processMax,
+    ratioMin: Math.min(...ratios),
+    ratioMax: Math.max(...ratios),
+    processMin: Math.min(...each),
+    processMax: Math.max(...each),
     runs: ratios.length,
     processes: processes.length,
   };
