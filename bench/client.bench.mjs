@@ -16,7 +16,7 @@
 // in-process view of a load test, where each client's objects have left the CPU's caches by its next answer.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { pooledRatio, rowsAcross } from './lib/stats.mjs';
+import { poolRows } from './lib/stats.mjs';
 import { ECHO_BODY, ECHO_ROUTE } from './lib/workload.mjs';
 
 const root = process.env.BENCH_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
@@ -288,24 +288,20 @@ export async function runClientBench(options = {}) {
  * @returns {ClientRow[]}
  */
 export function poolClientRows(perProcess) {
-  return rowsAcross(perProcess, (r) => r.case).map((rows) => {
-    const [row] = /** @type {[(typeof rows)[number]]} */ (rows);
-    const pooled = pooledRatio(rows.map((r) => ({ a: r.clientRuns, b: r.handRuns })));
-    return {
-      case: row.case,
-      clientNs: pooled.a,
-      handNs: pooled.b,
-      ratio: pooled.ratio,
-      ratioMin: pooled.ratioMin,
-      ratioMax: pooled.ratioMax,
-      processMin: pooled.processMin,
-      processMax: pooled.processMax,
-      runs: pooled.runs,
-      processes: pooled.processes,
-      clientRuns: rows.flatMap((r) => r.clientRuns),
-      handRuns: rows.flatMap((r) => r.handRuns),
-    };
-  });
+  return poolRows(perProcess, (r) => r.case, 'clientRuns', 'handRuns').map(({ row, pooled, aRuns, bRuns }) => ({
+    case: row.case,
+    clientNs: pooled.a,
+    handNs: pooled.b,
+    ratio: pooled.ratio,
+    ratioMin: pooled.ratioMin,
+    ratioMax: pooled.ratioMax,
+    processMin: pooled.processMin,
+    processMax: pooled.processMax,
+    runs: pooled.runs,
+    processes: pooled.processes,
+    clientRuns: aRuns,
+    handRuns: bRuns,
+  }));
 }
 
 /** The rows as text lines. */

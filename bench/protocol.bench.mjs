@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fillSection, mdTable } from './lib/markdown.mjs';
-import { pooledRatio, rowsAcross } from './lib/stats.mjs';
+import { poolRows } from './lib/stats.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const distEntry = `${root}packages/protocol/dist/index.mjs`;
@@ -430,23 +430,20 @@ export async function runProtocolBench(options = {}) {
  * @returns {ProtocolRow[]}
  */
 export function poolProtocolRows(perProcess) {
-  return rowsAcross(perProcess, (r) => `${r.case} ${r.mode}`).map((rows) => {
-    const [row] = /** @type {[(typeof rows)[number]]} */ (rows);
-    const pooled = pooledRatio(rows.map((r) => ({ a: r.oursOps, b: r.pinusOps })));
-    return {
-      case: row.case,
-      mode: row.mode,
-      nanokit: pooled.a,
-      pinus: pooled.b,
-      ratio: pooled.ratio,
-      processMin: pooled.processMin,
-      processMax: pooled.processMax,
-      runs: pooled.runs,
-      processes: pooled.processes,
-      oursOps: rows.flatMap((r) => r.oursOps),
-      pinusOps: rows.flatMap((r) => r.pinusOps),
-    };
-  });
+  const byCase = poolRows(perProcess, (r) => `${r.case} ${r.mode}`, 'oursOps', 'pinusOps');
+  return byCase.map(({ row, pooled, aRuns, bRuns }) => ({
+    case: row.case,
+    mode: row.mode,
+    nanokit: pooled.a,
+    pinus: pooled.b,
+    ratio: pooled.ratio,
+    processMin: pooled.processMin,
+    processMax: pooled.processMax,
+    runs: pooled.runs,
+    processes: pooled.processes,
+    oursOps: aRuns,
+    pinusOps: bRuns,
+  }));
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en-US');

@@ -56,21 +56,33 @@ export function pooledRatio(processes) {
 }
 
 /**
- * The rows of several processes, row by row: `[[row of process 1, row of process 2, …], …]`. Throws unless every
+ * Pools the rows of several processes, row by row: for each row, the first process's row, `pooledRatio` of field `a`
+ * against field `b` (each an array of runs), and those runs of every process concatenated. Throws unless every
  * process gave the same rows in the same order (`key(row)` names a row).
- * @template T
+ * @template {Record<string, unknown>} T
  * @param {T[][]} perProcess
  * @param {(row: T) => string} key
- * @returns {T[][]}
+ * @param {keyof T} a
+ * @param {keyof T} b
  */
-export function rowsAcross(perProcess, key) {
+export function poolRows(perProcess, key, a, b) {
   const [first] = perProcess;
   if (!first) throw new Error('no process gave rows');
   const names = first.map(key).join(' | ');
   for (const rows of perProcess) {
     if (rows.map(key).join(' | ') !== names) throw new Error(`processes gave different rows: ${rows.map(key)}`);
   }
-  return first.map((_, i) => perProcess.map((rows) => /** @type {T} */ (rows[i])));
+  return first.map((row, i) => {
+    const rows = perProcess.map((rowsOfOne) => /** @type {T} */ (rowsOfOne[i]));
+    const runs = (field) => rows.map((r) => /** @type {number[]} */ (r[field]));
+    const [aRuns, bRuns] = [runs(a), runs(b)];
+    return {
+      row,
+      pooled: pooledRatio(aRuns.map((runsOfA, j) => ({ a: runsOfA, b: /** @type {number[]} */ (bRuns[j]) }))),
+      aRuns: aRuns.flat(),
+      bRuns: bRuns.flat(),
+    };
+  });
 }
 
 /** Nearest-rank percentile `p` (0–100) of ascending samples; NaN when there are none. */
