@@ -266,7 +266,8 @@ const throws = (fn) => {
 /**
  * Holds the least conforming codec to what its comment says: pinus-protocol's bytes for every message type (with an
  * id over one varint byte and a non-ASCII route), the same fields back, the error and gzip flags, and a throw for
- * every input it cannot decode or encode. Each refusal below fails when the check that makes it is removed.
+ * every input it cannot decode or encode. Without the check behind a refusal below, the refusal fails (or, for the
+ * truncated id, the decoder never returns).
  */
 export function checkLeanConforming(lean, c, pinus) {
   const { Package, Message } = pinus;
