@@ -73,14 +73,12 @@ export function poolRows(perProcess, key, a, b) {
     if (rows.map(key).join(' | ') !== names) throw new Error(`processes gave different rows: ${rows.map(key)}`);
   }
   return first.map((row, i) => {
-    const rows = perProcess.map((rowsOfOne) => /** @type {T} */ (rowsOfOne[i]));
-    const runs = (field) => rows.map((r) => /** @type {number[]} */ (r[field]));
-    const [aRuns, bRuns] = [runs(a), runs(b)];
+    const rows = perProcess.map((rowsOfOne) => /** @type {Record<keyof T, number[]>} */ (rowsOfOne[i]));
     return {
       row,
-      pooled: pooledRatio(aRuns.map((runsOfA, j) => ({ a: runsOfA, b: /** @type {number[]} */ (bRuns[j]) }))),
-      aRuns: aRuns.flat(),
-      bRuns: bRuns.flat(),
+      pooled: pooledRatio(rows.map((r) => ({ a: r[a], b: r[b] }))),
+      aRuns: rows.flatMap((r) => r[a]),
+      bRuns: rows.flatMap((r) => r[b]),
     };
   });
 }
